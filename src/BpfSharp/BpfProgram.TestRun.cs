@@ -9,8 +9,13 @@ public sealed unsafe partial class BpfProgram
     {
         var dataOut = new byte[options.DataOutSize ?? (options.Data.IsEmpty ? 0 : options.Data.Length + 256)];
         var ctxOut = new byte[options.ContextOutSize ?? options.Context.Length];
+        // A syscall program's context is a user buffer it may write: the kernel copies it back into ctx_in
+        // and refuses ctx_out, so the input is handed over in the output array.
+        bool inPlace = Type == BpfProgramType.Syscall;
+        if (inPlace) ctxOut = options.Context.ToArray();
+        var ctxIn = inPlace ? ctxOut : options.Context;
         using var use = new HandleUse(Handle);
-        fixed (byte* din = options.Data.Span, dout = dataOut, cin = options.Context.Span, cout = ctxOut)
+        fixed (byte* din = options.Data.Span, dout = dataOut, cin = ctxIn.Span, cout = ctxOut)
         {
             var attr = new TestRunAttr
             {
@@ -21,8 +26,8 @@ public sealed unsafe partial class BpfProgram
                 data_size_out = (uint)dataOut.Length,
                 ctx_in = (ulong)cin,
                 ctx_size_in = (uint)options.Context.Length,
-                ctx_out = ctxOut.Length > 0 ? (ulong)cout : 0,
-                ctx_size_out = (uint)ctxOut.Length,
+                ctx_out = ctxOut.Length > 0 && !inPlace ? (ulong)cout : 0,
+                ctx_size_out = inPlace ? 0 : (uint)ctxOut.Length,
                 repeat = options.Repeat,
                 flags = options.Flags,
                 cpu = options.Cpu,
@@ -30,7 +35,7 @@ public sealed unsafe partial class BpfProgram
             };
             Bpf.Call(BpfCommand.BPF_PROG_TEST_RUN, ref attr, ToString());
             if (attr.data_size_out < dataOut.Length) Array.Resize(ref dataOut, (int)attr.data_size_out);
-            if (attr.ctx_size_out < ctxOut.Length) Array.Resize(ref ctxOut, (int)attr.ctx_size_out);
+            if (!inPlace && attr.ctx_size_out < ctxOut.Length) Array.Resize(ref ctxOut, (int)attr.ctx_size_out);
             return new BpfTestRunResult(attr.retval, TimeSpan.FromTicks(attr.duration / 100), dataOut, ctxOut);
         }
     }

@@ -1,0 +1,45 @@
+namespace BpfSharp;
+
+/// <summary>
+/// Something the running kernel may or may not offer, found out by a probe that runs once (on first use)
+/// and is cached for the process.
+/// </summary>
+public sealed class BpfFeature
+{
+    private readonly Lazy<string?> _missingReason;
+
+    /// <summary>What is probed, e.g. "BPF_LINK_CREATE" or "map type RingBuf".</summary>
+    public string Name { get; }
+
+    /// <summary>The first kernel version that has it, for the error message.</summary>
+    public string Introduced { get; }
+
+    /// <param name="probe">Returns null when the feature works, or why it does not (e.g. "EINVAL from BPF_MAP_CREATE").</param>
+    public BpfFeature(string name, string introduced, Func<string?> probe)
+    {
+        Name = name;
+        Introduced = introduced;
+        _missingReason = new Lazy<string?>(probe, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public bool IsSupported => _missingReason.Value is null;
+
+    /// <summary>Why the probe found the feature missing; null when it is supported.</summary>
+    public string? MissingReason => _missingReason.Value;
+
+    /// <summary>Throws <see cref="BpfFeatureNotSupportedException"/> naming the feature when the kernel lacks it.</summary>
+    public void ThrowIfUnsupported()
+    {
+        if (_missingReason.Value is { } why) throw new BpfFeatureNotSupportedException(this, why);
+    }
+
+    public override string ToString() => IsSupported ? $"{Name}: supported" : $"{Name}: not supported ({MissingReason})";
+}
+
+/// <summary>The running kernel lacks a feature (named in <see cref="Feature"/>).</summary>
+public sealed class BpfFeatureNotSupportedException(BpfFeature feature, string reason)
+    : NotSupportedException($"{feature.Name} is not supported by the running kernel (needs Linux {feature.Introduced}; probe: {reason})")
+{
+    public string Feature { get; } = feature.Name;
+    public string Reason { get; } = reason;
+}
