@@ -84,3 +84,17 @@ internal struct IterCreateAttr
     public uint link_fd;
     public uint flags;
 }
+
+/// <summary><c>union bpf_iter_link_info</c>: what an iterator walks (a map, a cgroup, a task).</summary>
+[KernelStruct("bpf_iter_link_info")]
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct IterLinkInfoAttr
+{
+    [FieldOffset(0), KernelField("map.map_fd")] public uint map_fd;
+    [FieldOffset(0), KernelField("cgroup.order")] public uint cgroup_order;
+    [FieldOffset(4), KernelField("cgroup.cgroup_fd")] public uint cgroup_fd;
+    [FieldOffset(8), KernelField("cgroup.cgroup_id")] public ulong cgroup_id;
+    [FieldOffset(0), KernelField("task.tid")] public uint task_tid;
+    [FieldOffset(4), KernelField("task.pid")] public uint task_pid;
+    [FieldOffset(8), KernelField("task.pid_fd")] public uint task_pid_fd;
+}

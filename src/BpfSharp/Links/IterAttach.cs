@@ -1,0 +1,41 @@
+using BpfSharp.Interop;
+using BpfSharp.Links;
+
+namespace BpfSharp;
+
+public sealed unsafe partial class BpfProgram
+{
+    /// <summary>Creates an iterator link for an iter program (its target was fixed at load by its BTF id).</summary>
+    public IterLink AttachIter(IterAttachOptions? options = null)
+    {
+        using var refs = new HandleRefs();
+        var info = new IterLinkInfoAttr();
+        bool hasInfo = false;
+        if (options?.Map is { } map)
+        {
+            info.map_fd = refs.Add(map.Handle);
+            hasInfo = true;
+        }
+        else if (options is { ThreadId: not 0 } or { ProcessId: not 0 })
+        {
+            info.task_tid = (uint)options.ThreadId;
+            info.task_pid = (uint)options.ProcessId;
+            hasInfo = true;
+        }
+        else if (options is { CgroupId: not 0 })
+        {
+            info.cgroup_id = options.CgroupId;
+            info.cgroup_order = options.CgroupOrder;
+            hasInfo = true;
+        }
+        var attr = new LinkCreateAttr
+        {
+            prog_fd = refs.Add(Handle),
+            attach_type = (uint)BpfAttachType.TraceIter,
+            iter_info = hasInfo ? (ulong)(&info) : 0,
+            iter_info_len = hasInfo ? (uint)sizeof(IterLinkInfoAttr) : 0,
+        };
+        var fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} as an iterator");
+        return new IterLink(fd);
+    }
+}

@@ -1,0 +1,89 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// Something to remove after a perf event is closed (a tracefs probe event the attach created). Removal
+/// must tolerate an event that is already gone.
+/// </summary>
+public interface IProbeEventOwner
+{
+    void Remove();
+}
+
+/// <summary>
+/// A BPF link over a perf event (tracepoint, kprobe, uprobe, software or hardware event). Disposing
+/// closes the link fd, disables and closes the perf event and removes the tracefs probe event the attach
+/// created. The kernel cannot detach it while the link fd is open.
+/// </summary>
+public sealed class PerfEventLink : BpfLink
+{
+    private readonly SafeFdHandle? _perfEvent;
+    private readonly IProbeEventOwner? _probeEvent;
+
+    internal PerfEventLink(SafeFdHandle link, SafeFdHandle? perfEvent, IProbeEventOwner? probeEvent)
+        : base(BpfLinkKind.PerfEvent, link)
+    {
+        _perfEvent = perfEvent;
+        _probeEvent = probeEvent;
+    }
+
+    /// <summary>The perf event the link is attached to (null for a link opened from a pin or id).</summary>
+    public SafeFdHandle? PerfEventHandle => _perfEvent;
+
+    private protected override IEnumerable<SafeFdHandle> OwnedHandles() =>
+        _perfEvent is null ? [Handle!] : [Handle!, _perfEvent];
+
+    private protected override void Destroy(bool finalizing)
+    {
+        Handle!.Dispose();
+        PerfEventIoctlLink.CloseEvent(_perfEvent, _probeEvent);
+    }
+
+    public override void Detach() =>
+        throw new NotSupportedException("a perf event link cannot be detached while its fd is open (the kernel has no BPF_LINK_DETACH for it); dispose it instead");
+}
+
+/// <summary>
+/// A program attached to a perf event with PERF_EVENT_IOC_SET_BPF, for kernels without perf links or when
+/// asked for. There is no kernel link object: it cannot be pinned and never outlives the process.
+/// </summary>
+public sealed class PerfEventIoctlLink : BpfLink
+{
+    private readonly SafeFdHandle _perfEvent;
+    private readonly IProbeEventOwner? _probeEvent;
+    private int _detached;
+
+    internal PerfEventIoctlLink(SafeFdHandle perfEvent, IProbeEventOwner? probeEvent) : base(BpfLinkKind.PerfEventIoctl, null)
+    {
+        _perfEvent = perfEvent;
+        _probeEvent = probeEvent;
+    }
+
+    public SafeFdHandle PerfEventHandle => _perfEvent;
+
+    public override BpfLinkType LinkType => BpfLinkType.Unspec;
+
+    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [_perfEvent];
+
+    private protected override void Destroy(bool finalizing) => Detach();
+
+    /// <summary>Disables and closes the perf event (which detaches the program) and removes its probe event.</summary>
+    public override void Detach()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
+        CloseEvent(_perfEvent, _probeEvent);
+    }
+
+    /// <summary>The perf event's teardown, shared with perf links: disable, close, then remove the probe event (busy while open).</summary>
+    internal static void CloseEvent(SafeFdHandle? perfEvent, IProbeEventOwner? probeEvent)
+    {
+        if (perfEvent is { IsClosed: false })
+        {
+            PerfEvent.TryIoctl(perfEvent, PerfEvent.PERF_EVENT_IOC_DISABLE, 0);
+            perfEvent.Dispose();
+        }
+        try { probeEvent?.Remove(); }
+        catch (BpfException) { /* left for TraceFs.RemoveStaleProbeEvents: the name carries our pid */ }
+    }
+}

@@ -1,0 +1,56 @@
+using BpfSharp.Interop;
+using BpfSharp.Links;
+
+namespace BpfSharp;
+
+public sealed unsafe partial class BpfProgram
+{
+    /// <summary>
+    /// Attaches a raw_tp program to the raw tracepoint <paramref name="name"/> (e.g. <c>sys_enter</c>)
+    /// with BPF_RAW_TRACEPOINT_OPEN. A non-zero <paramref name="cookie"/> is readable with
+    /// <c>bpf_get_attach_cookie</c> (Linux 6.10).
+    /// </summary>
+    public RawTracepointLink AttachRawTracepoint(string name, ulong cookie = 0)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var tp = Bpf.CString(name);
+        using var prog = new HandleUse(Handle);
+        fixed (byte* p = tp)
+        {
+            var attr = new RawTracepointOpenAttr { name = (ulong)p, prog_fd = prog.Fd, cookie = cookie };
+            var fd = Bpf.CallForFd(BpfCommand.BPF_RAW_TRACEPOINT_OPEN, ref attr, $"{this} to raw tracepoint {name}");
+            return new RawTracepointLink(fd);
+        }
+    }
+
+    /// <summary>
+    /// Attaches a program whose target was fixed at load (tp_btf, fentry, fexit, fmod_ret, lsm, freplace
+    /// loaded against a target program): the result is a <see cref="RawTracepointLink"/> for tp_btf and a
+    /// <see cref="TracingLink"/> otherwise. A non-zero <paramref name="cookie"/> needs BPF_LINK_CREATE
+    /// with tracing cookies (Linux 5.19).
+    /// </summary>
+    public BpfLink AttachTrace(ulong cookie = 0)
+    {
+        if (Type is not (BpfProgramType.Tracing or BpfProgramType.Lsm or BpfProgramType.Ext))
+            throw new InvalidOperationException($"{this} is not a tracing, lsm or extension program");
+        using var prog = new HandleUse(Handle);
+        SafeFdHandle fd;
+        if (cookie == 0)
+        {
+            // A NULL name attaches to the target the program was loaded for (Linux 5.5).
+            var attr = new RawTracepointOpenAttr { prog_fd = prog.Fd };
+            fd = Bpf.CallForFd(BpfCommand.BPF_RAW_TRACEPOINT_OPEN, ref attr, $"{this} to its BTF target");
+        }
+        else
+        {
+            var attr = new LinkCreateAttr
+            {
+                prog_fd = prog.Fd,
+                attach_type = (uint)(ExpectedAttachType ?? BpfAttachType.TraceFentry),
+                tracing_cookie = cookie,
+            };
+            fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to its BTF target with a cookie");
+        }
+        return BpfLink.FromHandle(fd);
+    }
+}

@@ -1,0 +1,39 @@
+using BpfSharp;
+using BpfSharp.Links;
+using BpfSharp.TestChild;
+
+// usage: BpfSharp.TestChild KIND PIN|- DISCONNECT(0|1) EXIT(normal|kill)
+// Prints "ids LINK PROG MAP" once attached; with EXIT=kill it then waits for SIGKILL.
+if (args.Length != 4)
+{
+    Console.Error.WriteLine("usage: BpfSharp.TestChild KIND PIN|- DISCONNECT EXIT");
+    return 2;
+}
+string kind = args[0], pin = args[1];
+bool disconnect = args[2] == "1", waitForKill = args[3] == "kill";
+
+using var counts = TestPrograms.CounterMap();
+using var prog = kind switch
+{
+    "raw_tp" => TestPrograms.Load(BpfProgramType.RawTracepoint, counts),
+    "perf_event" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
+    "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
+    _ => throw new ArgumentException($"unknown kind {kind}"),
+};
+BpfLink link = kind switch
+{
+    "raw_tp" => prog.AttachRawTracepoint("sys_enter"),
+    "perf_event" => prog.AttachPerfEvent(PerfEvents.OpenSoftware(SoftwarePerfEvent.CpuClock, cpu: 0, frequency: 1000)),
+    "perf_ioctl" => prog.AttachPerfEvent(PerfEvents.OpenSoftware(SoftwarePerfEvent.CpuClock, cpu: 0, frequency: 1000), new() { UseIoctl = true }),
+    _ => throw new ArgumentException(kind),
+};
+if (pin != "-") link.Pin(pin);
+if (disconnect) link.Disconnect();
+Console.WriteLine($"ids {(link.Handle is null ? 0 : link.Id)} {prog.Id} {counts.Id}");
+Console.Out.Flush();
+if (waitForKill)
+{
+    Thread.Sleep(Timeout.Infinite);
+}
+link.Dispose();
+return 0;
