@@ -61,6 +61,8 @@ internal sealed class BtfParser
         if (stringsEnd > int.MaxValue)
             throw Error("string sections of base and split BTF exceed 2 GiB together");
         _stringsEnd = (int)stringsEnd;
+        // Split BTF shares its base's pointer size (see IsLongName); knowing it now lets pass 1 resolve pointers.
+        _pointerSize = baseSpec?.PointerSize ?? 0;
     }
 
     internal static BpfFormatException Error(string message) => new("BTF", message);
@@ -281,7 +283,8 @@ internal sealed class BtfParser
             }
             _offsets[count] = p;
             _kinds[count] = (byte)kind;
-            // Most records refer only to types before them: resolve those now, while the record is in cache.
+            // A record that refers only to types before it is resolved now, while it is in cache; in vmlinux
+            // that is most of them. The others wait for pass 2.
             if (IsResolvableNow(count, kind, sizeOrType, p))
                 Finish(count);
             else
@@ -355,8 +358,8 @@ internal sealed class BtfParser
     /// </summary>
     private bool IsLongName(uint nameOff)
     {
-        // A split blob normally shares its base's long; its own names start after the base's strings.
-        if (_base is not null || nameOff == 0)
+        // Only reached for a base blob (split BTF takes its base's pointer size), so offsets are this blob's own.
+        if (nameOff == 0)
             return false;
         var s = _data.AsSpan(_header.StringStart + (int)nameOff, _header.StringLength - (int)nameOff);
         s = s[..s.IndexOf((byte)0)];

@@ -47,16 +47,13 @@ public sealed partial class BtfSpec
         _void = baseSpec?._void ?? new BtfVoid(this);
     }
 
-    /// <summary>Parses a BTF blob (the data is copied).</summary>
-    /// <exception cref="BpfFormatException">The blob is malformed.</exception>
-    public static BtfSpec Parse(ReadOnlySpan<byte> data) => BtfParser.Parse(data.ToArray(), null);
-
     /// <summary>
     /// Parses a BTF blob (the data is copied); with <paramref name="baseSpec"/>, as split BTF whose type ids and string
     /// offsets continue those of the base.
     /// </summary>
     /// <exception cref="BpfFormatException">The blob is malformed.</exception>
-    public static BtfSpec Parse(ReadOnlySpan<byte> data, BtfSpec? baseSpec) => BtfParser.Parse(data.ToArray(), baseSpec);
+    public static BtfSpec Parse(ReadOnlySpan<byte> data, BtfSpec? baseSpec = null) =>
+        BtfParser.Parse(data.ToArray(), baseSpec);
 
     /// <summary>Reads and parses a raw BTF file (such as <c>/sys/kernel/btf/vmlinux</c>), optionally as split BTF.</summary>
     /// <exception cref="BpfFormatException">The file is not valid BTF.</exception>
@@ -73,8 +70,8 @@ public sealed partial class BtfSpec
     public int FirstTypeId { get; }
 
     /// <summary>
-    /// Size of a pointer in bytes, which BTF does not record: the size of the blob's <c>long</c>, else the base's,
-    /// else 8.
+    /// Size of a pointer in bytes, which BTF does not record: the size of the blob's <c>long</c> (for split BTF, the
+    /// base's pointer size), else 8.
     /// </summary>
     public int PointerSize { get; }
 

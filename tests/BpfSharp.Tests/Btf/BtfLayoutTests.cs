@@ -139,6 +139,32 @@ public sealed class BtfLayoutTests
     }
 
     [Fact]
+    public void OffsetsAddUpThroughNestedAnonymousAndNamedMembers()
+    {
+        // struct s {
+        //     int pad;                                          // 0
+        //     struct { int q; union { int z; int w; }; };       // 32: q at 32, z and w at 64
+        //     struct { int a; struct { int b; union { int x; }; }; } named;   // 96: a 96, b 128, x 160
+        // };
+        var b = new BtfBlobBuilder();
+        int i32 = b.Int("int", 4, BtfIntEncoding.Signed);
+        int zw = b.Union("", 4, ("z", i32, 0), ("w", i32, 0));
+        int qzw = b.Struct("", 8, ("q", i32, 0), ("", zw, 32));
+        int x = b.Union("", 4, ("x", i32, 0));
+        int bx = b.Struct("", 8, ("b", i32, 0), ("", x, 32));
+        int named = b.Struct("", 12, ("a", i32, 0), ("", bx, 32));
+        int s = b.Struct("s", 24, ("pad", i32, 0), ("", qzw, 32), ("named", named, 96));
+        var spec = BtfSpec.Parse(b.Build());
+        Assert.Equal(32, spec.FindMember(s, "q").BitOffset);
+        Assert.Equal(64, spec.FindMember(s, "w").BitOffset);
+        Assert.Equal(96, spec.FindMember(s, "named").BitOffset);
+        Assert.Equal(128, spec.FindMember(s, "named.b").BitOffset);
+        var loc = spec.FindMember(s, "named.x");
+        Assert.Equal((160L, x, 0), (loc.BitOffset, loc.ContainerTypeId, loc.MemberIndex));
+        Assert.False(spec.TryFindMember(s, "x", out _)); // x is inside the named member, not an anonymous one
+    }
+
+    [Fact]
     public void DeepAndSharedAnonymousNestingStaysLinear()
     {
         // 2000 levels of anonymous structs, each holding the next one twice: recursion or a naive walk would
