@@ -136,7 +136,8 @@ public sealed partial class BtfSpec
     private bool TryFindMemberIn(BtfComposite composite, ReadOnlySpan<char> name, long offset,
         out BtfMemberLocation location)
     {
-        var frames = new Stack<(BtfComposite Type, int Next, long Offset)>();
+        // Allocated only when an anonymous member is entered; most lookups never need them.
+        Stack<(BtfComposite Type, int Next, long Offset)>? frames = null;
         HashSet<int>? visited = null;
         var (type, next, baseOffset) = (composite, 0, offset);
         while (true)
@@ -153,12 +154,12 @@ public sealed partial class BtfSpec
                 if (member.IsAnonymous && this[SkipModifiers(member.TypeId)] is BtfComposite nested
                     && (visited ??= new HashSet<int>()).Add(nested.Id))
                 {
-                    frames.Push((type, next, baseOffset));
+                    (frames ??= new()).Push((type, next, baseOffset));
                     (type, next, baseOffset) = (nested, 0, baseOffset + member.BitOffset);
                 }
                 continue;
             }
-            if (frames.Count == 0)
+            if (frames is null || frames.Count == 0)
             {
                 location = default;
                 return false;
