@@ -71,7 +71,9 @@ public sealed unsafe partial class BpfProgram : IDisposable
                 prog_name = ObjName.From(options.Name),
                 prog_ifindex = (uint)options.Ifindex,
                 expected_attach_type = options.ExpectedAttachType is { } t ? (uint)t : 0,
-                attach_btf_id = options.AttachBtfId,
+                attach_btf_id = options.AttachBtfId != 0 || options.AttachTarget is null
+                    ? options.AttachBtfId
+                    : AttachTargets.Resolve(type, options.ExpectedAttachType, options.AttachTarget, options.AttachProgram),
             };
             if (options.AttachProgram is not null) attr.attach_prog_fd = refs.Add(options.AttachProgram.Handle);
             else if (options.AttachBtfObject is not null) attr.attach_prog_fd = refs.Add(options.AttachBtfObject);
@@ -92,7 +94,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
                 }
             }
             var (fd, log) = LoadWithLog(ref attr, options.LogLevel, options.LogSize, what);
-            return new BpfProgram(fd, type, attr.prog_name.ToString(), options.ExpectedAttachType, options.AttachBtfId, log, 0);
+            return new BpfProgram(fd, type, attr.prog_name.ToString(), options.ExpectedAttachType, attr.attach_btf_id, log, 0);
         }
     }
 

@@ -33,6 +33,14 @@ public sealed class BpfProgramLoadOptions
     /// <summary>The BTF id of the attach target (tracing, lsm, struct_ops, freplace).</summary>
     public uint AttachBtfId { get; init; }
 
+    /// <summary>
+    /// The attach target by name, resolved to <see cref="AttachBtfId"/> in the kernel's BTF at load: a function
+    /// for fentry/fexit/fmod_ret (<c>do_unlinkat</c>), a tracepoint for tp_btf (<c>sched_switch</c>), an LSM
+    /// hook for lsm (<c>file_open</c>), an iterator target for iter programs (<c>task</c>, <c>bpf_map_elem</c>),
+    /// or a function of <see cref="AttachProgram"/> for freplace.
+    /// </summary>
+    public string? AttachTarget { get; init; }
+
     /// <summary>The program an extension (freplace) or a tracing program attaches to.</summary>
     public BpfProgram? AttachProgram { get; init; }
 
