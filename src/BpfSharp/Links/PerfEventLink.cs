@@ -13,8 +13,9 @@ public interface IProbeEventOwner
 
 /// <summary>
 /// A BPF link over a perf event (tracepoint, kprobe, uprobe, software or hardware event). Disposing
-/// closes the link fd, disables and closes the perf event and removes the tracefs probe event the attach
-/// created. The kernel cannot detach it while the link fd is open.
+/// closes the link fd and the perf event and removes the tracefs probe event the attach created. The
+/// event is not disabled (unlike libbpf): a pinned link holds the event and keeps firing, as a pin
+/// promises; an unpinned one is freed with its last fd. The kernel cannot detach it while its fd is open.
 /// </summary>
 public sealed class PerfEventLink : BpfLink
 {
@@ -37,7 +38,7 @@ public sealed class PerfEventLink : BpfLink
     private protected override void Destroy(bool finalizing)
     {
         Handle!.Dispose();
-        PerfEventIoctlLink.CloseEvent(_perfEvent, _probeEvent);
+        PerfEventIoctlLink.CloseEvent(_perfEvent, _probeEvent, disable: false);
     }
 
     public override void Detach() =>
@@ -76,14 +77,16 @@ public sealed class PerfEventIoctlLink : BpfLink
     }
 
     /// <summary>The perf event's teardown, shared with perf links: disable, close, then remove the probe event (busy while open).</summary>
-    internal static void CloseEvent(SafeFdHandle? perfEvent, IProbeEventOwner? probeEvent)
+    internal static void CloseEvent(SafeFdHandle? perfEvent, IProbeEventOwner? probeEvent, bool disable = true)
     {
         if (perfEvent is { IsClosed: false })
         {
-            PerfEvent.TryIoctl(perfEvent, PerfEvent.PERF_EVENT_IOC_DISABLE, 0);
+            if (disable) PerfEvent.TryIoctl(perfEvent, PerfEvent.PERF_EVENT_IOC_DISABLE, 0);
             perfEvent.Dispose();
         }
+        // The kernel refuses (EBUSY) to remove a probe event a pinned link still uses; it stays, and
+        // TraceFs.RemoveStaleProbeEvents removes it once it is free and our process is gone.
         try { probeEvent?.Remove(); }
-        catch (BpfException) { /* left for TraceFs.RemoveStaleProbeEvents: the name carries our pid */ }
+        catch (BpfException) { }
     }
 }
