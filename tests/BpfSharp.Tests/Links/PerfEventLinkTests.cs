@@ -48,7 +48,7 @@ public class PerfEventLinkTests
         link.Dispose();
         Assert.True(perf.IsClosed);
         Assert.True(link.Handle!.IsClosed);
-        Assert.DoesNotContain(id, BpfLink.EnumerateIds());
+        Assert.True(Eventually.LinkGone(id));
         Assert.True(Counters.Stopped(counts, Wait));
         Assert.Throws<NotSupportedException>(link.Detach);
     }

@@ -1,0 +1,77 @@
+using BpfSharp.Links;
+using BpfSharp.Tests.Support;
+
+namespace BpfSharp.Tests.Links;
+
+/// <summary>
+/// DESIGN.md §1, "after the process exits": a child process attaches, pins or not, disconnects or not, and
+/// exits normally or is SIGKILLed; then the system's link list and the program's counter tell what survived.
+/// </summary>
+public class ProcessExitTests
+{
+    public static TheoryData<string, bool, bool, bool, bool> Matrix => new()
+    {
+        // kind, pinned, disconnected, killed, survives
+        { "raw_tp", false, false, false, false },
+        { "raw_tp", false, true, false, false },
+        { "raw_tp", false, false, true, false },
+        { "raw_tp", false, true, true, false },
+        { "raw_tp", true, false, false, true },
+        { "raw_tp", true, true, false, true },
+        { "raw_tp", true, false, true, true },
+        { "raw_tp", true, true, true, true },
+        { "perf_event", false, false, false, false },
+        { "perf_event", false, true, true, false },
+        { "perf_event", true, false, false, true },
+        { "perf_event", true, true, true, true },
+        { "perf_ioctl", false, false, false, false },
+        { "perf_ioctl", false, true, false, false },
+        { "perf_ioctl", false, true, true, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        string? pin = pinned ? dir["link"] : null;
+        var ids = ChildProcess.Run(kind, pin, disconnected, killed);
+        try
+        {
+            // What did not survive may take a moment to be freed by the kernel.
+            bool listed = ids.Link != 0 && (survives ? BpfLink.EnumerateIds().Contains(ids.Link) : !Eventually.LinkGone(ids.Link));
+            bool programLoaded = survives ? BpfProgram.EnumerateIds().Contains(ids.Program) : !Eventually.ProgramGone(ids.Program);
+            bool runs = Counters.MovesById(ids.Map, kind == "raw_tp" ? null : () => Thread.Sleep(150));
+            Assert.Equal(survives, listed || kind == "perf_ioctl" && programLoaded);
+            Assert.Equal(survives, programLoaded);
+            Assert.Equal(survives, runs);
+            if (survives)
+            {
+                using var link = BpfLink.OpenPinned(pin!);
+                Assert.Equal(ids.Link, link.Id);
+                Assert.Equal(ids.Program, link.GetInfo().ProgramId);
+            }
+        }
+        finally
+        {
+            if (pin is not null && File.Exists(pin)) File.Delete(pin);
+        }
+        if (survives)
+        {
+            // Removing the pin was the last reference: the attachment is gone.
+            Assert.True(Eventually.LinkGone(ids.Link));
+            Assert.True(Eventually.ProgramGone(ids.Program));
+        }
+    }
+
+    [Fact]
+    public void PinningAnIoctlAttachment_FailsInTheChild()
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        var e = Assert.ThrowsAny<Exception>(() => ChildProcess.Run("perf_ioctl", dir["x"], disconnect: false, kill: false));
+        Assert.Contains("NotSupportedException", e.Message);
+        Assert.False(File.Exists(dir["x"]));
+    }
+}
