@@ -18,6 +18,8 @@ using var prog = kind switch
     "raw_tp" => TestPrograms.Load(BpfProgramType.RawTracepoint, counts),
     "perf_event" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
+    "tracepoint" => TestPrograms.Load(BpfProgramType.Tracepoint, counts),
+    "uprobe" or "uprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
     _ => throw new ArgumentException($"unknown kind {kind}"),
 };
 BpfLink link = kind switch
@@ -25,6 +27,10 @@ BpfLink link = kind switch
     "raw_tp" => prog.AttachRawTracepoint("sys_enter"),
     "perf_event" => prog.AttachPerfEvent(PerfEvents.OpenSoftware(SoftwarePerfEvent.CpuClock, cpu: 0, frequency: 1000)),
     "perf_ioctl" => prog.AttachPerfEvent(PerfEvents.OpenSoftware(SoftwarePerfEvent.CpuClock, cpu: 0, frequency: 1000), new() { UseIoctl = true }),
+    "tracepoint" => prog.AttachTracepoint("syscalls", "sys_enter_getppid"),
+    // Every process's getppid in libc: the parent's calls show whether the probe still fires.
+    "uprobe" => prog.AttachUprobe("libc.so.6", "getppid"),
+    "uprobe_tracefs" => prog.AttachUprobe("libc.so.6", "getppid", new() { Mode = ProbeAttachMode.TraceFs }),
     _ => throw new ArgumentException(kind),
 };
 if (pin != "-") link.Pin(pin);

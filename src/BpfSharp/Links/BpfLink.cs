@@ -189,6 +189,8 @@ public abstract class BpfLink : IDisposable
             BpfLinkType.Tracing => new TracingLink(handle),
             BpfLinkType.PerfEvent => new PerfEventLink(handle, perfEvent: null, probeEvent: null),
             BpfLinkType.Iter => new IterLink(handle),
+            BpfLinkType.KprobeMulti => new KprobeMultiLink(handle),
+            BpfLinkType.UprobeMulti => new UprobeMultiLink(handle),
             _ => new RawLink(handle),
         };
     }

@@ -1,5 +1,6 @@
 using BpfSharp.Interop;
 using BpfSharp.Links;
+using BpfSharp.Tracing;
 
 namespace BpfSharp;
 
@@ -24,7 +25,7 @@ public sealed unsafe partial class BpfProgram
         AttachToPerfEvent(perfEvent, options ?? new(), probeEvent: null, what: "perf event");
 
     /// <summary>The common end of every perf-event-based attach; on failure it closes the event and removes the probe.</summary>
-    internal BpfLink AttachToPerfEvent(SafeFdHandle perfEvent, PerfEventAttachOptions options, IProbeEventOwner? probeEvent, string what)
+    internal BpfLink AttachToPerfEvent(SafeFdHandle perfEvent, PerfEventAttachOptions options, ProbeEvent? probeEvent, string what)
     {
         try
         {

@@ -1,15 +1,7 @@
 using BpfSharp.Interop;
+using BpfSharp.Tracing;
 
 namespace BpfSharp.Links;
-
-/// <summary>
-/// Something to remove after a perf event is closed (a tracefs probe event the attach created). Removal
-/// must tolerate an event that is already gone.
-/// </summary>
-public interface IProbeEventOwner
-{
-    void Remove();
-}
 
 /// <summary>
 /// A BPF link over a perf event (tracepoint, kprobe, uprobe, software or hardware event). Disposing
@@ -20,9 +12,9 @@ public interface IProbeEventOwner
 public sealed class PerfEventLink : BpfLink
 {
     private readonly SafeFdHandle? _perfEvent;
-    private readonly IProbeEventOwner? _probeEvent;
+    private readonly ProbeEvent? _probeEvent;
 
-    internal PerfEventLink(SafeFdHandle link, SafeFdHandle? perfEvent, IProbeEventOwner? probeEvent)
+    internal PerfEventLink(SafeFdHandle link, SafeFdHandle? perfEvent, ProbeEvent? probeEvent)
         : base(BpfLinkKind.PerfEvent, link)
     {
         _perfEvent = perfEvent;
@@ -52,10 +44,10 @@ public sealed class PerfEventLink : BpfLink
 public sealed class PerfEventIoctlLink : BpfLink
 {
     private readonly SafeFdHandle _perfEvent;
-    private readonly IProbeEventOwner? _probeEvent;
+    private readonly ProbeEvent? _probeEvent;
     private int _detached;
 
-    internal PerfEventIoctlLink(SafeFdHandle perfEvent, IProbeEventOwner? probeEvent) : base(BpfLinkKind.PerfEventIoctl, null)
+    internal PerfEventIoctlLink(SafeFdHandle perfEvent, ProbeEvent? probeEvent) : base(BpfLinkKind.PerfEventIoctl, null)
     {
         _perfEvent = perfEvent;
         _probeEvent = probeEvent;
@@ -77,7 +69,7 @@ public sealed class PerfEventIoctlLink : BpfLink
     }
 
     /// <summary>The perf event's teardown, shared with perf links: disable, close, then remove the probe event (busy while open).</summary>
-    internal static void CloseEvent(SafeFdHandle? perfEvent, IProbeEventOwner? probeEvent, bool disable = true)
+    internal static void CloseEvent(SafeFdHandle? perfEvent, ProbeEvent? probeEvent, bool disable = true)
     {
         if (perfEvent is { IsClosed: false })
         {
@@ -86,7 +78,7 @@ public sealed class PerfEventIoctlLink : BpfLink
         }
         // The kernel refuses (EBUSY) to remove a probe event a pinned link still uses; it stays, and
         // TraceFs.RemoveStaleProbeEvents removes it once it is free and our process is gone.
-        try { probeEvent?.Remove(); }
+        try { probeEvent?.Dispose(); }
         catch (BpfException) { }
     }
 }

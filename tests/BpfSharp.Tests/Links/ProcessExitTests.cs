@@ -1,5 +1,6 @@
 using BpfSharp.Links;
 using BpfSharp.Tests.Support;
+using BpfSharp.Tracing;
 
 namespace BpfSharp.Tests.Links;
 
@@ -27,6 +28,14 @@ public class ProcessExitTests
         { "perf_ioctl", false, false, false, false },
         { "perf_ioctl", false, true, false, false },
         { "perf_ioctl", false, true, true, false },
+        { "tracepoint", false, false, false, false },
+        { "tracepoint", false, true, true, false },
+        { "tracepoint", true, false, false, true },
+        { "tracepoint", true, true, true, true },
+        { "uprobe", false, false, true, false },
+        { "uprobe", true, true, true, true },
+        { "uprobe_tracefs", false, false, false, false },
+        { "uprobe_tracefs", true, false, false, true },
     };
 
     [Theory]
@@ -42,7 +51,7 @@ public class ProcessExitTests
             // What did not survive may take a moment to be freed by the kernel.
             bool listed = ids.Link != 0 && (survives ? BpfLink.EnumerateIds().Contains(ids.Link) : !Eventually.LinkGone(ids.Link));
             bool programLoaded = survives ? BpfProgram.EnumerateIds().Contains(ids.Program) : !Eventually.ProgramGone(ids.Program);
-            bool runs = Counters.MovesById(ids.Map, kind == "raw_tp" ? null : () => Thread.Sleep(150));
+            bool runs = Counters.MovesById(ids.Map, kind.StartsWith("perf", StringComparison.Ordinal) ? () => Thread.Sleep(150) : null);
             Assert.Equal(survives, listed || kind == "perf_ioctl" && programLoaded);
             Assert.Equal(survives, programLoaded);
             Assert.Equal(survives, runs);
@@ -56,12 +65,40 @@ public class ProcessExitTests
         finally
         {
             if (pin is not null && File.Exists(pin)) File.Delete(pin);
+            // A tracefs event of a child whose link was pinned is freed with the link, then removable.
+            Eventually.Holds(() => { TraceFs.RemoveStaleProbeEvents(); return !StaleEventsOf(ids).Any(); });
         }
         if (survives)
         {
             // Removing the pin was the last reference: the attachment is gone.
             Assert.True(Eventually.LinkGone(ids.Link));
             Assert.True(Eventually.ProgramGone(ids.Program));
+        }
+    }
+
+    private static IEnumerable<ProbeEventInfo> StaleEventsOf(ChildProcess.Ids ids) =>
+        TraceFs.ListProbeEvents().Where(e => e.OwnerPid is int pid && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"));
+
+    /// <summary>A killed child leaves its tracefs uprobe event behind (as libbpf would forever); RemoveStaleProbeEvents removes it.</summary>
+    [Fact]
+    public void KilledChild_LeavesAStaleUprobeEvent_ThatRemoveStaleProbeEventsRemoves()
+    {
+        TestKernel.RequireRoot();
+        var before = TraceFs.ListProbeEvents().Select(e => e.Definition).ToHashSet();
+        var ids = ChildProcess.Run("uprobe_tracefs", pin: null, disconnect: true, kill: true);
+        var left = TraceFs.ListProbeEvents().Where(e => !before.Contains(e.Definition)).ToList();
+        try
+        {
+            var stale = Assert.Single(left);
+            Assert.Equal(ProbeEventKind.Uprobe, stale.Kind);
+            Assert.NotEqual(Environment.ProcessId, stale.OwnerPid);
+            Assert.Contains(stale.OwnerPid!.Value.ToString(), stale.Category);
+            Assert.True(Eventually.Holds(() => TraceFs.RemoveStaleProbeEvents().Any(r => r.Definition == stale.Definition)));
+            Assert.DoesNotContain(TraceFs.ListProbeEvents(), e => e.Definition == stale.Definition);
+        }
+        finally
+        {
+            Eventually.Holds(() => { TraceFs.RemoveStaleProbeEvents(); return !StaleEventsOf(ids).Any(); });
         }
     }
 
