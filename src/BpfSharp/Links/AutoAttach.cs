@@ -1,0 +1,57 @@
+using BpfSharp.Links;
+
+namespace BpfSharp;
+
+public sealed partial class BpfProgram
+{
+    /// <summary>
+    /// Attaches the program where its section name says, with libbpf's conventions:
+    /// <c>raw_tp/sys_enter</c>, <c>tp/syscalls/sys_enter_openat</c>, <c>tp_btf/sched_switch</c>,
+    /// <c>fentry/do_unlinkat</c>, <c>kprobe/do_unlinkat+4</c>, <c>ksyscall/openat</c>,
+    /// <c>kprobe.multi/vfs_*</c>, <c>uprobe/PATH:SYMBOL[+OFFSET]</c>, <c>uprobe.multi/PATH:PATTERN</c>,
+    /// <c>iter/task</c>... Sections that do not name a target (<c>xdp</c>, <c>perf_event</c>,
+    /// <c>cgroup_skb/ingress</c>) need their own Attach* call and throw <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public BpfLink Attach()
+    {
+        if (SectionName is null)
+            throw new InvalidOperationException($"{this} has no section name to attach by; use one of the Attach* methods");
+        if (!SectionDefinitions.TryMatch(SectionName, out var def, out string target))
+            throw new InvalidOperationException($"{this}: section '{SectionName}' is not one BpfSharp knows how to attach");
+        if (def.TakesTarget && target.Length == 0 && def.AutoAttach is not (AutoAttachKind.Trace or AutoAttachKind.None))
+            throw new InvalidOperationException($"{this}: section '{SectionName}' names no target to attach to");
+        bool ret = def.AutoAttach is AutoAttachKind.Kretprobe or AutoAttachKind.Kretsyscall or AutoAttachKind.Uretprobe
+            or AutoAttachKind.KretprobeMulti or AutoAttachKind.UretprobeMulti;
+        return def.AutoAttach switch
+        {
+            AutoAttachKind.RawTracepoint => AttachRawTracepoint(target),
+            AutoAttachKind.Trace => AttachTrace(),
+            AutoAttachKind.Tracepoint => AttachTracepoint(Before(target, '/'), After(target, '/')),
+            AutoAttachKind.Kprobe or AutoAttachKind.Kretprobe => AttachKprobe(Before(target, '+'),
+                new KprobeAttachOptions { Retprobe = ret, Offset = ParseOffset(After(target, '+', "0")) }),
+            AutoAttachKind.Ksyscall or AutoAttachKind.Kretsyscall => AttachKsyscall(target, new KprobeAttachOptions { Retprobe = ret }),
+            AutoAttachKind.KprobeMulti or AutoAttachKind.KretprobeMulti => AttachKprobeMulti(target, new MultiProbeAttachOptions { Retprobe = ret }),
+            AutoAttachKind.Uprobe or AutoAttachKind.Uretprobe => AttachUprobe(BeforeLast(target, ':'), AfterLast(target, ':'),
+                new UprobeAttachOptions { Retprobe = ret }),
+            AutoAttachKind.UprobeMulti or AutoAttachKind.UretprobeMulti => AttachUprobeMulti(BeforeLast(target, ':'), AfterLast(target, ':'),
+                new MultiProbeAttachOptions { Retprobe = ret }),
+            AutoAttachKind.Iter => AttachIter(),
+            _ => throw new InvalidOperationException($"{this}: section '{SectionName}' does not say where to attach; use the Attach* method of its kind"),
+        };
+
+        string Before(string s, char c) => s.IndexOf(c) is int i and >= 0 ? s[..i] : s;
+        string After(string s, char c, string? missing = null) => s.IndexOf(c) is int i and >= 0 ? s[(i + 1)..]
+            : missing ?? throw new InvalidOperationException($"{this}: section '{SectionName}' needs '{c}' in its target");
+        string BeforeLast(string s, char c) => s.LastIndexOf(c) is int i and >= 0 ? s[..i]
+            : throw new InvalidOperationException($"{this}: section '{SectionName}' needs BINARY:SYMBOL");
+        string AfterLast(string s, char c) => s[(s.LastIndexOf(c) + 1)..];
+    }
+
+    private ulong ParseOffset(string text)
+    {
+        bool hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        if (ulong.TryParse(hex ? text[2..] : text, hex ? System.Globalization.NumberStyles.HexNumber : System.Globalization.NumberStyles.None, null, out ulong v))
+            return v;
+        throw new InvalidOperationException($"{this}: '{text}' in section '{SectionName}' is not an offset");
+    }
+}
