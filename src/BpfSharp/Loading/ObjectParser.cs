@@ -189,8 +189,12 @@ internal sealed class ObjectParser
             map.ValueSize = 4;
         }
         if (map.Type is BpfMapType.ProgArray && map.ValueSize == 0) map.ValueSize = 4;
-        if (map.Type is BpfMapType.ProgArray or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.PerfEventArray)
-            map.BtfKeyTypeId = map.BtfValueTypeId = 0; // the kernel refuses BTF for fd-valued maps
+        // The kernel refuses key/value BTF for maps of fds, keyless maps and a few others (as libbpf knows).
+        if (map.Type is BpfMapType.ProgArray or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.PerfEventArray
+            or BpfMapType.CgroupArray or BpfMapType.StackTrace or BpfMapType.DevMap or BpfMapType.DevMapHash
+            or BpfMapType.CpuMap or BpfMapType.XskMap or BpfMapType.SockMap or BpfMapType.SockHash
+            or BpfMapType.Queue or BpfMapType.Stack or BpfMapType.Arena or BpfMapType.RingBuf or BpfMapType.UserRingBuf)
+            map.BtfKeyTypeId = map.BtfValueTypeId = 0;
         if (map.Type == BpfMapType.PerfEventArray)
         {
             if (map.KeySize == 0) map.KeySize = 4;
