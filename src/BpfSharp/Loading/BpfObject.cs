@@ -177,9 +177,34 @@ public sealed class BpfObject : IDisposable
     {
         if (prog.Type == BpfProgramType.Unspec)
             throw new BpfException($"load of object {Name}", $"program {prog.Name}: section '{prog.SectionName}' names no program type; set its Type before loading");
-        var linked = ProgramLinker.Link(_parser, prog, MapOfSymbol);
-        prog.Program = BpfProgram.Load(prog.Type, linked.Instructions, new BpfProgramLoadOptions
+        var linked = ProgramLinker.Link(_parser, prog, MapOfSymbol, CoreRelocator());
+        try
         {
+            prog.Program = BpfProgram.Load(prog.Type, linked.Instructions, LoadOptions(prog, linked));
+        }
+        catch (BpfVerifierException e) when (linked.PoisonedRelocations.Count > 0 && e.VerifierLog.Contains(PoisonCall, StringComparison.Ordinal))
+        {
+            // The verifier reached an instruction a CO-RE relocation could not resolve: say which.
+            var reached = linked.PoisonedRelocations.Where(p => e.VerifierLog.Contains($"{p.Key}: (85) call {PoisonCall}", StringComparison.Ordinal))
+                .Select(p => $"instruction {p.Key}: {p.Value}").DefaultIfEmpty(string.Join("; ", linked.PoisonedRelocations.Values));
+            throw new BpfVerifierException("BPF_PROG_LOAD", e.Errno,
+                $"program {prog.Name} reached a CO-RE relocation the kernel's BTF cannot satisfy: {string.Join("; ", reached)}", e.VerifierLog);
+        }
+        prog.Program.SectionName = prog.SectionName;
+    }
+
+    private static readonly string PoisonCall = $"unknown#{ProgramLinker.PoisonHelper}";
+
+    private Btf.CoreRelocator? _coreRelocator;
+
+    private Btf.CoreRelocator? CoreRelocator()
+    {
+        if (_parser.Btf is null || _parser.BtfExt is not { CoreRelocations.Count: > 0 }) return null;
+        return _coreRelocator ??= new Btf.CoreRelocator(_parser.Btf, [_options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel()]);
+    }
+
+    private BpfProgramLoadOptions LoadOptions(BpfObjectProgram prog, LinkedProgram linked) => new()
+    {
             Name = prog.Name.Length > 15 ? prog.Name[..15] : prog.Name,
             License = _parser.License.Length > 0 ? _parser.License : "GPL",
             KernelVersion = _parser.KernelVersion,
@@ -192,9 +217,7 @@ public sealed class BpfObject : IDisposable
             FuncInfoRecordSize = 8,
             LineInfo = linked.LineInfo,
             LineInfoRecordSize = 16,
-        });
-        prog.Program.SectionName = prog.SectionName;
-    }
+    };
 
     private BpfObjectMap? MapOfSymbol(ElfSymbol sym)
     {

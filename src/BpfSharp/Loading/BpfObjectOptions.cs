@@ -9,6 +9,9 @@ public sealed class BpfObjectOptions
     /// <summary>Where maps marked <c>LIBBPF_PIN_BY_NAME</c> are pinned and looked for.</summary>
     public string PinRoot { get; init; } = BpfFs.DefaultRoot;
 
+    /// <summary>The BTF CO-RE relocations are resolved against; by default the running kernel's (parsed once per process).</summary>
+    public Btf.BtfSpec? KernelBtf { get; init; }
+
     /// <summary>The verifier log level for every program (0: a log only on failure).</summary>
     public uint LogLevel { get; init; }
 }

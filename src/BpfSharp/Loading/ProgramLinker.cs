@@ -5,7 +5,8 @@ using BpfSharp.Elf;
 namespace BpfSharp;
 
 /// <summary>A program ready to load: its instructions with every subprogram it calls appended, and its BTF records.</summary>
-internal sealed record LinkedProgram(BpfInstruction[] Instructions, byte[] FuncInfo, byte[] LineInfo);
+internal sealed record LinkedProgram(BpfInstruction[] Instructions, byte[] FuncInfo, byte[] LineInfo,
+    IReadOnlyDictionary<int, string> PoisonedRelocations);
 
 /// <summary>
 /// Relocates and links one program of an object: map and global data references become map fds and
@@ -22,23 +23,29 @@ internal sealed class ProgramLinker
     private readonly List<(CodeFunction Function, int At)> _placed = [];
     private readonly Queue<CodeFunction> _pending = new();
     private readonly List<(int At, int Section, int Target)> _fixups = [];
+    private readonly Btf.CoreRelocator? _core;
+    private readonly Dictionary<int, string> _poisoned = [];
 
-    private ProgramLinker(ObjectParser obj, Func<ElfSymbol, BpfObjectMap?> mapOfSymbol)
+    /// <summary>The invalid helper id a poisoned instruction calls (libbpf's, so logs read the same).</summary>
+    public const int PoisonHelper = 0xbad2310;
+
+    private ProgramLinker(ObjectParser obj, Func<ElfSymbol, BpfObjectMap?> mapOfSymbol, Btf.CoreRelocator? core)
     {
         _obj = obj;
         _mapOfSymbol = mapOfSymbol;
+        _core = core;
     }
 
-    public static LinkedProgram Link(ObjectParser obj, BpfObjectProgram prog, Func<ElfSymbol, BpfObjectMap?> mapOfSymbol)
+    public static LinkedProgram Link(ObjectParser obj, BpfObjectProgram prog, Func<ElfSymbol, BpfObjectMap?> mapOfSymbol, Btf.CoreRelocator? core = null)
     {
-        var linker = new ProgramLinker(obj, mapOfSymbol);
+        var linker = new ProgramLinker(obj, mapOfSymbol, core);
         var main = obj.Functions[prog.SectionIndex].First(f => f.Start == prog.Start && f.Name == prog.Name);
         linker.Place(main);
         while (linker._pending.TryDequeue(out var next))
             if (!linker._placed.Any(p => p.Function == next)) linker.Place(next);
         linker.ApplyFixups();
         var (func, line) = linker.ExtInfo();
-        return new LinkedProgram(linker._out.ToArray(), func, line);
+        return new LinkedProgram(linker._out.ToArray(), func, line, linker._poisoned);
     }
 
     private string SectionName(int index) => _obj.Elf.Sections[index].Name;
@@ -50,6 +57,12 @@ internal sealed class ProgramLinker
     {
         int at = _out.Count;
         _placed.Add((fn, at));
+        PlaceInstructions(fn);
+        ApplyCore(fn, at);
+    }
+
+    private void PlaceInstructions(CodeFunction fn)
+    {
         var code = _obj.Code[fn.SectionIndex];
         _obj.Relocations.TryGetValue(fn.SectionIndex, out var relocs);
         for (int i = fn.Start; i < fn.Start + fn.Count; i++)
@@ -80,6 +93,59 @@ internal sealed class ProgramLinker
     }
 
     private int? _pendingSecondImm;
+
+    /// <summary>Applies the CO-RE relocations of a placed function to its copied instructions.</summary>
+    private void ApplyCore(CodeFunction fn, int at)
+    {
+        if (_obj.BtfExt is not { } ext || !ext.CoreRelocations.TryGetValue(SectionName(fn.SectionIndex), out var relocs)) return;
+        foreach (var relo in relocs)
+        {
+            int index = relo.InstructionOffset / 8;
+            if (relo.InstructionOffset % 8 != 0 || index < fn.Start || index >= fn.Start + fn.Count) continue;
+            if (_core is null) throw Error(fn, index, "CO-RE relocations need the kernel's BTF");
+            int outIndex = at + index - fn.Start;
+            var result = _core.Relocate(relo);
+            if (result.Poison)
+            {
+                bool wide = _out[outIndex].OpCode == LoadImm64;
+                _out[outIndex] = new BpfInstruction(Call, 0, 0, 0, PoisonHelper);
+                if (wide) _out[outIndex + 1] = new BpfInstruction(0xbf, 0, 0, 0, 0); // r0 = r0: keeps the slot valid
+                _poisoned[outIndex] = result.Description;
+                continue;
+            }
+            _out[outIndex] = Patch(fn, index, _out[outIndex], outIndex, result);
+        }
+    }
+
+    /// <summary>Writes a CO-RE result into an instruction: an ALU immediate, a memory offset (and size), or a 64-bit constant.</summary>
+    private BpfInstruction Patch(CodeFunction fn, int index, BpfInstruction insn, int outIndex, Btf.CoreResult r)
+    {
+        int cls = insn.OpCode & 0x07;
+        switch (cls)
+        {
+            case 0x04 or 0x07 when (insn.OpCode & 0x08) == 0: // ALU/ALU64 with an immediate
+                if (r.Validate && (ulong)(uint)insn.Immediate != (uint)r.LocalValue)
+                    throw Error(fn, index, $"CO-RE {r.Description}: the instruction holds {insn.Immediate}, not the local value {r.LocalValue}");
+                return insn with { Immediate = checked((int)r.TargetValue) };
+            case 0x00 when insn.OpCode == LoadImm64: // a 64-bit constant (enum values, type ids)
+                _out[outIndex + 1] = _out[outIndex + 1] with { Immediate = (int)(r.TargetValue >> 32) };
+                return insn with { Immediate = (int)(uint)r.TargetValue };
+            case 0x01 or 0x02 or 0x03: // LDX, ST, STX: the field offset is the instruction's offset
+                if (r.Validate && (long)insn.Offset != (long)r.LocalValue)
+                    throw Error(fn, index, $"CO-RE {r.Description}: the instruction's offset is {insn.Offset}, not the local value {r.LocalValue}");
+                if (r.TargetValue > (ulong)short.MaxValue) throw Error(fn, index, $"CO-RE {r.Description}: offset {r.TargetValue} does not fit");
+                var patched = insn with { Offset = (short)r.TargetValue };
+                // A field whose size differs in the kernel is loaded with the kernel's size.
+                if (r.TargetFieldSize != r.LocalFieldSize && r.TargetFieldSize is 1 or 2 or 4 or 8 && cls == 0x01)
+                {
+                    int sizeBits = r.TargetFieldSize switch { 1 => 0x10, 2 => 0x08, 4 => 0x00, _ => 0x18 };
+                    patched = patched with { OpCode = (byte)((patched.OpCode & ~0x18) | sizeBits) };
+                }
+                return patched;
+            default:
+                throw Error(fn, index, $"CO-RE {r.Description}: cannot patch opcode 0x{insn.OpCode:x2}");
+        }
+    }
 
     private BpfInstruction Relocate(CodeFunction fn, int i, BpfInstruction insn, ElfSymbol sym, BpfInstruction[] code)
     {
