@@ -16,6 +16,16 @@ internal static unsafe class PerfEvent
 
     public const ulong PERF_FLAG_FD_CLOEXEC = 1UL << 3;
 
+    // perf_event_type: the records a perf ring buffer carries (each starts with a perf_event_header).
+    public const uint PERF_RECORD_LOST = 2, PERF_RECORD_SAMPLE = 9;
+
+    /// <summary><c>struct perf_event_header</c>: the record type, misc bits and total size in bytes (8-byte multiple).</summary>
+    public const int HeaderSize = 8;
+
+    // The first page of a perf event's ring (struct perf_event_mmap_page): the fields a reader uses, at their
+    // offsets. The kernel advances data_head; the reader owns data_tail (in a writable mapping).
+    public const int MmapPageDataHead = 1024, MmapPageDataTail = 1032, MmapPageDataOffset = 1040, MmapPageDataSize = 1048;
+
     // _IO('$', n) and _IOW('$', n, type): the request numbers are the same on x86_64 and arm64.
     public const uint PERF_EVENT_IOC_ENABLE = 0x2400;
     public const uint PERF_EVENT_IOC_DISABLE = 0x2401;
