@@ -100,7 +100,10 @@ public abstract partial class EventReader : IDisposable
         }
     }
 
-    /// <summary>Hands every record available now to <paramref name="handler"/>, without waiting; returns how many.</summary>
+    /// <summary>
+    /// Hands the records available now to <paramref name="handler"/>, without waiting; returns how many. Under a
+    /// producer faster than the handler, one call stops after about a ring's worth of records.
+    /// </summary>
     public int Consume(RecordHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);

@@ -11,7 +11,8 @@ namespace BpfSharp.Events;
 /// </summary>
 /// <remarks>
 /// A record reaches the handler as the program's data followed by up to 7 bytes of zero padding: the kernel
-/// pads the raw sample to 8 bytes and does not keep the original length. Records the kernel could not store
+/// pads the raw sample to 8 bytes and does not keep the original length. The data starts 4 bytes past an
+/// 8-byte boundary, so read its fields unaligned (<c>MemoryMarshal.Read</c>). Records the kernel could not store
 /// (ring full, output paused) are counted in <see cref="LostSamples"/>; the kernel reports them with the
 /// next record it can store on that CPU. Disposing removes this reader's events from the map.
 /// </remarks>
@@ -20,7 +21,7 @@ public sealed unsafe class PerfBufferReader : EventReader
     private struct CpuRing
     {
         public int Cpu;
-        public byte* Meta;
+        public PerfEventMmapPage* Meta;
         public byte* Data;
         public ulong Size;
         public long Lost;
@@ -30,10 +31,10 @@ public sealed unsafe class PerfBufferReader : EventReader
     private const int MaxRecordSize = ushort.MaxValue;
 
     /// <summary>A sample's headers: perf_event_header, then the raw data's u32 size.</summary>
-    private const int SampleHeaderSize = PerfEvent.HeaderSize + 4;
+    private static readonly int SampleHeaderSize = sizeof(PerfEventHeader) + 4;
 
     /// <summary>PERF_RECORD_LOST: perf_event_header, u64 id, u64 lost.</summary>
-    private const int LostRecordSize = PerfEvent.HeaderSize + 16;
+    private static readonly int LostRecordSize = sizeof(PerfEventHeader) + 16;
 
     private readonly BpfMap _map;
     private readonly int[] _cpus;
@@ -105,16 +106,16 @@ public sealed unsafe class PerfBufferReader : EventReader
         // One metadata page (struct perf_event_mmap_page), then the data pages. A writable mapping is what
         // tells the kernel we consume through data_tail, so it never overwrites records we have not read.
         int page = Libc.PageSize;
-        byte* meta = Resources.Map(fd, (long)(1 + options.PagesPerCpu) * page, Libc.PROT_READ | Libc.PROT_WRITE, 0, what);
-        ulong dataOffset = *(ulong*)(meta + PerfEvent.MmapPageDataOffset);
-        ulong dataSize = *(ulong*)(meta + PerfEvent.MmapPageDataSize);
+        var meta = (PerfEventMmapPage*)Resources.Map(fd, (long)(1 + options.PagesPerCpu) * page, Libc.PROT_READ | Libc.PROT_WRITE, 0, what);
+        ulong dataOffset = meta->data_offset;
+        ulong dataSize = meta->data_size;
         if (dataSize == 0)
         {
             // Kernels before 4.1 leave these fields zero: the data starts on the second page.
             dataOffset = (ulong)page;
             dataSize = (ulong)options.PagesPerCpu * (ulong)page;
         }
-        _rings[slot] = new CpuRing { Cpu = cpu, Meta = meta, Data = meta + dataOffset, Size = dataSize };
+        _rings[slot] = new CpuRing { Cpu = cpu, Meta = meta, Data = (byte*)meta + dataOffset, Size = dataSize };
 
         using (var use = new HandleUse(fd)) _map.Update(cpu, (int)use.Fd);
         _installed = slot + 1;
@@ -150,7 +151,7 @@ public sealed unsafe class PerfBufferReader : EventReader
         if (slot < 0) throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "this reader does not read that CPU");
         using var use = UseResources();
         ref readonly var ring = ref _rings[slot];
-        return (long)(Volatile.Read(ref *(ulong*)(ring.Meta + PerfEvent.MmapPageDataHead)) - Volatile.Read(ref *(ulong*)(ring.Meta + PerfEvent.MmapPageDataTail)));
+        return (long)(Volatile.Read(ref ring.Meta->data_head) - Volatile.Read(ref ring.Meta->data_tail));
     }
 
     /// <summary>
@@ -198,9 +199,9 @@ public sealed unsafe class PerfBufferReader : EventReader
     /// <summary>Reads one CPU's ring from data_tail up to data_head, as it was when the pass began.</summary>
     private int DrainRing<THandler>(ref CpuRing ring, ref THandler handler) where THandler : IRecordHandler, allows ref struct
     {
-        ulong* tailPosition = (ulong*)(ring.Meta + PerfEvent.MmapPageDataTail);
+        ulong* tailPosition = &ring.Meta->data_tail;
         // Acquire: the kernel writes records, then publishes data_head; the records up to it are visible.
-        ulong head = Volatile.Read(ref *(ulong*)(ring.Meta + PerfEvent.MmapPageDataHead));
+        ulong head = Volatile.Read(ref ring.Meta->data_head);
         // Only this reader writes data_tail.
         ulong tail = *tailPosition;
         ulong mask = ring.Size - 1;
@@ -211,11 +212,11 @@ public sealed unsafe class PerfBufferReader : EventReader
             {
                 ulong offset = tail & mask;
                 byte* start = ring.Data + offset;
-                // perf_event_header: u32 type, u16 misc, u16 size. Records are 8-byte multiples, so the header
-                // itself never wraps; the rest of the record may.
-                uint type = *(uint*)start;
-                int size = *(ushort*)(start + 6);
-                if (size < PerfEvent.HeaderSize)
+                // Records are 8-byte multiples, so the header itself never wraps; the rest of the record may.
+                var header = (PerfEventHeader*)start;
+                uint type = header->type;
+                int size = header->size;
+                if (size < sizeof(PerfEventHeader))
                     throw new BpfException("perf buffer", $"corrupt record header (size {size}) on CPU {ring.Cpu} at {tail}");
                 ReadOnlySpan<byte> record = offset + (ulong)size <= ring.Size
                     ? new ReadOnlySpan<byte>(start, size)
@@ -225,14 +226,14 @@ public sealed unsafe class PerfBufferReader : EventReader
                 if (type == PerfEvent.PERF_RECORD_SAMPLE && size >= SampleHeaderSize)
                 {
                     // PERF_SAMPLE_RAW only: u32 size, then the raw bytes (the program's data, zero-padded).
-                    uint raw = Math.Min(MemoryMarshal.Read<uint>(record[PerfEvent.HeaderSize..]), (uint)(size - SampleHeaderSize));
+                    uint raw = Math.Min(MemoryMarshal.Read<uint>(record[sizeof(PerfEventHeader)..]), (uint)(size - SampleHeaderSize));
                     handler.OnRecord(ring.Cpu, record.Slice(SampleHeaderSize, (int)raw));
                     count++;
                 }
                 else if (type == PerfEvent.PERF_RECORD_LOST && size >= LostRecordSize)
                 {
                     // u64 id, u64 lost: how many records could not be stored since the last report.
-                    long lost = MemoryMarshal.Read<long>(record[(PerfEvent.HeaderSize + 8)..]);
+                    long lost = MemoryMarshal.Read<long>(record[(sizeof(PerfEventHeader) + 8)..]);
                     ring.Lost += lost;
                     Interlocked.Add(ref _lostTotal, lost);
                     _lostCallback?.Invoke(ring.Cpu, lost);

@@ -106,6 +106,10 @@ public sealed unsafe class RingBufferReader : EventReader
         ulong* consumerPosition = ring.Consumer;
         // Only this reader writes the consumer position, so a plain load sees its own last store.
         ulong consumer = *consumerPosition;
+        // One call hands out about one ring's worth at most, so a producer faster than the handler cannot keep
+        // it here forever. Such an early return needs no fence: it reports records, so Poll returns instead of
+        // waiting, and the next call drains again before it waits.
+        ulong limit = consumer + ring.Mask + 1;
         int count = 0;
         try
         {
@@ -131,6 +135,7 @@ public sealed unsafe class RingBufferReader : EventReader
                     // Release: every read of the record (the handler's too) happens before the kernel can see the
                     // space as free and reuse it.
                     Volatile.Write(ref *consumerPosition, consumer);
+                    if (consumer >= limit && count > 0) return count;
                 }
                 // Full fence before looking again. The kernel wakes the reader only when, after committing a
                 // record, it finds the consumer position at that very record. Without the fence our store above

@@ -144,7 +144,7 @@ public class EventReaderAsyncTests
         using var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 2 });
         using var cts = Timeout();
 
-        Run(prog, 20);
+        RunPinned(prog, 20);
         ulong next = 0;
         await foreach (var record in reader.ReadAllAsync(cts.Token))
         {

@@ -18,7 +18,7 @@ public record struct SeqRecord(ulong Seq, ulong Check)
 /// content record by record. XDP programs return the output helper's result (0, or -errno when the record
 /// could not be written) as the test run's return value.
 /// </summary>
-internal static class EventTestPrograms
+internal static partial class EventTestPrograms
 {
     /// <summary>A packet for XDP test runs (anything of at least an Ethernet header's length).</summary>
     public static readonly byte[] Packet = new byte[64];
@@ -38,6 +38,35 @@ internal static class EventTestPrograms
         uint result = 0;
         for (int i = 0; i < times; i++) result = program.TestRun(Packet);
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> on a thread pinned to one CPU. Perf buffers keep a ring per CPU: order, wake-up counts
+    /// and overflow are per CPU, so a producer that migrated between runs would spread its records.
+    /// </summary>
+    public static uint RunPinned(BpfProgram program, int times = 1)
+    {
+        uint result = 0;
+        var thread = new Thread(() =>
+        {
+            PinToCpu(Interop.Cpus.Online()[0]);
+            result = Run(program, times);
+        });
+        thread.Start();
+        thread.Join();
+        return result;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int sched_setaffinity(int pid, nint size, ulong* mask);
+
+    /// <summary>Pins the calling thread to <paramref name="cpu"/>.</summary>
+    private static unsafe void PinToCpu(int cpu)
+    {
+        ulong* mask = stackalloc ulong[16]; // cpu_set_t: 1024 bits
+        for (int i = 0; i < 16; i++) mask[i] = 0;
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        if (sched_setaffinity(0, 128, mask) != 0) throw new InvalidOperationException($"sched_setaffinity: errno {Marshal.GetLastPInvokeError()}");
     }
 
     public static BpfMap CreateCounter() => BpfMap.Create(BpfMapType.Array, 4, 8, 1, new() { Name = "t_seq" });

@@ -26,7 +26,7 @@ public class PerfBufferReaderTests
         var checker = new SequenceChecker();
         for (int batch = 0; batch < 50; batch++)
         {
-            Assert.Equal(0u, Run(prog, 100));
+            Assert.Equal(0u, RunPinned(prog, 100));
             Assert.Equal(100, reader.Poll(TimeSpan.FromSeconds(5), ref checker));
             Assert.Null(checker.Failure);
         }
@@ -42,7 +42,7 @@ public class PerfBufferReaderTests
         using var perf = CreatePerfMap();
         using var prog = PerfOutput(counter, perf);
         using var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 1 });
-        Run(prog, 2);
+        RunPinned(prog, 2);
 
         var seen = new List<(int Cpu, byte[] Data)>();
         Assert.Equal(2, reader.Consume((cpu, record) => seen.Add((cpu, record.ToArray()))));
@@ -72,7 +72,7 @@ public class PerfBufferReaderTests
         string? failure = null;
         for (int batch = 0; batch < 700; batch++)
         {
-            Assert.Equal(0u, Run(prog, 3)); // at most 3 * 1048 bytes: always fits a 4 KiB ring
+            Assert.Equal(0u, RunPinned(prog, 3)); // at most 3 * 1048 bytes: always fits a 4 KiB ring
             reader.Consume(record =>
             {
                 int length = 8 + (int)(next & 1023);
@@ -101,7 +101,7 @@ public class PerfBufferReaderTests
         string? failure = null;
         for (int i = 0; i < 20; i++)
         {
-            Assert.Equal(0u, Run(prog, 2));
+            Assert.Equal(0u, RunPinned(prog, 2));
             Assert.Equal(2, reader.Consume(record =>
             {
                 failure ??= CheckSourceRecord(record[..size], next, size);
@@ -129,13 +129,13 @@ public class PerfBufferReaderTests
         // A one-page ring holds 127 records of 32 bytes (the kernel keeps at least one byte free); the other
         // runs' output fails in the program (ENOSPC).
         const int stored = 127;
-        Assert.Equal(unchecked((uint)-Interop.Errno.ENOSPC), Run(prog, 1000));
+        Assert.Equal(unchecked((uint)-Interop.Errno.ENOSPC), RunPinned(prog, 1000));
         var seqs = new List<ulong>();
         RecordHandler collect = record => seqs.Add(MemoryMarshal.Read<SeqRecord>(record).Seq);
         Assert.Equal(stored, reader.Consume(collect));
         Assert.Equal(0, reader.LostSamples); // not reported yet: the kernel writes the count with the next record
 
-        Assert.Equal(0u, Run(prog));
+        Assert.Equal(0u, RunPinned(prog));
         Assert.Equal(1, reader.Consume(collect));
         Assert.Equal(1000 - stored, reader.LostSamples);
         Assert.Equal(reader.LostSamples, reported);
@@ -156,11 +156,11 @@ public class PerfBufferReaderTests
 
         reader.Pause();
         Assert.True(reader.IsPaused);
-        Assert.Equal(unchecked((uint)-Interop.Errno.ENOSPC), Run(prog, 10));
+        Assert.Equal(unchecked((uint)-Interop.Errno.ENOSPC), RunPinned(prog, 10));
         Assert.Equal(0, reader.Consume(_ => { }));
         reader.Resume();
         Assert.False(reader.IsPaused);
-        Assert.Equal(0u, Run(prog));
+        Assert.Equal(0u, RunPinned(prog));
         var seqs = new List<ulong>();
         Assert.Equal(1, reader.Consume(record => seqs.Add(MemoryMarshal.Read<SeqRecord>(record).Seq)));
         Assert.Equal([10UL], seqs);
@@ -180,9 +180,9 @@ public class PerfBufferReaderTests
 
         var poll = new BackgroundCall<int>(() => reader.Poll(TimeSpan.FromSeconds(30), _ => { }));
         Thread.Sleep(200); // let it block in epoll_wait
-        Run(prog, 2);
+        RunPinned(prog, 2);
         Assert.False(poll.Join(TimeSpan.FromMilliseconds(300)), "two records woke the reader");
-        Run(prog);
+        RunPinned(prog);
         Assert.True(poll.Join(TimeSpan.FromSeconds(5)), "the third record did not wake the reader");
         Assert.Equal(3, poll.Result);
     }
@@ -195,12 +195,26 @@ public class PerfBufferReaderTests
         using var perf = CreatePerfMap();
         using var prog = PerfOutput(counter, perf);
         var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 1 });
-        Assert.Equal(0u, Run(prog));
+        Assert.Equal(0u, RunPinned(prog));
         reader.Dispose();
         // No event at the CPU's index any more: bpf_perf_event_output fails with ENOENT.
-        Assert.Equal(unchecked((uint)-Interop.Errno.ENOENT), Run(prog));
+        Assert.Equal(unchecked((uint)-Interop.Errno.ENOENT), RunPinned(prog));
         Assert.Throws<ObjectDisposedException>(() => reader.Consume(_ => { }));
         reader.Dispose();
+    }
+
+    [Fact]
+    public unsafe void PerfAbiStructs_HaveTheKernelsLayout()
+    {
+        // PERF_ATTR_SIZE_VER8, and the documented offsets of the ring's control fields.
+        Assert.Equal(136, sizeof(Interop.PerfEventAttr));
+        Assert.Equal(8, sizeof(Interop.PerfEventHeader));
+        Interop.PerfEventMmapPage page;
+        byte* start = (byte*)&page;
+        Assert.Equal(1024, (byte*)&page.data_head - start);
+        Assert.Equal(1032, (byte*)&page.data_tail - start);
+        Assert.Equal(1040, (byte*)&page.data_offset - start);
+        Assert.Equal(1048, (byte*)&page.data_size - start);
     }
 
     [Fact]
