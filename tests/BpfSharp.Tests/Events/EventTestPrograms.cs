@@ -49,7 +49,7 @@ internal static partial class EventTestPrograms
         uint result = 0;
         var thread = new Thread(() =>
         {
-            PinToCpu(Interop.Cpus.Online()[0]);
+            PinToCpu(BpfSharp.Interop.Cpus.Online()[0]);
             result = Run(program, times);
         });
         thread.Start();

@@ -21,7 +21,7 @@ public class PerfBufferReaderTests
         using var perf = CreatePerfMap();
         using var prog = PerfOutput(counter, perf);
         using var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 8 });
-        Assert.Equal(Interop.Cpus.Online().Where(c => c < perf.MaxEntries), reader.Cpus);
+        Assert.Equal(BpfSharp.Interop.Cpus.Online().Where(c => c < perf.MaxEntries), reader.Cpus);
 
         var checker = new SequenceChecker();
         for (int batch = 0; batch < 50; batch++)
@@ -129,7 +129,7 @@ public class PerfBufferReaderTests
         // A one-page ring holds 127 records of 32 bytes (the kernel keeps at least one byte free); the other
         // runs' output fails in the program (ENOSPC).
         const int stored = 127;
-        Assert.Equal(unchecked((uint)-Interop.Errno.ENOSPC), RunPinned(prog, 1000));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.ENOSPC), RunPinned(prog, 1000));
         var seqs = new List<ulong>();
         RecordHandler collect = record => seqs.Add(MemoryMarshal.Read<SeqRecord>(record).Seq);
         Assert.Equal(stored, reader.Consume(collect));
@@ -156,7 +156,7 @@ public class PerfBufferReaderTests
 
         reader.Pause();
         Assert.True(reader.IsPaused);
-        Assert.Equal(unchecked((uint)-Interop.Errno.ENOSPC), RunPinned(prog, 10));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.ENOSPC), RunPinned(prog, 10));
         Assert.Equal(0, reader.Consume(_ => { }));
         reader.Resume();
         Assert.False(reader.IsPaused);
@@ -198,7 +198,7 @@ public class PerfBufferReaderTests
         Assert.Equal(0u, RunPinned(prog));
         reader.Dispose();
         // No event at the CPU's index any more: bpf_perf_event_output fails with ENOENT.
-        Assert.Equal(unchecked((uint)-Interop.Errno.ENOENT), RunPinned(prog));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.ENOENT), RunPinned(prog));
         Assert.Throws<ObjectDisposedException>(() => reader.Consume(_ => { }));
         reader.Dispose();
     }
@@ -207,9 +207,9 @@ public class PerfBufferReaderTests
     public unsafe void PerfAbiStructs_HaveTheKernelsLayout()
     {
         // PERF_ATTR_SIZE_VER8, and the documented offsets of the ring's control fields.
-        Assert.Equal(136, sizeof(Interop.PerfEventAttr));
-        Assert.Equal(8, sizeof(Interop.PerfEventHeader));
-        Interop.PerfEventMmapPage page;
+        Assert.Equal(136, sizeof(BpfSharp.Interop.PerfEventAttr));
+        Assert.Equal(8, sizeof(BpfSharp.Interop.PerfEventHeader));
+        BpfSharp.Interop.PerfEventMmapPage page;
         byte* start = (byte*)&page;
         Assert.Equal(1024, (byte*)&page.data_head - start);
         Assert.Equal(1032, (byte*)&page.data_tail - start);
