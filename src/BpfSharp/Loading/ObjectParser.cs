@@ -318,8 +318,8 @@ internal sealed class ObjectParser
     private string GlobalDataMapName(string section)
     {
         // libbpf: up to 8 characters of the object name, then the section name, within the 15 the kernel keeps;
-        // characters the kernel refuses in names become '_'.
-        string prefix = ObjectName.Length > 8 ? ObjectName[..8] : ObjectName;
+        // custom sections (.data.NAME, .rodata.NAME) keep their own name; characters the kernel refuses become '_'.
+        string prefix = section.IndexOf('.', 1) > 0 ? "" : ObjectName.Length > 8 ? ObjectName[..8] : ObjectName;
         string name = prefix + section;
         if (name.Length > 15) name = name[..15];
         return new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_').ToArray());
