@@ -19,6 +19,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<string, BpfObjectMap> _maps;
     private readonly Dictionary<string, BpfObjectVariable> _variables;
     private readonly Dictionary<BpfObjectMap, BpfMappedMemory> _memory = [];
+    private readonly Dictionary<BpfObjectMap, StructOpsBinding> _structOps = [];
     private readonly HashSet<object> _taken = [];
     private SafeFdHandle? _btf;
     private bool _disposed;
@@ -94,6 +95,8 @@ public sealed class BpfObject : IDisposable
         {
             if (_parser.Btf is { } btf)
                 _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf), $"BTF of object {Name}");
+            foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.StructOps))
+                _structOps[map] = StructOpsBinding.Resolve(map, _parser.Btf!, KernelBtf(), _programs, Name);
             foreach (var map in _maps.Values) CreateMap(map);
             foreach (var map in _maps.Values.Where(m => m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps))
                 foreach (var (slot, target) in map.InitialValues)
@@ -105,6 +108,10 @@ public sealed class BpfObject : IDisposable
                     var prog = _programs.GetValueOrDefault(target) ?? throw MissingValue(map, target);
                     if (prog.Program is not null) map.Map!.Update(slot, prog.Program);
                 }
+            // A .struct_ops.link map takes its value now and registers through AttachStructOps(); a plain .struct_ops map
+            // would register on this update, so it waits for RegisterStructOps().
+            foreach (var (map, binding) in _structOps.Where(s => s.Key.Flags.HasFlag(BpfMapFlags.Link)))
+                map.Map!.Update(BitConverter.GetBytes(0), binding.BuildValue(map, _programs));
             IsLoaded = true;
         }
         catch
@@ -126,6 +133,19 @@ public sealed class BpfObject : IDisposable
             if (map.InnerMap is { } innerDef)
                 inner = BpfMap.Create(innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries,
                     new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner" });
+            if (_structOps.TryGetValue(map, out var structOps))
+            {
+                // The kernel reads the struct from its own BTF but still wants the object's BTF beside it.
+                map.ValueSize = structOps.ValueSize;
+                map.Map = BpfMap.Create(map.Type, map.KeySize, map.ValueSize, map.MaxEntries, new BpfMapCreateOptions
+                {
+                    Name = map.Name,
+                    Flags = map.Flags,
+                    Btf = _btf,
+                    BtfVmlinuxValueTypeId = (uint)structOps.ValueTypeId,
+                });
+                return;
+            }
             bool withBtf = _btf is not null && map.BtfValueTypeId != 0;
             map.Map = BpfMap.Create(map.Type, map.KeySize, map.ValueSize, map.MaxEntries, new BpfMapCreateOptions
             {
@@ -200,8 +220,10 @@ public sealed class BpfObject : IDisposable
     private Btf.CoreRelocator? CoreRelocator()
     {
         if (_parser.Btf is null || _parser.BtfExt is not { CoreRelocations.Count: > 0 }) return null;
-        return _coreRelocator ??= new Btf.CoreRelocator(_parser.Btf, [_options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel()]);
+        return _coreRelocator ??= new Btf.CoreRelocator(_parser.Btf, [KernelBtf()]);
     }
+
+    private Btf.BtfSpec KernelBtf() => _options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel();
 
     private BpfProgramLoadOptions LoadOptions(BpfObjectProgram prog, LinkedProgram linked) => new()
     {
@@ -210,6 +232,7 @@ public sealed class BpfObject : IDisposable
             KernelVersion = _parser.KernelVersion,
             ExpectedAttachType = prog.ExpectedAttachType,
             AttachTarget = prog.AttachTarget,
+            AttachBtfId = (uint)prog.StructOpsAttachBtfId,
             Flags = prog.Flags,
             LogLevel = _options.LogLevel,
             Btf = linked.FuncInfo.Length > 0 ? _btf : null,
@@ -248,6 +271,19 @@ public sealed class BpfObject : IDisposable
             foreach (var l in links) l.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Registers a struct_ops map of a plain <c>.struct_ops</c> section by writing its value (the kernel registers
+    /// on that update and unregisters when the element is deleted). Maps of <c>.struct_ops.link</c> sections have
+    /// their value from <see cref="Load"/> and register with <see cref="BpfMap"/>'s struct_ops link instead.
+    /// </summary>
+    public void RegisterStructOps(string mapName)
+    {
+        if (!IsLoaded) throw new InvalidOperationException($"object {Name} is not loaded");
+        var map = _maps[mapName];
+        if (!_structOps.TryGetValue(map, out var binding)) throw new InvalidOperationException($"map {mapName} is not a struct_ops map");
+        map.Map!.Update(BitConverter.GetBytes(0), binding.BuildValue(map, _programs));
     }
 
     /// <summary>Takes a loaded program out of the object: disposing the object no longer closes it.</summary>
@@ -289,6 +325,7 @@ public sealed class BpfObject : IDisposable
         }
         _btf?.Dispose();
         _btf = null;
+        _structOps.Clear();
     }
 
     public void Dispose()

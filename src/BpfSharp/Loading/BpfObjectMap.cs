@@ -40,13 +40,19 @@ public sealed class BpfObjectMap
     /// <summary>The section's bytes for global data (written at load; variables change them before).</summary>
     internal byte[]? InitialData { get; set; }
 
-    /// <summary>Slot → symbol name for <c>.values</c> initialisers of map-in-map and program arrays.</summary>
+    /// <summary>
+    /// Slot → symbol name for <c>.values</c> initialisers of map-in-map and program arrays; for struct_ops maps,
+    /// byte offset of a function pointer in the local struct → program name.
+    /// </summary>
     internal SortedDictionary<int, string> InitialValues { get; } = [];
 
     /// <summary>Offset of the map's definition in its section (legacy maps) or its symbol.</summary>
     internal ulong SymbolOffset { get; init; }
 
     internal int SectionIndex { get; init; }
+
+    /// <summary>struct_ops maps: the object's local struct type (its name names the kernel's struct).</summary>
+    internal int StructOpsTypeId { get; init; }
 
     public override string ToString() => $"{Type} map \"{Name}\" (key {KeySize} B, value {ValueSize} B, {MaxEntries} entries)";
 }

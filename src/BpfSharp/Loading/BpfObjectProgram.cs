@@ -40,6 +40,9 @@ public sealed class BpfObjectProgram
     /// <summary>The loaded program, after <see cref="BpfObject.Load"/> (null when autoload is off).</summary>
     public BpfProgram? Program { get; internal set; }
 
+    /// <summary>struct_ops programs: the kernel struct they implement a member of (set at load from the struct_ops map).</summary>
+    internal int StructOpsAttachBtfId { get; set; }
+
     internal int SectionIndex { get; }
     internal int Start { get; }
     internal int Count { get; }

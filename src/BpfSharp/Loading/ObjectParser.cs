@@ -47,6 +47,7 @@ internal sealed class ObjectParser
         ReadBtfMaps();
         ReadLegacyMaps();
         ReadGlobalData();
+        ReadStructOps();
     }
 
     private BpfFormatException Error(string message) => new($"BPF object {ObjectName}", message);
@@ -324,4 +325,60 @@ internal sealed class ObjectParser
         if (name.Length > 15) name = name[..15];
         return new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_').ToArray());
     }
+
+    /// <summary>
+    /// struct_ops maps: each variable of a <c>.struct_ops</c> (registered by the map update) or <c>.struct_ops.link</c>
+    /// (registered by a link) section is one map whose value is a kernel struct of callbacks; the relocations of the
+    /// section name the program behind each function pointer.
+    /// </summary>
+    private void ReadStructOps()
+    {
+        foreach (var section in Elf.Sections)
+        {
+            if (!IsStructOpsSection(section.Name)) continue;
+            if (Btf is null) throw Error($"the {section.Name} section needs BTF, and the object has none");
+            var datasec = Btf.Types.OfType<BtfDataSec>().FirstOrDefault(d => d.Name == section.Name)
+                ?? throw Error($"BTF has no DATASEC for {section.Name}");
+            var byOffset = new List<BpfObjectMap>();
+            foreach (var vsi in datasec.Variables)
+            {
+                if (Btf[vsi.TypeId] is not BtfVar v) throw Error($"{section.Name} entry {vsi.TypeId} is not a variable");
+                var sym = Elf.Symbols.FirstOrDefault(s => s.Name == v.Name && s.Section?.Index == section.Index);
+                int offset = sym is null ? vsi.Offset : (int)sym.Value;
+                int typeId = Btf.SkipModifiers(v.TypeId);
+                if (Btf[typeId] is not BtfStruct type) throw Error($"struct_ops variable {v.Name} is not a struct");
+                if (offset < 0 || offset + type.Size > (int)section.Size) throw Error($"struct_ops variable {v.Name} lies outside {section.Name}");
+                var map = new BpfObjectMap(v.Name)
+                {
+                    SectionName = section.Name,
+                    SectionIndex = section.Index,
+                    SymbolOffset = (ulong)offset,
+                    Type = BpfMapType.StructOps,
+                    KeySize = 4,
+                    MaxEntries = 1,
+                    Flags = section.Name.StartsWith(".struct_ops.link", StringComparison.Ordinal) ? BpfMapFlags.Link : 0,
+                    StructOpsTypeId = typeId,
+                    InitialData = section.Data.Span.Slice(offset, type.Size).ToArray(),
+                };
+                Maps.Add(map);
+                byOffset.Add(map);
+            }
+            if (Elf.FindRelocationsFor(section) is { } table)
+                foreach (var r in table.Entries)
+                {
+                    var map = byOffset.Where(m => m.SymbolOffset <= r.Offset).MaxBy(m => m.SymbolOffset)
+                        ?? throw Error($"a {section.Name} relocation at 0x{r.Offset:x} belongs to no struct_ops variable");
+                    if (r.Symbol is not { Type: ElfSymbolType.Function } fn || !Programs.Any(p => p.Name == fn.Name))
+                        throw Error($"struct_ops {map.Name}: the pointer at 0x{r.Offset:x} is not a program of the object");
+                    map.InitialValues[(int)(r.Offset - map.SymbolOffset)] = fn.Name;
+                }
+        }
+        // As libbpf: a struct_ops program no struct_ops map uses has no attach point, so it is not loaded.
+        var used = Maps.Where(m => m.Type == BpfMapType.StructOps).SelectMany(m => m.InitialValues.Values).ToHashSet();
+        foreach (var prog in Programs.Where(p => p.Type == BpfProgramType.StructOps && !used.Contains(p.Name)))
+            prog.Autoload = false;
+    }
+
+    public static bool IsStructOpsSection(string name) =>
+        name is ".struct_ops" or ".struct_ops.link" || name.StartsWith(".struct_ops.", StringComparison.Ordinal);
 }

@@ -1,0 +1,74 @@
+using BpfSharp.Btf;
+using BpfSharp.Tests.Support;
+
+namespace BpfSharp.Tests.Objects;
+
+/// <summary>
+/// struct_ops maps of an object: a TCP congestion control whose callbacks are the object's programs. The kernel
+/// is the witness: it lists the congestion control in /proc while it is registered.
+/// </summary>
+public class StructOpsObjectTests
+{
+    private const string CongestionControls = "/proc/sys/net/ipv4/tcp_available_congestion_control";
+
+    private static bool Registered() => File.ReadAllText(CongestionControls).Split(' ', '\n').Contains("bpfsharp_fx");
+
+    [Fact]
+    public void Open_VariableBecomesAStructOpsMap_AndItsProgramsAreBoundToMembers()
+    {
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops.bpf.o"));
+        var map = obj.Maps["fx_cc"];
+        Assert.Equal((BpfMapType.StructOps, BpfMapFlags.Link, ".struct_ops.link"), (map.Type, map.Flags, map.SectionName));
+        Assert.Equal(3, obj.Programs.Values.Count(p => p.Type == BpfProgramType.StructOps && p.Autoload));
+    }
+
+    [Fact]
+    public void Load_CreatesTheMapWithTheKernelsValueType_WithoutRegistering()
+    {
+        TestKernel.RequireRoot();
+        var kernel = BtfSpec.LoadKernel();
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops.bpf.o"));
+        obj.Load();
+        var info = obj.Maps["fx_cc"].Map!.GetInfo();
+        Assert.Equal(BpfMapType.StructOps, info.Type);
+        Assert.Equal((uint)kernel.Find<BtfStruct>("bpf_struct_ops_tcp_congestion_ops").Id, info.BtfVmlinuxValueTypeId);
+        Assert.Equal(kernel.Find<BtfStruct>("bpf_struct_ops_tcp_congestion_ops").Size, info.ValueSize);
+        // Each callback is loaded against the kernel's struct, at its member's index.
+        var ops = kernel.Find<BtfStruct>("tcp_congestion_ops");
+        foreach (var (prog, member) in new[] { ("fx_ssthresh", "ssthresh"), ("fx_undo_cwnd", "undo_cwnd") })
+        {
+            var progInfo = obj.Programs[prog].Program!.GetInfo();
+            Assert.Equal((uint)ops.Id, progInfo.AttachBtfId);
+            Assert.Equal(ops.Members.Select(m => m.Name).ToList().IndexOf(member), (int)obj.Programs[prog].ExpectedAttachType!.Value);
+        }
+        Assert.False(Registered());
+    }
+
+    [Fact]
+    public void RegisterByUpdate_AppearsInTheKernel_AndDeletingTheElementUnregisters()
+    {
+        TestKernel.RequireRoot();
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops_update.bpf.o"));
+        obj.Load();
+        var map = obj.Maps["fx_cc"].Map!;
+        Assert.False(Registered());
+        try
+        {
+            obj.RegisterStructOps("fx_cc");
+            Assert.True(Registered());
+        }
+        finally
+        {
+            map.Delete(BitConverter.GetBytes(0));
+        }
+        Assert.True(Eventually.Holds(() => !Registered()), "bpfsharp_fx unregistered");
+    }
+
+    [Fact]
+    public void RegisterStructOps_BeforeLoadOrOnAnotherMap_Throws()
+    {
+        TestKernel.RequireRoot();
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops_update.bpf.o"));
+        Assert.Throws<InvalidOperationException>(() => obj.RegisterStructOps("fx_cc"));
+    }
+}
