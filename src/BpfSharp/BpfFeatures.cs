@@ -39,6 +39,21 @@ public static class BpfFeatures
     public static BpfFeature Lsm { get; } = new("BPF LSM programs", "5.7", () =>
         ProbeTracingLoad(BpfProgramType.Lsm, BpfAttachType.LsmMac, "file_open"));
 
+    /// <summary>BPF cookies (Linux 5.15): a tracepoint program calling <c>bpf_get_attach_cookie</c> loads.</summary>
+    public static BpfFeature BpfCookie { get; } = new("bpf_get_attach_cookie (BPF cookies)", "5.15", () =>
+    {
+        var insns = new BpfAssembler().Call(BpfHelper.GetAttachCookie).Mov64(BpfRegister.R0, 0).Exit().Build();
+        try
+        {
+            using var prog = BpfProgram.Load(BpfProgramType.Tracepoint, insns, new BpfProgramLoadOptions { Name = "probe" });
+            return null;
+        }
+        catch (BpfException e)
+        {
+            return $"{e.ErrnoName} from BPF_PROG_LOAD of a tracepoint program calling bpf_get_attach_cookie";
+        }
+    });
+
     private static string? ProbeTracingLoad(BpfProgramType type, BpfAttachType attachType, string target)
     {
         var insns = new BpfAssembler().Mov64(BpfRegister.R0, 0).Exit().Build();

@@ -93,8 +93,10 @@ public sealed class BpfObject : IDisposable
         if (IsLoaded) throw new InvalidOperationException($"object {Name} is already loaded");
         try
         {
+            if (_parser.Externs.Count > 0)
+                ExternResolver.Resolve(_parser, KernelBtf(), _options.KernelConfig ?? KernelConfig.Current, Name);
             if (_parser.Btf is { } btf)
-                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf), $"BTF of object {Name}");
+                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}");
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.StructOps))
                 _structOps[map] = StructOpsBinding.Resolve(map, _parser.Btf!, KernelBtf(), _programs, Name);
             foreach (var map in _maps.Values) CreateMap(map);

@@ -9,8 +9,11 @@ public sealed class BpfObjectOptions
     /// <summary>Where maps marked <c>LIBBPF_PIN_BY_NAME</c> are pinned and looked for.</summary>
     public string PinRoot { get; init; } = BpfFs.DefaultRoot;
 
-    /// <summary>The BTF CO-RE relocations are resolved against; by default the running kernel's (parsed once per process).</summary>
+    /// <summary>The BTF CO-RE relocations, typed ksyms and kfuncs are resolved against; by default the running kernel's (parsed once per process).</summary>
     public Btf.BtfSpec? KernelBtf { get; init; }
+
+    /// <summary>The configuration <c>__kconfig</c> externs are resolved against; by default the running kernel's.</summary>
+    public KernelConfig? KernelConfig { get; init; }
 
     /// <summary>The verifier log level for every program (0: a log only on failure).</summary>
     public uint LogLevel { get; init; }

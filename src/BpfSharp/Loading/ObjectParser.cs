@@ -29,6 +29,10 @@ internal sealed class ObjectParser
     public List<BpfObjectProgram> Programs { get; } = [];
     public List<BpfObjectMap> Maps { get; } = [];
     public List<(string Name, BpfObjectMap Map, int Offset, int Size, int TypeId)> Variables { get; } = [];
+    public List<ObjectExtern> Externs { get; } = [];
+
+    /// <summary>The map holding the <c>__kconfig</c> externs' values (libbpf's <c>OBJECT.kconfig</c>), when there are any.</summary>
+    public BpfObjectMap? KconfigMap { get; private set; }
 
     public ObjectParser(ReadOnlyMemory<byte> image, string name)
     {
@@ -48,6 +52,7 @@ internal sealed class ObjectParser
         ReadLegacyMaps();
         ReadGlobalData();
         ReadStructOps();
+        ReadExterns();
     }
 
     private BpfFormatException Error(string message) => new($"BPF object {ObjectName}", message);
@@ -381,4 +386,54 @@ internal sealed class ObjectParser
 
     public static bool IsStructOpsSection(string name) =>
         name is ".struct_ops" or ".struct_ops.link" || name.StartsWith(".struct_ops.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Externs: undefined symbols declared in the BTF DATASECs <c>.kconfig</c> and <c>.ksyms</c>. Kconfig values are laid
+    /// out, each at its type's alignment, in one read-only array map; ksyms are resolved at load.
+    /// </summary>
+    private void ReadExterns()
+    {
+        var undefined = Elf.Symbols.Where(s => s.IsUndefined && s.Name.Length > 0).ToDictionary(s => s.Name, s => s);
+        if (undefined.Count == 0) return;
+        if (Btf is null) throw Error($"extern {undefined.Keys.First()} needs BTF, and the object has none");
+        int kconfigSize = 0;
+        foreach (var datasec in Btf.Types.OfType<BtfDataSec>().Where(d => d.Name is ".kconfig" or ".ksyms"))
+            foreach (var vsi in datasec.Variables)
+            {
+                var type = Btf[vsi.TypeId];
+                if (!undefined.Remove(type.Name, out var sym)) continue;
+                bool weak = sym.Binding == ElfSymbolBinding.Weak;
+                if (datasec.Name == ".kconfig")
+                {
+                    if (type is not BtfVar v) throw Error($"kconfig extern {type.Name} is not a variable");
+                    int size = Btf.SizeOf(v.TypeId), align = Math.Max(1, Btf.AlignmentOf(v.TypeId));
+                    kconfigSize = (kconfigSize + align - 1) / align * align;
+                    Externs.Add(new ObjectExtern(v.Name, ExternKind.Kconfig, weak, v.Id) { Offset = kconfigSize, Size = size });
+                    kconfigSize += size;
+                }
+                else
+                    Externs.Add(new ObjectExtern(type.Name, type is BtfFunc ? ExternKind.KsymFunction : ExternKind.KsymVariable, weak, type.Id));
+            }
+        if (undefined.Count > 0)
+            throw Error($"extern {string.Join(", ", undefined.Keys)} is neither __kconfig nor __ksym");
+        if (kconfigSize == 0) return;
+        string prefix = ObjectName.Length > 8 ? ObjectName[..8] : ObjectName;
+        KconfigMap = new BpfObjectMap(new string((prefix + ".kconfig").Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_').ToArray()))
+        {
+            SectionName = ".kconfig",
+            SectionIndex = -1,
+            IsGlobalData = true,
+            IsReadOnly = true,
+            Type = BpfMapType.Array,
+            KeySize = 4,
+            ValueSize = kconfigSize,
+            MaxEntries = 1,
+            Flags = BpfMapFlags.Mmapable | BpfMapFlags.ReadOnlyProgram,
+            InitialData = new byte[kconfigSize],
+            BtfValueTypeId = (uint)Btf.Types.OfType<BtfDataSec>().First(d => d.Name == ".kconfig").Id,
+        };
+        Maps.Add(KconfigMap);
+        foreach (var e in Externs.Where(e => e.Kind == ExternKind.Kconfig))
+            Variables.Add((e.Name, KconfigMap, e.Offset, e.Size, ((BtfVar)Btf[e.BtfTypeId]).TypeId));
+    }
 }

@@ -149,8 +149,7 @@ internal sealed class ProgramLinker
 
     private BpfInstruction Relocate(CodeFunction fn, int i, BpfInstruction insn, ElfSymbol sym, BpfInstruction[] code)
     {
-        if (sym.IsUndefined)
-            throw new NotSupportedException($"{fn.Name} uses the extern {sym.Name}: kconfig and ksym externs are not supported yet");
+        if (sym.IsUndefined) return RelocateExtern(fn, i, insn, sym);
         var section = sym.Section ?? throw Error(fn, i, $"symbol {sym.Name} is in no section");
 
         if (_obj.Code.ContainsKey(section.Index))
@@ -189,6 +188,35 @@ internal sealed class ProgramLinker
         }
         _pendingSecondImm = 0;
         return insn with { Src = (BpfRegister)Imm64Source.MapFd, Immediate = fd };
+    }
+
+    /// <summary>
+    /// A reference to an extern, resolved at load: a kconfig value is an address in the <c>.kconfig</c> map; a typed
+    /// ksym or an existing kfunc's address is its vmlinux BTF id; an untyped ksym its kallsyms address; a kfunc call
+    /// names the function's BTF id (0 for a missing <c>__weak</c> kfunc, which the verifier accepts only when the call
+    /// is dead code).
+    /// </summary>
+    private BpfInstruction RelocateExtern(CodeFunction fn, int i, BpfInstruction insn, ElfSymbol sym)
+    {
+        var ext = _obj.Externs.FirstOrDefault(e => e.Name == sym.Name) ?? throw Error(fn, i, $"{sym.Name} is undefined");
+        if (insn.OpCode == Call)
+        {
+            if (ext.Kind != ExternKind.KsymFunction) throw Error(fn, i, $"a call to {ext}, which is not a kfunc");
+            return insn with { Src = (BpfRegister)CallSource.Kfunc, Immediate = ext.Found ? ext.KernelBtfId : 0, Offset = 0 };
+        }
+        if (insn.OpCode != LoadImm64) throw Error(fn, i, $"a reference to {ext} in an instruction that is not a 64-bit load or a call");
+        switch (ext.Kind)
+        {
+            case ExternKind.Kconfig:
+                _pendingSecondImm = ext.Offset + insn.Immediate;
+                return insn with { Src = (BpfRegister)Imm64Source.MapValue, Immediate = _obj.KconfigMap!.Map!.Handle.Fd };
+            case ExternKind.KsymVariable or ExternKind.KsymFunction when ext.Found && ext.KernelBtfId != 0:
+                _pendingSecondImm = 0; // the BTF object fd: 0 is vmlinux
+                return insn with { Src = (BpfRegister)Imm64Source.BtfId, Immediate = ext.KernelBtfId };
+            default:
+                _pendingSecondImm = (int)(ext.Address >> 32);
+                return insn with { Src = (BpfRegister)Imm64Source.Value, Immediate = (int)(uint)ext.Address };
+        }
     }
 
     /// <summary>Queues the function holding instruction <paramref name="target"/> of a section.</summary>
