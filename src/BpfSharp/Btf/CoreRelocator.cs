@@ -26,12 +26,30 @@ public sealed class CoreRelocator
     private readonly BtfSpec _local;
     private readonly IReadOnlyList<BtfSpec> _targets;
     private readonly Dictionary<int, List<(BtfSpec Spec, int Id)>> _candidates = [];
+    private readonly Lazy<IReadOnlyList<BtfSpec>>? _fallback;
 
     /// <param name="targets">The kernel's BTF first, then module BTFs (split on top of it).</param>
-    public CoreRelocator(BtfSpec local, IReadOnlyList<BtfSpec> targets)
+    /// <param name="fallbackTargets">
+    /// Searched only for a type none of <paramref name="targets"/> has, read on first need: the loaded modules' BTF
+    /// (libbpf's rule: a type vmlinux has is never looked for in modules).
+    /// </param>
+    public CoreRelocator(BtfSpec local, IReadOnlyList<BtfSpec> targets, Func<IReadOnlyList<BtfSpec>>? fallbackTargets = null)
     {
         _local = local;
         _targets = targets;
+        if (fallbackTargets is not null) _fallback = new(fallbackTargets);
+    }
+
+    /// <summary>The BTF of every loaded kernel module that has some (split on the kernel's).</summary>
+    public static IReadOnlyList<BtfSpec> LoadModuleSpecs()
+    {
+        var specs = new List<BtfSpec>();
+        foreach (var module in BtfSpec.GetKernelModuleNames())
+        {
+            try { specs.Add(BtfSpec.LoadKernelModule(module)); }
+            catch (FileNotFoundException) { } // unloaded meanwhile
+        }
+        return specs;
     }
 
     /// <summary>Strips a <c>___flavor</c> suffix: <c>task_struct___old</c> is a local view of <c>task_struct</c>.</summary>
@@ -156,11 +174,19 @@ public sealed class CoreRelocator
         string name = EssentialName(_local[localId].Name.Length > 0 ? _local[localId].Name : local.Name);
         var list = new List<(BtfSpec, int)>();
         if (name.Length > 0)
-            foreach (var target in _targets)
-                foreach (var t in target.FindAll(name))
-                    if (t.Spec == target && KindsCompatible(_local[localId], t)) list.Add((target, t.Id));
+        {
+            AddCandidates(list, _targets, name, localId);
+            if (list.Count == 0 && _fallback is not null) AddCandidates(list, _fallback.Value, name, localId);
+        }
         _candidates[localId] = list;
         return list;
+    }
+
+    private void AddCandidates(List<(BtfSpec, int)> list, IReadOnlyList<BtfSpec> targets, string name, int localId)
+    {
+        foreach (var target in targets)
+            foreach (var t in target.FindAll(name))
+                if (t.Spec == target && KindsCompatible(_local[localId], t)) list.Add((target, t.Id));
     }
 
     private static bool KindsCompatible(BtfType local, BtfType target) => (local, target) switch

@@ -222,7 +222,9 @@ public sealed class BpfObject : IDisposable
     private Btf.CoreRelocator? CoreRelocator()
     {
         if (_parser.Btf is null || _parser.BtfExt is not { CoreRelocations.Count: > 0 }) return null;
-        return _coreRelocator ??= new Btf.CoreRelocator(_parser.Btf, [KernelBtf()]);
+        // Module BTF is searched only for the running kernel, and only for types vmlinux lacks.
+        return _coreRelocator ??= new Btf.CoreRelocator(_parser.Btf, [KernelBtf()],
+            _options.KernelBtf is null ? global::BpfSharp.Btf.CoreRelocator.LoadModuleSpecs : null);
     }
 
     private Btf.BtfSpec KernelBtf() => _options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel();

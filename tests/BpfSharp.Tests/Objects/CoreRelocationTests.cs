@@ -142,6 +142,33 @@ public partial class CoreRelocationTests
         Assert.Contains("CO-RE relocation", e.Message);
     }
 
+    [Fact]
+    public void TypesTheFirstTargetsLack_AreLookedForInTheFallbackTargets_OnlyThen()
+    {
+        // The module-BTF rule, shown with vmlinux standing in for a module: the first target lacks task_struct.
+        var elf = global::BpfSharp.Elf.ElfFile.Parse(File.ReadAllBytes(Fixture("core_reloc.bpf.o")), "core_reloc");
+        var local = BtfSpec.Parse(elf.FindSection(".BTF")!.Data.Span);
+        var ext = BtfExt.Parse(elf.FindSection(".BTF.ext")!.Data.Span, local);
+        var relocations = ext.CoreRelocations.Values.SelectMany(r => r).ToList();
+        var kernel = BtfSpec.LoadKernel();
+        int fallbackReads = 0;
+        var direct = new CoreRelocator(local, [kernel]);
+        var viaFallback = new CoreRelocator(local, [BtfSpec.Parse(MinimalBtf())], () => { fallbackReads++; return [kernel]; });
+        foreach (var relo in relocations)
+            Assert.Equal(direct.Relocate(relo), viaFallback.Relocate(relo) with { Description = direct.Relocate(relo).Description });
+        Assert.Equal(1, fallbackReads);
+
+        // A type the first target has is never looked up in the fallback: a fallback whose task_struct has pid at
+        // offset 0 would make the candidates disagree (an error) or move the offset if it were consulted.
+        var b = new global::BpfSharp.Tests.Btf.BtfBlobBuilder();
+        int i32 = b.Int("int", 4, BtfIntEncoding.Signed);
+        b.Struct("task_struct", 8, ("pid", i32, 0), ("tgid", i32, 32));
+        var decoy = BtfSpec.Parse(b.Build());
+        var withDecoy = new CoreRelocator(local, [kernel], () => [decoy]);
+        foreach (var relo in relocations)
+            Assert.Equal(direct.Relocate(relo), withDecoy.Relocate(relo));
+    }
+
     /// <summary>A valid BTF blob with one int type and nothing else.</summary>
     private static byte[] MinimalBtf()
     {
