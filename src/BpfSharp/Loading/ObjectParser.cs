@@ -417,8 +417,7 @@ internal sealed class ObjectParser
         if (undefined.Count > 0)
             throw Error($"extern {string.Join(", ", undefined.Keys)} is neither __kconfig nor __ksym");
         if (kconfigSize == 0) return;
-        string prefix = ObjectName.Length > 8 ? ObjectName[..8] : ObjectName;
-        KconfigMap = new BpfObjectMap(new string((prefix + ".kconfig").Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_').ToArray()))
+        KconfigMap = new BpfObjectMap(GlobalDataMapName(".kconfig"))
         {
             SectionName = ".kconfig",
             SectionIndex = -1,
