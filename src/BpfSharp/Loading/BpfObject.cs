@@ -21,6 +21,7 @@ public sealed class BpfObject : IDisposable
     private readonly Dictionary<BpfObjectMap, BpfMappedMemory> _memory = [];
     private readonly Dictionary<BpfObjectMap, StructOpsBinding> _structOps = [];
     private readonly HashSet<object> _taken = [];
+    private readonly List<string> _pinnedByLoad = [];
     private SafeFdHandle? _btf;
     private bool _disposed;
 
@@ -115,9 +116,13 @@ public sealed class BpfObject : IDisposable
             foreach (var (map, binding) in _structOps.Where(s => s.Key.Flags.HasFlag(BpfMapFlags.Link)))
                 map.Map!.Update(BitConverter.GetBytes(0), binding.BuildValue(map, _programs));
             IsLoaded = true;
+            _pinnedByLoad.Clear();
         }
         catch
         {
+            // A failed load leaves nothing behind: not even the pins it made (reused pins are not its own).
+            foreach (var path in _pinnedByLoad) File.Delete(path);
+            _pinnedByLoad.Clear();
             ReleaseKernelObjects();
             throw;
         }
@@ -128,7 +133,8 @@ public sealed class BpfObject : IDisposable
 
     private void CreateMap(BpfObjectMap map)
     {
-        if (map.Pinning == BpfMapPinning.ByName && TryReusePinned(map)) return;
+        string? pinPath = PinPathOf(map);
+        if (pinPath is not null && TryReusePinned(map, pinPath)) return;
         BpfMap? inner = null;
         try
         {
@@ -170,13 +176,19 @@ public sealed class BpfObject : IDisposable
             map.Map.Update(BitConverter.GetBytes(0), data);
             if (map.IsReadOnly) map.Map.Freeze();
         }
-        if (map.Pinning == BpfMapPinning.ByName) map.Map.Pin(Path.Combine(_options.PinRoot, map.Name));
+        if (pinPath is not null)
+        {
+            map.Map.Pin(pinPath);
+            _pinnedByLoad.Add(pinPath);
+        }
     }
 
-    /// <summary>LIBBPF_PIN_BY_NAME: reuse the map pinned under the pin root when its definition matches.</summary>
-    private bool TryReusePinned(BpfObjectMap map)
+    private string? PinPathOf(BpfObjectMap map) =>
+        map.PinPath ?? (map.Pinning == BpfMapPinning.ByName ? Path.Combine(_options.PinRoot, map.Name) : null);
+
+    /// <summary>LIBBPF_PIN_BY_NAME (or an explicit pin path): reuse the map pinned there when its definition matches.</summary>
+    private bool TryReusePinned(BpfObjectMap map, string path)
     {
-        string path = Path.Combine(_options.PinRoot, map.Name);
         if (!File.Exists(path)) return false;
         var pinned = BpfMap.OpenPinned(path);
         var info = pinned.GetInfo();

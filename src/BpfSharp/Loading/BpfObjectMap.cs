@@ -19,6 +19,12 @@ public sealed class BpfObjectMap
     public ulong MapExtra { get; set; }
     public BpfMapPinning Pinning { get; set; }
 
+    /// <summary>
+    /// A bpffs path to pin the map at, reusing a compatible map already pinned there (as <see cref="BpfMapPinning.ByName"/>
+    /// does under <see cref="BpfObjectOptions.PinRoot"/>, which this overrides).
+    /// </summary>
+    public string? PinPath { get; set; }
+
     /// <summary>The definition of the inner maps of a map-in-map.</summary>
     public BpfObjectMap? InnerMap { get; internal set; }
 

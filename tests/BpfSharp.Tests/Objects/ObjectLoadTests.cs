@@ -426,7 +426,8 @@ public partial class ObjectLoadTests
         {
             prog = obj.TakeProgram("for_each_sum");
             map = obj.TakeMap("values");
-            Assert.Throws<InvalidOperationException>(() => BpfObject.Open(Fixture("subprogs.bpf.o")).TakeMap("values"));
+            using var unloaded = BpfObject.Open(Fixture("subprogs.bpf.o"));
+            Assert.Throws<InvalidOperationException>(() => unloaded.TakeMap("values"));
         }
         using (prog)
         using (map)
@@ -499,6 +500,27 @@ public partial class ObjectLoadTests
         Assert.Contains(dir["values"], ex.Message);
         // The pin outlives both objects; only its owner removes it.
         Assert.True(File.Exists(dir["values"]));
+    }
+
+    [Fact]
+    public void PinPath_PinsWhereAsked_AndAFailedLoadLeavesNoPin()
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        using (var obj = BpfObject.Open(ObjectLoadTests.Fixture("subprogs.bpf.o")))
+        {
+            obj.Maps["values"].PinPath = dir["nested/values"];
+            obj.Load();
+            using var pinned = BpfMap.OpenPinned(dir["nested/values"]);
+            Assert.Equal(obj.Maps["values"].Map!.Id, pinned.Id);
+        }
+        Assert.True(File.Exists(dir["nested/values"]));
+
+        // A load that fails after the map was pinned must not leave a pin it created behind.
+        using var rejected = BpfObject.Open(Fixture("core_missing.bpf.o"));
+        rejected.Maps.Values.First().PinPath = dir["rejected"];
+        Assert.Throws<BpfVerifierException>(rejected.Load);
+        Assert.False(File.Exists(dir["rejected"]));
     }
 
     [Fact]
