@@ -1,0 +1,32 @@
+using System.CommandLine;
+
+namespace BpfSharp.Cli;
+
+/// <summary>A mistake in what the user asked for: reported as one line, exit code 1.</summary>
+internal sealed class CliError(string message) : Exception(message);
+
+internal static class Cli
+{
+    /// <summary>Runs a command's body and turns every failure into one line on standard error and exit code 1.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is BpfException or CliError or IOException or UnauthorizedAccessException
+                                       or NotSupportedException or InvalidOperationException or ArgumentException
+                                       or KeyNotFoundException or FormatException)
+        {
+            // BpfVerifierException's message carries the verifier log under its first line.
+            Console.Out.Flush();
+            Console.Error.WriteLine($"bpfsharp: {e.Message}");
+            return 1;
+        }
+    }
+
+    public static void SetGuardedAction(this Command command, Func<ParseResult, int> action) =>
+        command.SetAction(result => Guard(() => action(result)));
+
+    public static Option<bool> JsonOption() => new("--json", "-j") { Description = "Print JSON instead of a table" };
+}

@@ -1,0 +1,15 @@
+namespace BpfSharp.Cli.Run;
+
+/// <summary>
+/// Where <c>run --pin DIR</c> pins and <c>unload DIR</c> looks: links under DIR/links/PROGRAM, maps under
+/// DIR/maps/MAP. bpffs holds only BPF objects, so the layout itself says what each pin is.
+/// </summary>
+internal static class PinLayout
+{
+    public static string Links(string dir) => Path.Combine(dir, "links");
+
+    public static string Maps(string dir) => Path.Combine(dir, "maps");
+
+    /// <summary>A pin file name for an object name (bpffs refuses '/' and names starting with '.').</summary>
+    public static string FileName(string name) => name.Replace('/', '_').TrimStart('.') is { Length: > 0 } n ? n : "_";
+}
