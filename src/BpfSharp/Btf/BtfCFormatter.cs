@@ -80,12 +80,15 @@ public sealed class BtfCFormatter
         for (int id = 1; id < _spec.Count; id++)
         {
             var t = _spec[id];
-            if (t is BtfComposite { IsAnonymous: false } or BtfTypedef) Define(id);
+            if (t is BtfComposite { IsAnonymous: false } or BtfTypedef && !IsBuiltin(t)) Define(id);
         }
 
         _out.Write("\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
         _out.Write($"#endif /* {guard} */\n");
     }
+
+    /// <summary>Names the compiler defines itself; redefining them is an error.</summary>
+    private static bool IsBuiltin(BtfType t) => t is BtfTypedef { Name: "__builtin_va_list" };
 
     private bool IsForwardOfDefined(BtfType t) =>
         t is BtfForward f && _tagNames.TryGetValue(_names[f.Id]!, out int owner) && owner != f.Id;
@@ -145,7 +148,7 @@ public sealed class BtfCFormatter
         switch (_spec[id])
         {
             case BtfTypedef td:
-                if (_typedefEmitted[id]) return;
+                if (_typedefEmitted[id] || IsBuiltin(td)) return;
                 _typedefEmitted[id] = true; // before recursing: a typedef reached again through its target is fine as a forward reference
                 Declare(td.TargetId);
                 _out.Write($"typedef {Declarator(td.TargetId, _names[id]!, 0)};\n\n");
@@ -345,7 +348,9 @@ public sealed class BtfCFormatter
                         id = m.TargetId;
                         continue;
                     }
-                    return $"{qualifier} {Declarator(m.TargetId, inner, indent)}";
+                    string rest = Declarator(m.TargetId, inner, indent);
+                    // const over an array of const elements: C has one place for it.
+                    return rest.StartsWith(qualifier + " ", StringComparison.Ordinal) ? rest : $"{qualifier} {rest}";
                 case BtfFuncProto fp:
                     var parameters = fp.Parameters.Select(p => Declarator(p.TypeId, p.Name, indent)).ToList();
                     if (fp.IsVariadic) parameters.Add("...");
