@@ -82,6 +82,7 @@ internal sealed class ObjectRunner(RunOptions options)
         Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
         obj.Load();
         using var cancelRegistration = HandleSignals();
+        bool completed = false;
         try
         {
             Attach(obj);
@@ -95,11 +96,13 @@ internal sealed class ObjectRunner(RunOptions options)
             ShowMaps(obj);
             if (records.Undecoded > 0 && eventTypes.Candidates.Count != 1)
                 Status($"{records.Undecoded} records shown in hex: {(eventTypes.Candidates.Count == 0 ? "the object's BTF has no event struct" : $"candidates {string.Join(", ", eventTypes.Candidates.Select(c => c.Name))}")}; name one with --event-type");
+            completed = true;
         }
         finally
         {
             foreach (var reader in _readers) reader.Dispose();
-            Finish();
+            // A run that failed half-way leaves nothing behind, --keep or not.
+            Finish(keep: options.Keep && completed);
         }
         return 0;
     }
@@ -285,9 +288,9 @@ internal sealed class ObjectRunner(RunOptions options)
     }
 
     /// <summary>Detaches and unpins, or with --keep leaves links attached and pinned.</summary>
-    private void Finish()
+    private void Finish(bool keep)
     {
-        if (options.Keep)
+        if (keep)
         {
             foreach (var (_, link) in _links) link.Disconnect();
             Status($"left {_links.Count} {(_links.Count == 1 ? "link" : "links")} attached, pinned under {options.PinDir}; 'bpfsharp unload {options.PinDir}' detaches them");

@@ -10,6 +10,6 @@ internal static class PinLayout
 
     public static string Maps(string dir) => Path.Combine(dir, "maps");
 
-    /// <summary>A pin file name for an object name (bpffs refuses '/' and names starting with '.').</summary>
-    public static string FileName(string name) => name.Replace('/', '_').TrimStart('.') is { Length: > 0 } n ? n : "_";
+    /// <summary>A pin file name for an object name: bpffs refuses '/' and reserves '.' (EPERM), as in "obj.rodata".</summary>
+    public static string FileName(string name) => name.Replace('/', '_').Replace('.', '_');
 }
