@@ -19,7 +19,7 @@ internal static class RunCommand
     {
         var file = new Argument<string>("OBJECT") { Description = "A BPF object compiled by clang (-target bpf -g)" };
         var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var pin = new Option<string?>("--pin") { Description = "Pin links under DIR/links and maps under DIR/maps (a bpffs directory)" };
+        var pin = new Option<string?>("--pin") { Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
         var keep = new Option<bool>("--keep") { Description = "On exit leave the programs attached and pinned (needs --pin); undo with 'bpfsharp unload DIR'" };
         var eventType = new Option<string?>("--event-type") { Description = "The struct of the event records (found automatically when the object has one obvious candidate)" };
         var duration = new Option<string?>("--duration", "-d") { Description = "Stop after this long (10, 10s, 500ms, 2m)" };
@@ -140,7 +140,9 @@ internal sealed class ObjectRunner(RunOptions options)
                 Status($"program {p.Name} ({p.SectionName}) is loaded but not attached: its section names no attach point");
                 continue;
             }
-            _links.Add((p.Name, p.Attach()));
+            var link = p.Attach();
+            _links.Add((p.Name, link));
+            Status($"attached {p.Name} ({p.SectionName}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
         }
     }
 
@@ -150,6 +152,13 @@ internal sealed class ObjectRunner(RunOptions options)
         {
             string path = Path.Combine(PinLayout.Links(dir), PinLayout.FileName(program));
             link.Pin(path);
+            _pins.Add(path);
+        }
+        foreach (var p in obj.Programs.Values)
+        {
+            if (p.Program is null || _links.Any(l => l.Program == p.Name)) continue;
+            string path = Path.Combine(PinLayout.Programs(dir), PinLayout.FileName(p.Name));
+            p.Program.Pin(path);
             _pins.Add(path);
         }
         foreach (var m in obj.Maps.Values)
