@@ -79,7 +79,8 @@ internal sealed class ObjectRunner(RunOptions options)
             ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type: {options.File} has no BTF"), name)
             : EventTypes.Guess(obj.Btf, CoreRelocatedTypes(obj));
 
-        Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
+        // Progress for what can take a while: on a terminal only.
+        if (!Console.IsErrorRedirected) Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
         obj.Load();
         using var cancelRegistration = HandleSignals();
         bool completed = false;

@@ -75,6 +75,28 @@ public sealed partial class CliRunTests
     }
 
     [Fact]
+    public void OpensnoopDecodesPerfBufferRecords()
+    {
+        TestKernel.RequireRoot();
+        string path = Path.Combine(Path.GetTempPath(), $"bpfsharp-cli-open-{Guid.NewGuid():N}");
+        var (p, _, stdout, stderr) = StartAttached("run", BpfSharpTool.Example("opensnoop.bpf.o"), "--duration", "3", "--json");
+        using (p)
+        {
+            File.WriteAllText(path, "x"); // openat(O_WRONLY | O_CREAT ...) from this process
+            File.Delete(path);
+            Assert.True(p.WaitForExit(60_000), "the run did not stop after --duration");
+            Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stderr}");
+            var ours = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(e => e.TryGetProperty("event", out var ev) && ev.GetProperty("path").GetString() == path).ToList();
+            Assert.True(ours.Count >= 1, $"the open of {path} is not in the output");
+            Assert.Equal("opens", ours[0].GetProperty("map").GetString());
+            Assert.Equal("open_event", ours[0].GetProperty("type").GetString());
+            Assert.Equal(Environment.ProcessId, ours[0].GetProperty("event").GetProperty("pid").GetInt32());
+            Assert.Equal("WRITE_ONLY", ours[0].GetProperty("event").GetProperty("access").GetString());
+        }
+    }
+
+    [Fact]
     public void TextOutputIsOneLinePerEvent()
     {
         TestKernel.RequireRoot();
