@@ -38,7 +38,10 @@ internal sealed class MapEntryFormatter
         for (int off = 0; off + _valueSize <= value.Length; off += _stride) yield return value.AsMemory(off, _valueSize);
     }
 
-    public string KeyText(ReadOnlySpan<byte> key) => Text(_keyType, key);
+    /// <summary>A key without BTF of an integer's size reads as that (little-endian) integer: array indices, ids.</summary>
+    public string KeyText(ReadOnlySpan<byte> key) => (_btf is null || _keyType <= 0) && key.Length is 1 or 2 or 4 or 8
+        ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian([.. key, .. new byte[8 - key.Length]]).ToString()
+        : Text(_keyType, key);
 
     public string ValueText(ReadOnlySpan<byte> value) => Text(_valueType, value);
 

@@ -56,4 +56,26 @@ public sealed class CliMapDecodeTests
             File.Delete(arp);
         }
     }
+
+    [Fact]
+    public void GlobalVariablesShownByNameAfterASyscallProgramRuns()
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        var run = BpfSharpTool.Ok("run", BpfSharpTool.Fixture("globals.bpf.o"), "--duration", "0", "--pin", dir.Path, "--keep", "--json");
+        var data = run.JsonLines.Single().GetProperty("maps").GetProperty("globals.data").EnumerateArray().Single().GetProperty("value");
+        Assert.Equal(7, data.GetProperty("data_int").GetInt32());
+        Assert.Equal([1, 2, 3, 4], data.GetProperty("data_array").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(20, data.GetProperty("data_pair").GetProperty("b").GetInt32());
+
+        // bump_globals (SEC("syscall")) runs without context: then bss_int = 1, bss_pair = {1, 2}, bss_array[7] = 77.
+        Assert.Equal(1, BpfSharpTool.Ok("prog", "run", Path.Combine(dir.Path, "progs", "bump_globals"), "--json").Json.GetProperty("retval").GetInt32());
+        var bss = BpfSharpTool.Ok("map", "dump", Path.Combine(dir.Path, "maps", "globals_bss"), "--json").Json.EnumerateArray().Single().GetProperty("value");
+        Assert.Equal(1, bss.GetProperty("bss_int").GetInt32());
+        Assert.Equal(2, bss.GetProperty("bss_pair").GetProperty("b").GetInt32());
+        Assert.Equal(77, bss.GetProperty("bss_array")[7].GetInt32());
+        Assert.Equal("0: {bss_int=1 bss_pair={a=1 b=2} bss_array=[0 0 0 0 0 0 0 77]}",
+            BpfSharpTool.Ok("map", "dump", Path.Combine(dir.Path, "maps", "globals_bss")).Stdout.Split('\n')[0]);
+        BpfSharpTool.Ok("unload", dir.Path);
+    }
 }
