@@ -112,7 +112,7 @@ internal static class MapCommand
                 JsonOutput.Write(w =>
                 {
                     w.WriteStartArray();
-                    foreach (var (k, v) in Entries(map))
+                    foreach (var (k, v) in MapEntryFormatter.ReadEntries(map))
                     {
                         formatter.WriteEntry(w, k, v);
                         ShowProgress(progress, ++count);
@@ -122,7 +122,7 @@ internal static class MapCommand
             }
             else
             {
-                foreach (var (k, v) in Entries(map))
+                foreach (var (k, v) in MapEntryFormatter.ReadEntries(map))
                 {
                     Console.WriteLine(formatter.EntryText(k, v));
                     ShowProgress(progress, ++count);
@@ -139,17 +139,6 @@ internal static class MapCommand
     private static void ShowProgress(bool enabled, int count)
     {
         if (enabled && count % 10_000 == 0) Console.Error.Write($"\r{count} elements...");
-    }
-
-    /// <summary>The map's keys and values; per-CPU values come as one buffer of every CPU's value.</summary>
-    private static IEnumerable<(byte[] Key, byte[] Value)> Entries(BpfMap map)
-    {
-        var value = new byte[map.ValueBufferSize];
-        foreach (var key in map.GetKeys())
-        {
-            if (!map.TryLookup(key, value)) continue; // deleted since listed
-            yield return (key, (byte[])value.Clone());
-        }
     }
 
     private static Command Lookup()

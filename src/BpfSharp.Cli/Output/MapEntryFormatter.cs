@@ -32,6 +32,17 @@ internal sealed class MapEntryFormatter
 
     public bool IsPerCpu { get; }
 
+    /// <summary>The map's keys and values; per-CPU values come as one buffer of every CPU's value.</summary>
+    public static IEnumerable<(byte[] Key, byte[] Value)> ReadEntries(BpfMap map)
+    {
+        var value = new byte[map.ValueBufferSize];
+        foreach (var key in map.GetKeys())
+        {
+            if (!map.TryLookup(key, value)) continue; // deleted since listed
+            yield return (key, (byte[])value.Clone());
+        }
+    }
+
     public IEnumerable<ReadOnlyMemory<byte>> PerCpuValues(byte[] value)
     {
         if (!IsPerCpu) { yield return value; yield break; }
