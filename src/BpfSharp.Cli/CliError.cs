@@ -23,6 +23,13 @@ internal static class Cli
             Console.Error.WriteLine($"bpfsharp: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("BPFSHARP_DEBUG") != "1")
+        {
+            // A bug of the tool: still one line; BPFSHARP_DEBUG=1 lets the stack trace through.
+            Console.Out.Flush();
+            Console.Error.WriteLine($"bpfsharp: unexpected {e.GetType().Name}: {e.Message} (BPFSHARP_DEBUG=1 shows where)");
+            return 2;
+        }
     }
 
     public static void SetGuardedAction(this Command command, Func<ParseResult, int> action) =>

@@ -39,6 +39,15 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public void UnknownEventTypeNamesTheObjectsStructs()
+    {
+        var r = BpfSharpTool.Run("run", BpfSharpTool.Example("execsnoop.bpf.o"), "--event-type", "nope");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("no struct nope", r.Stderr);
+        Assert.Contains("event", r.Stderr);
+    }
+
+    [Fact]
     public void UnknownIds()
     {
         TestKernel.RequireRoot();
