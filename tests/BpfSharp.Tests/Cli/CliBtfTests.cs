@@ -78,6 +78,19 @@ public sealed class CliBtfTests
     }
 
     [Fact]
+    public void DumpOfAKernelBtfObjectById()
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        BpfSharpTool.Ok("run", BpfSharpTool.Example("pktcount.bpf.o"), "--duration", "0", "--pin", dir.Path, "--keep");
+        uint btfId = BpfSharpTool.Ok("map", "show", Path.Combine(dir.Path, "maps", "counts"), "--json").Json.GetProperty("btf_id").GetUInt32();
+        var c = BpfSharpTool.Ok("btf", "dump", "--id", btfId.ToString()).Stdout;
+        Assert.Contains("struct counts {", c);
+        Assert.Contains("\tPROTO_TCP = 3,", c);
+        BpfSharpTool.Ok("unload", dir.Path);
+    }
+
+    [Fact]
     public void OneSourceOnly()
     {
         var r = BpfSharpTool.Run("btf", "dump", "--vmlinux", "--id", "1");

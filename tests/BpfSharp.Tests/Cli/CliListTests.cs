@@ -165,6 +165,11 @@ public sealed class CliListTests
             Assert.Equal(id, BpfSharpTool.Ok("link", "show", dir["link"], "--json").Json.GetProperty("id").GetUInt32());
             var wrongKind = BpfSharpTool.Run("link", "detach", id.ToString());
             Assert.NotEqual(0, wrongKind.ExitCode); // raw tracepoint links cannot be detached while held
+            var update = BpfSharpTool.Run("link", "update", id.ToString(), "--program", prog.Id.ToString());
+            Assert.NotEqual(0, update.ExitCode); // raw tracepoint links have no BPF_LINK_UPDATE
+            Assert.StartsWith("bpfsharp: BPF_LINK_UPDATE", update.Stderr);
+            var notALink = BpfSharpTool.Run("link", "unpin", dir["missing"]);
+            Assert.NotEqual(0, notALink.ExitCode);
             BpfSharpTool.Ok("link", "unpin", dir["link"]);
             Assert.False(File.Exists(dir["link"]));
             Assert.True(Eventually.LinkGone(id), "the link outlived its last reference");
