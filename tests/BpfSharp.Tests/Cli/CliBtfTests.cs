@@ -5,25 +5,36 @@ namespace BpfSharp.Tests.Cli;
 /// <summary><c>bpfsharp btf dump</c>: the running kernel's BTF as a C header clang-19 compiles into a BPF object.</summary>
 public sealed class CliBtfTests
 {
+    /// <summary>How programs use a vmlinux.h: with libbpf's headers, CO-RE reads, BPF_KPROBE and BPF_PROG.</summary>
     private const string Program = """
         #include "vmlinux.h"
+        #include <bpf/bpf_helpers.h>
+        #include <bpf/bpf_tracing.h>
+        #include <bpf/bpf_core_read.h>
 
-        /* Uses kernel types through the header: a struct read with CO-RE, an enum, a typedef. */
         struct {
-            int type;
-            int max_entries;
-        } unused_map_def;
+            __uint(type, BPF_MAP_TYPE_RINGBUF);
+            __uint(max_entries, 4096);
+        } rb SEC(".maps");
 
-        __attribute__((section("tp_btf/sched_process_exec"), used))
-        int on_exec(unsigned long long *ctx)
+        SEC("kprobe/do_unlinkat")
+        int BPF_KPROBE(on_unlink, int dfd, struct filename *name)
         {
-            struct task_struct *task = (struct task_struct *)ctx[0];
-            enum bpf_map_type t = BPF_MAP_TYPE_RINGBUF;
-            __u32 pid = __builtin_preserve_access_index(task->tgid);
-            return pid + t;
+            pid_t pid = bpf_get_current_pid_tgid() >> 32;
+            const char *path = BPF_CORE_READ(name, name);
+            struct task_struct *task = (void *)bpf_get_current_task();
+            bpf_printk("%d %d %s", pid, BPF_CORE_READ(task, real_parent, tgid), path);
+            return 0;
         }
 
-        char LICENSE[] __attribute__((section("license"), used)) = "GPL";
+        SEC("tp_btf/sched_switch")
+        int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+        {
+            enum bpf_map_type t = BPF_MAP_TYPE_RINGBUF;
+            return prev->pid + next->pid + t;
+        }
+
+        char LICENSE[] SEC("license") = "GPL";
         """;
 
     [Fact]
@@ -37,9 +48,11 @@ public sealed class CliBtfTests
             string header = Path.Combine(dir, "vmlinux.h");
             BpfSharpTool.Ok("btf", "dump", "--vmlinux", "--format", "c", "--output", header);
             File.WriteAllText(Path.Combine(dir, "prog.bpf.c"), Program);
-            TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", "-Werror", "-c", Path.Combine(dir, "prog.bpf.c"), "-o", Path.Combine(dir, "prog.bpf.o"));
+            if (!File.Exists("/usr/include/bpf/bpf_helpers.h")) Assert.Skip("libbpf's headers are not installed (libbpf-dev)");
+            string arch = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x86";
+            TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-D__TARGET_ARCH_{arch}", "-Wall", "-Werror", "-c", Path.Combine(dir, "prog.bpf.c"), "-o", Path.Combine(dir, "prog.bpf.o"));
             using var obj = BpfObject.Open(Path.Combine(dir, "prog.bpf.o"));
-            Assert.Contains("on_exec", obj.Programs.Keys);
+            Assert.Equal(["on_switch", "on_unlink"], obj.Programs.Keys.Order());
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
