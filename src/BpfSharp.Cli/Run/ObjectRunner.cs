@@ -47,6 +47,8 @@ internal sealed class ObjectRunner(RunOptions options)
             var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock);
             Loop(obj, records);
             ShowMaps(obj);
+            foreach (var perf in _readers.OfType<PerfBufferReader>())
+                if (perf.LostSamples > 0) Status($"{perf.LostSamples} records of {perf.Map.Name} were lost (the kernel found its perf ring full)");
             if (records.Undecoded > 0 && eventTypes.Candidates.Count != 1)
                 Status($"{records.Undecoded} records shown in hex: {(eventTypes.Candidates.Count == 0 ? "the object's BTF has no event struct" : $"candidates {string.Join(", ", eventTypes.Candidates.Select(c => c.Name))}")}; name one with --event-type");
             completed = true;
