@@ -18,11 +18,11 @@ internal static class BtfCommand
     private static Command Dump()
     {
         var file = new Argument<string?>("FILE") { Description = "A raw BTF file or a BPF object with a .BTF section", Arity = ArgumentArity.ZeroOrOne };
-        var id = new Option<uint?>("--id") { Description = "A kernel BTF object id (a program's or map's btf_id)" };
+        var id = new Option<uint?>("--id") { HelpName = "N", Description = "A kernel BTF object id (a program's or map's btf_id)" };
         var vmlinux = new Option<bool>("--vmlinux") { Description = "The running kernel's BTF (/sys/kernel/btf/vmlinux)" };
         var format = new Option<string>("--format", "-f") { Description = "c: a header clang compiles (a vmlinux.h); json; raw: one line per type", DefaultValueFactory = _ => "c" };
         format.AcceptOnlyFromAmong("c", "json", "raw");
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file instead of standard output" };
+        var output = new Option<FileInfo?>("--output", "-o") { HelpName = "FILE", Description = "Write to this file instead of standard output" };
         var command = new Command("dump", "Print BTF as C, JSON or raw type lines") { file, id, vmlinux, format, output };
         command.SetGuardedAction(r =>
         {

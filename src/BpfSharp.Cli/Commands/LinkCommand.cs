@@ -146,8 +146,8 @@ internal static class LinkCommand
     private static Command Update()
     {
         var target = LinkArgument();
-        var program = new Option<string>("--program") { Description = "The new program (id or pin)", Required = true };
-        var expect = new Option<string?>("--expect") { Description = "Replace only if this program (id or pin) is the link's now" };
+        var program = new Option<string>("--program") { HelpName = "PROG", Description = "The new program (id or pin)", Required = true };
+        var expect = new Option<string?>("--expect") { HelpName = "PROG", Description = "Replace only if this program (id or pin) is the link's now" };
         var command = new Command("update", "Replace a link's program atomically (BPF_LINK_UPDATE)") { target, program, expect };
         command.SetGuardedAction(r =>
         {

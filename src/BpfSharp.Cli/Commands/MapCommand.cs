@@ -24,6 +24,7 @@ internal static class MapCommand
 
     private static Option<string[]> BytesOption(string name, string what) => new(name)
     {
+        HelpName = what.ToUpperInvariant(),
         Description = $"The {what}: an integer, a hex string, or hex bytes",
         Required = true,
         AllowMultipleArgumentsPerToken = true,

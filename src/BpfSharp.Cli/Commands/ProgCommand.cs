@@ -70,10 +70,10 @@ internal static class ProgCommand
     private static Command Run()
     {
         var target = new Argument<string>("PROG") { Description = Targets.Help };
-        var dataIn = new Option<FileInfo?>("--data-in") { Description = "File with the input data (a packet for XDP/tc)" };
-        var ctxIn = new Option<FileInfo?>("--ctx-in") { Description = "File with the input context" };
-        var dataOut = new Option<FileInfo?>("--data-out") { Description = "Write the output data to this file" };
-        var repeat = new Option<uint>("--repeat") { Description = "Run this many times (the duration is the mean; 0 runs once, and is what syscall programs need)", DefaultValueFactory = _ => 0 };
+        var dataIn = new Option<FileInfo?>("--data-in") { HelpName = "FILE", Description = "File with the input data (a packet for XDP/tc)" };
+        var ctxIn = new Option<FileInfo?>("--ctx-in") { HelpName = "FILE", Description = "File with the input context" };
+        var dataOut = new Option<FileInfo?>("--data-out") { HelpName = "FILE", Description = "Write the output data to this file" };
+        var repeat = new Option<uint>("--repeat") { HelpName = "N", Description = "Run this many times (the duration is the mean; 0 runs once, and is what syscall programs need)", DefaultValueFactory = _ => 0 };
         var json = Cli.JsonOption();
         var command = new Command("run", "Test-run a program (BPF_PROG_TEST_RUN) with data from a file") { target, dataIn, ctxIn, dataOut, repeat, json };
         command.SetGuardedAction(r =>

@@ -14,12 +14,12 @@ internal static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("OBJECT") { Description = "A BPF object compiled by clang (-target bpf -g)" };
-        var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var pin = new Option<string?>("--pin") { Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
+        var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", HelpName = "NAME" };
+        var pin = new Option<string?>("--pin") { HelpName = "DIR", Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
         var keep = new Option<bool>("--keep") { Description = "On exit leave the programs attached and pinned (needs --pin); undo with 'bpfsharp unload DIR'" };
-        var eventType = new Option<string?>("--event-type") { Description = "The struct of the event records (found automatically when the object has one obvious candidate)" };
-        var duration = new Option<string?>("--duration", "-d") { Description = "Stop after this long (10, 10s, 500ms, 2m)" };
-        var interval = new Option<string?>("--interval", "-i") { Description = "Also show the object's other maps this often (they are always shown on exit)" };
+        var eventType = new Option<string?>("--event-type") { HelpName = "STRUCT", Description = "The struct of the event records (found automatically when the object has one obvious candidate)" };
+        var duration = new Option<string?>("--duration", "-d") { HelpName = "T", Description = "Stop after this long (10, 10s, 500ms, 2m)" };
+        var interval = new Option<string?>("--interval", "-i") { HelpName = "T", Description = "Also show the object's other maps this often (they are always shown on exit)" };
         var json = Cli.JsonOption();
         json.Description = "Print one JSON object per line";
         var command = new Command("run", "Load and attach a BPF object, print its events until Ctrl+C")
