@@ -5,7 +5,7 @@ namespace BpfSharp.Cli.Run;
 /// <summary>
 /// Which struct of an object's BTF its event records are. Named <c>--event-type</c>, or guessed: the named
 /// structs the object defines for itself, that is, not kernel types it reads through CO-RE (flavoured
-/// <c>name___x</c> or relocated), not program contexts (pointee of a function parameter) and not members of
+/// <c>name___x</c> or relocated), not program contexts (pointee of a program's parameter) and not members of
 /// another candidate. A record then takes the one candidate left, or the one whose size matches it.
 /// </summary>
 internal sealed class EventTypes
@@ -27,14 +27,15 @@ internal sealed class EventTypes
         return new EventTypes([matches[0]]);
     }
 
-    public static EventTypes Guess(BtfSpec? btf, IReadOnlySet<int> coreRelocatedTypes)
+    public static EventTypes Guess(BtfSpec? btf, IReadOnlySet<int> coreRelocatedTypes, IReadOnlySet<string> programNames)
     {
         if (btf is null) return new EventTypes([]);
         var excluded = new HashSet<int>(coreRelocatedTypes);
         foreach (var t in btf.Types)
         {
-            if (t is BtfFuncProto fp)
-                foreach (var p in fp.Parameters) ExcludePointee(btf, p.TypeId, excluded);
+            // A program's parameter is its context (a tracepoint record, pt_regs), never an event.
+            if (t is BtfFunc f && programNames.Contains(f.Name))
+                foreach (var p in f.Proto.Parameters) ExcludePointee(btf, p.TypeId, excluded);
         }
         var candidates = btf.Types.OfType<BtfStruct>()
             .Where(s => !s.IsAnonymous && !s.Name.Contains("___", StringComparison.Ordinal) && s.Members.Length > 0 && !excluded.Contains(s.Id))

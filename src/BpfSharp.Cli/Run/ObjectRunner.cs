@@ -29,7 +29,7 @@ internal sealed class ObjectRunner(RunOptions options)
         SelectPrograms(obj);
         var eventTypes = options.EventType is { } name
             ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type: {options.File} has no BTF"), name)
-            : EventTypes.Guess(obj.Btf, CoreRelocatedTypes(obj));
+            : EventTypes.Guess(obj.Btf, CoreRelocatedTypes(obj), obj.Programs.Keys.ToHashSet());
 
         // Progress for what can take a while: on a terminal only.
         if (!Console.IsErrorRedirected) Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");

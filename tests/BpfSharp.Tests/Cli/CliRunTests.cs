@@ -190,4 +190,16 @@ public sealed partial class CliRunTests
         Assert.Equal(0, maps.GetProperty("counts").GetArrayLength());
         Assert.Contains("not attached", r.Stderr);
     }
+
+    [Fact]
+    public void IntervalShowsTheMapsWhileRunning()
+    {
+        TestKernel.RequireRoot();
+        var r = BpfSharpTool.Ok("run", BpfSharpTool.Fixture("globals.bpf.o"), "--duration", "1.3", "--interval", "0.4", "--json");
+        var snapshots = r.JsonLines.Where(l => l.TryGetProperty("maps", out _)).ToList();
+        Assert.True(snapshots.Count >= 3, $"{snapshots.Count} map snapshots in 1.3 s at 0.4 s intervals (and one at exit)");
+        // Nothing runs the programs: every snapshot shows the initial values, decoded by variable name.
+        Assert.All(snapshots, s => Assert.Equal(7, s.GetProperty("maps").GetProperty("globals.data").EnumerateArray().Single()
+            .GetProperty("value").GetProperty("data_int").GetInt32()));
+    }
 }
