@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds (when needed) and runs the bpfsharp tool: ./bpfsharp.sh [command...]; with no command it lists the
-# system's BPF programs and maps. Installs what it needs first; needs root (or CAP_BPF + CAP_PERFMON).
+# Builds (when needed) and runs the bpfsharp tool: ./bpfsharp.sh COMMAND... (./bpfsharp.sh --help lists them);
+# the README's main job is ./bpfsharp.sh run examples/execsnoop/execsnoop.bpf.o. Installs what it needs first;
+# needs root (or CAP_BPF + CAP_PERFMON).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/scripts/setup-machine.sh"

@@ -27,7 +27,7 @@ done < <(cd "$tmp" && find . -name '*.bpf.o' -type f | sed 's|^\./||; s|\.o$|.c|
 while IFS= read -r obj; do
   [ -f "${obj%.o}.c" ] || { echo "check-fixtures: $obj has no source ${obj%.o}.c" >&2; status=1; }
 done < <({ find tests/BpfSharp.Tests/Objects/Fixtures -maxdepth 1 -name '*.bpf.o' -type f
-           [ -d examples ] && find examples -name '*.bpf.o' -type f; } | sort)
+           [ -d examples ] && find examples -name '*.bpf.o' -type f -not -path '*/bin/*' -not -path '*/obj/*'; } | sort)
 
 if [ $status -eq 0 ]; then
   echo "check-fixtures: every BPF fixture object matches its source"

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using BpfSharp.Cli.Output;
+using BpfSharp.Cli.Run;
+
+namespace BpfSharp.Cli.Commands;
+
+/// <summary>
+/// <c>bpfsharp run OBJECT</c>: open, load and attach an object, print every ring buffer and perf buffer record
+/// decoded through its BTF, show its other maps on exit (and every <c>--interval</c>), detach on Ctrl+C, or
+/// with <c>--pin DIR --keep</c> leave everything attached and pinned for <c>bpfsharp unload DIR</c>.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("OBJECT") { Description = "A BPF object compiled by clang (-target bpf -g)" };
+        var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", HelpName = "NAME" };
+        var pin = new Option<string?>("--pin") { HelpName = "DIR", Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
+        var keep = new Option<bool>("--keep") { Description = "On exit leave the programs attached and pinned (needs --pin); undo with 'bpfsharp unload DIR'" };
+        var eventType = new Option<string?>("--event-type") { HelpName = "STRUCT", Description = "The struct of the event records (found automatically when the object has one obvious candidate)" };
+        var duration = new Option<string?>("--duration", "-d") { HelpName = "T", Description = "Stop after this long (10, 10s, 500ms, 2m)" };
+        var interval = new Option<string?>("--interval", "-i") { HelpName = "T", Description = "Also show the object's other maps this often (they are always shown on exit)" };
+        var json = Cli.JsonOption();
+        json.Description = "Print one JSON object per line";
+        var command = new Command("run", "Load and attach a BPF object, print its events until Ctrl+C")
+        {
+            file, programs, pin, keep, eventType, duration, interval, json,
+        };
+        command.SetGuardedAction(r =>
+        {
+            var options = new RunOptions(
+                r.GetValue(file)!,
+                r.GetValue(programs) ?? [],
+                r.GetValue(pin),
+                r.GetValue(keep),
+                r.GetValue(eventType),
+                ParseDuration(r.GetValue(duration), "--duration"),
+                ParseDuration(r.GetValue(interval), "--interval"),
+                r.GetValue(json));
+            return new ObjectRunner(options).Run();
+        });
+        return command;
+    }
+
+    private static TimeSpan? ParseDuration(string? text, string option)
+    {
+        if (text is null) return null;
+        if (!Units.TryParseDuration(text, out var t)) throw new CliError($"{option} {text}: not a duration (10, 10s, 500ms, 2m)");
+        return t;
+    }
+}

@@ -1,0 +1,269 @@
+using System.Runtime.InteropServices;
+using BpfSharp.Btf;
+using BpfSharp.Cli.Output;
+using BpfSharp.Events;
+using BpfSharp.Links;
+
+namespace BpfSharp.Cli.Run;
+
+internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
+    TimeSpan? Duration, TimeSpan? Interval, bool Json);
+
+/// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
+internal sealed class ObjectRunner(RunOptions options)
+{
+    private readonly List<(string Program, BpfLink Link)> _links = [];
+    private readonly List<string> _pins = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<EventReader> _readers = [];
+    private readonly Lock _outputLock = new();
+
+    public int Run()
+    {
+        if (!File.Exists(options.File)) throw new CliError($"{options.File}: no such file");
+        if (options.Keep && options.PinDir is null) throw new CliError("--keep needs --pin DIR: without a pin the kernel detaches the links when the tool exits");
+        if (options.PinDir is { } dir && !BpfFs.IsBpfFs(ExistingAncestor(dir)))
+            throw new CliError($"--pin {dir}: not on a BPF filesystem (mount one with 'mount -t bpf bpf /sys/fs/bpf')");
+
+        using var obj = BpfObject.Open(options.File);
+        SelectPrograms(obj);
+        var eventTypes = options.EventType is { } name
+            ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type: {options.File} has no BTF"), name)
+            : EventTypes.Guess(obj.Btf, CoreRelocatedTypes(obj), obj.Programs.Keys.ToHashSet());
+
+        // Progress for what can take a while: on a terminal only.
+        if (!Console.IsErrorRedirected) Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
+        obj.Load();
+        using var cancelRegistration = HandleSignals();
+        bool completed = false;
+        try
+        {
+            Attach(obj);
+            if (options.PinDir is { } pinDir) Pin(obj, pinDir);
+            OpenReaders(obj);
+            Status(_readers.Count > 0
+                ? $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; printing events{(options.Duration is { } d ? $" for {Units.Duration(d)}" : "")}, Ctrl+C to stop"
+                : $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; no event maps{(options.Duration is null ? ", Ctrl+C to stop" : "")}");
+            var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock);
+            Loop(obj, records);
+            ShowMaps(obj);
+            foreach (var perf in _readers.OfType<PerfBufferReader>())
+                if (perf.LostSamples > 0) Status($"{perf.LostSamples} records of {perf.Map.Name} were lost (the kernel found its perf ring full)");
+            if (records.Undecoded > 0 && eventTypes.Candidates.Count != 1)
+                Status($"{records.Undecoded} records shown in hex: {(eventTypes.Candidates.Count == 0 ? "the object's BTF has no event struct" : $"candidates {string.Join(", ", eventTypes.Candidates.Select(c => c.Name))}")}; name one with --event-type");
+            completed = true;
+        }
+        finally
+        {
+            foreach (var reader in _readers) reader.Dispose();
+            // A run that failed half-way leaves nothing behind, --keep or not.
+            Finish(keep: options.Keep && completed);
+        }
+        return 0;
+    }
+
+    private static string ExistingAncestor(string dir)
+    {
+        string full = Path.GetFullPath(dir);
+        while (!Directory.Exists(full)) full = Path.GetDirectoryName(full) ?? "/";
+        return full;
+    }
+
+    private void SelectPrograms(BpfObject obj)
+    {
+        if (options.Programs.Length == 0) return;
+        foreach (var name in options.Programs)
+            if (!obj.Programs.ContainsKey(name))
+                throw new CliError($"--program {name}: {obj.Name} has no such program (it has {string.Join(", ", obj.Programs.Keys)})");
+        foreach (var p in obj.Programs.Values) p.Autoload = options.Programs.Contains(p.Name);
+    }
+
+    private static HashSet<int> CoreRelocatedTypes(BpfObject obj)
+    {
+        if (obj.Btf is null || obj.Elf.FindSection(".BTF.ext") is not { } ext) return [];
+        return BtfExt.Parse(ext.Data.Span, obj.Btf).CoreRelocations.Values.SelectMany(v => v).Select(c => c.TypeId).ToHashSet();
+    }
+
+    private void Attach(BpfObject obj)
+    {
+        foreach (var p in obj.Programs.Values)
+        {
+            if (p.Program is null) continue;
+            if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
+                || (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace))
+            {
+                Status($"program {p.Name} ({p.SectionName}) is loaded but not attached: its section names no attach point");
+                continue;
+            }
+            var link = p.Attach();
+            _links.Add((p.Name, link));
+            Status($"attached {p.Name} ({p.SectionName}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
+        }
+    }
+
+    private void Pin(BpfObject obj, string dir)
+    {
+        foreach (var (program, link) in _links)
+        {
+            string path = Path.Combine(PinLayout.Links(dir), PinLayout.FileName(program));
+            link.Pin(path);
+            _pins.Add(path);
+        }
+        foreach (var p in obj.Programs.Values)
+        {
+            if (p.Program is null || _links.Any(l => l.Program == p.Name)) continue;
+            string path = Path.Combine(PinLayout.Programs(dir), PinLayout.FileName(p.Name));
+            p.Program.Pin(path);
+            _pins.Add(path);
+        }
+        foreach (var m in obj.Maps.Values)
+        {
+            if (m.Map is null) continue;
+            string path = Path.Combine(PinLayout.Maps(dir), PinLayout.FileName(m.Name));
+            m.Map.Pin(path);
+            _pins.Add(path);
+        }
+    }
+
+    private void OpenReaders(BpfObject obj)
+    {
+        var rings = obj.Maps.Values.Where(m => m.Type == BpfMapType.RingBuf && m.Map is not null).ToList();
+        if (rings.Count > 0) _readers.Add(new RingBufferReader(rings.Select(m => m.Map!).ToArray()));
+        foreach (var m in obj.Maps.Values.Where(m => m.Type == BpfMapType.PerfEventArray && m.Map is not null))
+            _readers.Add(new PerfBufferReader(m.Map!));
+    }
+
+    private IDisposable HandleSignals()
+    {
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // stop the loop and detach cleanly instead of dying
+            Stop();
+        };
+        Console.CancelKeyPress += onCancel;
+        var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            Stop();
+        });
+        return new Disposer(() =>
+        {
+            Console.CancelKeyPress -= onCancel;
+            term.Dispose();
+        });
+    }
+
+    private void Stop()
+    {
+        _stop.Cancel();
+        foreach (var reader in _readers) reader.Wake();
+    }
+
+    private void Loop(BpfObject obj, RecordPrinter records)
+    {
+        var started = DateTime.UtcNow;
+        var nextMaps = options.Interval is { } iv ? started + iv : DateTime.MaxValue;
+        while (!_stop.IsCancellationRequested)
+        {
+            var now = DateTime.UtcNow;
+            if (options.Duration is { } d && now - started >= d) break;
+            if (now >= nextMaps)
+            {
+                ShowMaps(obj);
+                nextMaps = now + options.Interval!.Value;
+            }
+            int wait = 200;
+            if (_readers.Count == 0)
+            {
+                _stop.Token.WaitHandle.WaitOne(wait);
+                continue;
+            }
+            // One reader may block; several share the wait so none starves.
+            int each = _readers.Count == 1 ? wait : Math.Max(1, wait / _readers.Count);
+            foreach (var reader in _readers)
+            {
+                if (reader is RingBufferReader ring)
+                    ring.Poll(each, (source, data) => records.Print(ring.Maps[source].Name, data, padded: false));
+                else if (reader is PerfBufferReader perf)
+                    perf.Poll(each, (_, data) => records.Print(perf.Map.Name, data, padded: true)); // perf pads records to 8 bytes
+            }
+        }
+        // Records already in the buffers when asked to stop are still shown.
+        foreach (var reader in _readers)
+        {
+            if (reader is RingBufferReader ring) ring.Consume((source, data) => records.Print(ring.Maps[source].Name, data, padded: false));
+            else if (reader is PerfBufferReader perf) perf.Consume((_, data) => records.Print(perf.Map.Name, data, padded: true));
+        }
+    }
+
+    /// <summary>The object's maps other than event buffers and read-only data, decoded through its BTF.</summary>
+    private void ShowMaps(BpfObject obj)
+    {
+        var shown = obj.Maps.Values.Where(m => m.Map is not null && !m.IsReadOnly && m.Type is not (BpfMapType.RingBuf or BpfMapType.UserRingBuf
+            or BpfMapType.PerfEventArray or BpfMapType.ProgArray or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.Queue
+            or BpfMapType.Stack or BpfMapType.BloomFilter or BpfMapType.StackTrace)).ToList();
+        if (shown.Count == 0) return;
+        lock (_outputLock)
+        {
+            if (options.Json)
+            {
+                using var stdout = Console.OpenStandardOutput();
+                using (var w = JsonOutput.CreateLineWriter(stdout))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("time", DateTime.Now.ToString("O"));
+                    w.WriteStartObject("maps");
+                    foreach (var m in shown)
+                    {
+                        var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
+                        w.WriteStartArray(m.Name);
+                        foreach (var (k, v) in MapEntryFormatter.ReadEntries(m.Map!)) formatter.WriteEntry(w, k, v);
+                        w.WriteEndArray();
+                    }
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+                stdout.Write("\n"u8);
+                return;
+            }
+            Console.WriteLine($"-- maps at {DateTime.Now:HH:mm:ss} --");
+            foreach (var m in shown)
+            {
+                var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
+                var entries = MapEntryFormatter.ReadEntries(m.Map!).ToList();
+                Console.WriteLine($"{m.Name} ({KernelNames.Of(m.Type)}, {entries.Count} {(entries.Count == 1 ? "element" : "elements")}):");
+                foreach (var (k, v) in entries.Take(64)) Console.WriteLine("  " + formatter.EntryText(k, v));
+                if (entries.Count > 64) Console.WriteLine($"  ... {entries.Count - 64} more (bpfsharp map dump {m.Map!.Id})");
+            }
+        }
+    }
+
+    /// <summary>Detaches and unpins, or with --keep leaves links attached and pinned.</summary>
+    private void Finish(bool keep)
+    {
+        if (keep)
+        {
+            foreach (var (_, link) in _links) link.Disconnect();
+            Status($"left {_links.Count} {(_links.Count == 1 ? "link" : "links")} attached, pinned under {options.PinDir}; 'bpfsharp unload {options.PinDir}' detaches them");
+            return;
+        }
+        foreach (var (_, link) in _links) link.Dispose();
+        foreach (var pin in _pins)
+        {
+            try { File.Delete(pin); }
+            catch (IOException) { /* already gone */ }
+        }
+        if (options.PinDir is { } dir) Unloader.RemoveEmptyDirectories(dir);
+    }
+
+    private static void Status(string message)
+    {
+        // Status goes to standard error so that standard output holds only events and maps.
+        Console.Error.WriteLine($"bpfsharp: {message}");
+    }
+
+    private sealed class Disposer(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

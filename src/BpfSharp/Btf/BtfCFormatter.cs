@@ -1,0 +1,397 @@
+using System.Text;
+
+namespace BpfSharp.Btf;
+
+/// <summary>
+/// Writes the types of a BTF spec as a C header that clang compiles (a <c>vmlinux.h</c> when given the kernel's
+/// BTF): every named enum first, a forward declaration of every named struct and union, then typedefs and
+/// struct/union definitions in an order where each type is complete before a member embeds it by value.
+/// </summary>
+/// <remarks>
+/// Member layout follows the BTF offsets: gaps become unnamed bitfields and structs whose members sit off their
+/// natural alignment are marked <c>packed</c>. Names that C would see twice (two different structs named alike
+/// after deduplication, an enumerator repeated across enums) get a <c>___N</c> suffix. Anonymous enums are
+/// emitted once at top level and referred to by their integer type, since an anonymous enum written inline at
+/// each use would define its enumerators again.
+/// </remarks>
+public sealed class BtfCFormatter
+{
+    private enum State : byte { None, Visiting, Done }
+
+    private readonly BtfSpec _spec;
+    private readonly TextWriter _out;
+    private readonly State[] _defined;
+    private readonly bool[] _typedefEmitted;
+    private readonly string?[] _names;
+    private readonly Dictionary<string, int> _tagNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _ordinaryNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<(int, int), string> _enumeratorNames = [];
+
+    private BtfCFormatter(BtfSpec spec, TextWriter output)
+    {
+        _spec = spec;
+        _out = output;
+        _defined = new State[spec.Count];
+        _typedefEmitted = new bool[spec.Count];
+        _names = new string?[spec.Count];
+    }
+
+    /// <summary>Writes the whole header, wrapped in an include guard named after <paramref name="guard"/>.</summary>
+    public static void Write(BtfSpec spec, TextWriter output, string guard = "__VMLINUX_H__")
+    {
+        var formatter = new BtfCFormatter(spec, output);
+        // Deeply nested by-value embedding in kernel BTF recurses far: give it a generous stack.
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try { formatter.WriteAll(guard); }
+            catch (Exception e) { failure = e; }
+        }, 256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw new InvalidOperationException($"writing BTF as C failed: {failure.Message}", failure);
+    }
+
+    /// <summary>The header as a string.</summary>
+    public static string Format(BtfSpec spec, string guard = "__VMLINUX_H__")
+    {
+        var writer = new StringWriter();
+        Write(spec, writer, guard);
+        return writer.ToString();
+    }
+
+    private void WriteAll(string guard)
+    {
+        AssignNames();
+        _out.Write($"#ifndef {guard}\n#define {guard}\n\n");
+        // CO-RE: field accesses through these types become relocations (the convention of generated vmlinux.h).
+        _out.Write("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n");
+
+        for (int id = 1; id < _spec.Count; id++)
+            if (_spec[id] is BtfEnum e) WriteEnum(e);
+        _out.Write('\n');
+        for (int id = 1; id < _spec.Count; id++)
+        {
+            var t = _spec[id];
+            if (t is BtfComposite { IsAnonymous: false } or BtfForward && !IsForwardOfDefined(t))
+                _out.Write($"{TagKeyword(t)} {_names[id]};\n");
+        }
+        _out.Write('\n');
+        for (int id = 1; id < _spec.Count; id++)
+        {
+            var t = _spec[id];
+            if (t is BtfComposite { IsAnonymous: false } or BtfTypedef && !IsBuiltin(t)) Define(id);
+        }
+
+        _out.Write("\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
+        _out.Write($"#endif /* {guard} */\n");
+    }
+
+    /// <summary>Names the compiler defines itself; redefining them is an error.</summary>
+    private static bool IsBuiltin(BtfType t) => t is BtfTypedef { Name: "__builtin_va_list" };
+
+    private bool IsForwardOfDefined(BtfType t) =>
+        t is BtfForward f && _tagNames.TryGetValue(_names[f.Id]!, out int owner) && owner != f.Id;
+
+    private static string TagKeyword(BtfType t) => t switch
+    {
+        BtfUnion => "union",
+        BtfForward { IsUnion: true } => "union",
+        BtfEnum => "enum",
+        _ => "struct",
+    };
+
+    /// <summary>Gives every named struct, union, enum, forward, typedef and enumerator a name unique in its C namespace.</summary>
+    private void AssignNames()
+    {
+        for (int id = 1; id < _spec.Count; id++)
+        {
+            var t = _spec[id];
+            switch (t)
+            {
+                case BtfComposite or BtfEnum when !t.IsAnonymous:
+                    _names[id] = Claim(_tagNames, t.Name, id);
+                    break;
+                case BtfTypedef:
+                    _names[id] = Claim(_ordinaryNames, t.Name, id);
+                    break;
+            }
+        }
+        // A forward declaration names the struct or union of the same name when there is one.
+        for (int id = 1; id < _spec.Count; id++)
+        {
+            if (_spec[id] is not BtfForward f) continue;
+            if (_tagNames.TryGetValue(f.Name, out int owner) && _spec[owner].Kind == f.TargetKind) _names[id] = f.Name;
+            else _names[id] = Claim(_tagNames, f.Name, id);
+        }
+        for (int id = 1; id < _spec.Count; id++)
+        {
+            if (_spec[id] is not BtfEnum e) continue;
+            for (int k = 0; k < e.Values.Length; k++)
+                _enumeratorNames[(id, k)] = Claim(_ordinaryNames, e.Values[k].Name, id);
+        }
+    }
+
+    private static string Claim(Dictionary<string, int> names, string name, int id)
+    {
+        if (names.TryAdd(name, id)) return name;
+        for (int n = 2; ; n++)
+        {
+            string candidate = $"{name}___{n}";
+            if (names.TryAdd(candidate, id)) return candidate;
+        }
+    }
+
+    /// <summary>Makes the type usable where an incomplete type will do (behind a pointer, in a prototype).</summary>
+    private void Declare(int id)
+    {
+        switch (_spec[id])
+        {
+            case BtfTypedef td:
+                if (_typedefEmitted[id] || IsBuiltin(td)) return;
+                _typedefEmitted[id] = true; // before recursing: a typedef reached again through its target is fine as a forward reference
+                Declare(td.TargetId);
+                _out.Write($"typedef {Declarator(td.TargetId, _names[id]!, 0)};\n\n");
+                break;
+            case BtfPointer p:
+                Declare(p.TargetId);
+                break;
+            case BtfArray a:
+                Define(a.ElementTypeId);
+                break;
+            case BtfModifier m:
+                Declare(m.TargetId);
+                break;
+            case BtfFuncProto fp:
+                Declare(fp.ReturnTypeId);
+                foreach (var p in fp.Parameters) Declare(p.TypeId);
+                break;
+            case BtfComposite { IsAnonymous: true } c:
+                foreach (var m in c.Members) Define(m.TypeId);
+                break;
+        }
+    }
+
+    /// <summary>Makes the type complete: a struct embedded by value needs its definition before the embedding one.</summary>
+    private void Define(int id)
+    {
+        switch (_spec[id])
+        {
+            case BtfComposite { IsAnonymous: false } c:
+                if (_defined[id] != State.None) return;
+                _defined[id] = State.Visiting;
+                foreach (var m in c.Members) Define(m.TypeId);
+                WriteComposite(c);
+                _defined[id] = State.Done;
+                break;
+            case BtfComposite c:
+                foreach (var m in c.Members) Define(m.TypeId);
+                break;
+            case BtfTypedef td:
+                Define(td.TargetId);
+                Declare(id);
+                break;
+            case BtfArray a:
+                Define(a.ElementTypeId);
+                break;
+            case BtfModifier m:
+                Define(m.TargetId);
+                break;
+            default:
+                Declare(id);
+                break;
+        }
+    }
+
+    private void WriteEnum(BtfEnum e)
+    {
+        var sb = new StringBuilder();
+        sb.Append(e.IsAnonymous ? "enum {\n" : $"enum {_names[e.Id]} {{\n");
+        for (int k = 0; k < e.Values.Length; k++)
+        {
+            var v = e.Values[k];
+            string value = e.IsSigned ? v.Value.ToString() : v.UnsignedValue.ToString();
+            // Values past int need a suffix so clang gives the enumerator a 64-bit type.
+            if (e.IsSigned ? v.Value is > int.MaxValue or < int.MinValue : v.UnsignedValue > int.MaxValue)
+                value += e.IsSigned ? "LL" : "ULL";
+            sb.Append($"\t{_enumeratorNames[(e.Id, k)]} = {value},\n");
+        }
+        sb.Append('}');
+        // A 1- or 2-byte enum takes its BTF size only when packed.
+        if (e.Size < 4) sb.Append(" __attribute__((packed))");
+        sb.Append(";\n\n");
+        _out.Write(sb.ToString());
+    }
+
+    private void WriteComposite(BtfComposite c)
+    {
+        var sb = new StringBuilder();
+        AppendCompositeBody(sb, c, 0);
+        sb.Append(";\n\n");
+        _out.Write(sb.ToString());
+    }
+
+    private void AppendCompositeBody(StringBuilder sb, BtfComposite c, int indent)
+    {
+        bool packed = IsPacked(c);
+        sb.Append(c is BtfUnion ? "union" : "struct");
+        if (!c.IsAnonymous) sb.Append(' ').Append(_names[c.Id]);
+        sb.Append(" {\n");
+        long pos = 0;
+        foreach (var m in c.Members)
+        {
+            if (c is BtfStruct)
+            {
+                long natural = NaturalOffset(pos, m, packed);
+                if (natural != m.BitOffset && m.BitOffset > pos) AppendPadding(sb, pos, m.BitOffset, indent + 1);
+            }
+            Indent(sb, indent + 1);
+            sb.Append(Declarator(m.TypeId, m.Name, indent + 1));
+            if (m.IsBitfield) sb.Append(": ").Append(m.BitfieldSize);
+            sb.Append(";\n");
+            long end = m.BitOffset + (m.IsBitfield ? m.BitfieldSize : (_spec.TryGetSize(m.TypeId, out int s) ? s * 8L : 0));
+            pos = Math.Max(pos, end);
+        }
+        if (c is BtfStruct)
+        {
+            int align = packed ? 1 : StructAlignment(c);
+            long naturalSize = AlignUp(pos, align * 8L);
+            if (naturalSize < c.Size * 8L) AppendPadding(sb, pos, c.Size * 8L, indent + 1);
+        }
+        Indent(sb, indent);
+        sb.Append('}');
+        if (packed) sb.Append(" __attribute__((packed))");
+    }
+
+    /// <summary>Where C would place the member after <paramref name="pos"/> bits.</summary>
+    private long NaturalOffset(long pos, BtfMember m, bool packed)
+    {
+        int size = _spec.TryGetSize(m.TypeId, out int s) ? s : 1;
+        int align = packed ? 1 : (_spec.TryGetAlignment(m.TypeId, out int a) ? a : 1);
+        if (!m.IsBitfield) return AlignUp(pos, align * 8L);
+        // A bitfield goes at pos unless it would cross a boundary of its storage unit.
+        long unit = size * 8L;
+        if (!packed && pos / unit != (pos + m.BitfieldSize - 1) / unit) return AlignUp(pos, unit);
+        return pos;
+    }
+
+    private bool IsPacked(BtfComposite c)
+    {
+        if (c is not BtfStruct) return false;
+        int maxAlign = 1;
+        foreach (var m in c.Members)
+        {
+            if (!_spec.TryGetAlignment(m.TypeId, out int a)) continue;
+            maxAlign = Math.Max(maxAlign, a);
+            if (!m.IsBitfield && m.BitOffset % (a * 8) != 0) return true;
+        }
+        return c.Size % maxAlign != 0;
+    }
+
+    private int StructAlignment(BtfComposite c)
+    {
+        int maxAlign = 1;
+        foreach (var m in c.Members)
+            if (_spec.TryGetAlignment(m.TypeId, out int a)) maxAlign = Math.Max(maxAlign, a);
+        return maxAlign;
+    }
+
+    private static long AlignUp(long value, long alignment) => alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
+
+    /// <summary>Fills [from, to) bits with unnamed bitfields, which occupy space without changing the struct's alignment.</summary>
+    private static void AppendPadding(StringBuilder sb, long from, long to, int indent)
+    {
+        while (from < to)
+        {
+            long left = to - from;
+            string type;
+            int bits;
+            if (from % 8 != 0) { bits = (int)Math.Min(8 - from % 8, left); type = "unsigned char"; }
+            else if (from % 64 == 0 && left >= 64) { bits = 64; type = "long"; }
+            else if (from % 32 == 0 && left >= 32) { bits = 32; type = "int"; }
+            else if (from % 16 == 0 && left >= 16) { bits = 16; type = "short"; }
+            else { bits = (int)Math.Min(8, left); type = "char"; }
+            Indent(sb, indent);
+            sb.Append(type).Append(": ").Append(bits).Append(";\n");
+            from += bits;
+        }
+    }
+
+    private static void Indent(StringBuilder sb, int indent) => sb.Append('\t', indent);
+
+    /// <summary>A C declaration of <paramref name="name"/> (empty: an abstract declarator) with type <paramref name="id"/>.</summary>
+    private string Declarator(int id, string name, int indent)
+    {
+        string inner = name;
+        while (true)
+        {
+            var t = _spec[id];
+            switch (t)
+            {
+                case BtfPointer p:
+                    var target = _spec[_spec.SkipQualifiers(p.TargetId)];
+                    inner = target is BtfArray or BtfFuncProto ? $"(*{inner})" : $"*{inner}";
+                    id = p.TargetId;
+                    continue;
+                case BtfArray a:
+                    inner = $"{inner}[{a.Length}]";
+                    id = a.ElementTypeId;
+                    continue;
+                case BtfTypeTag tag:
+                    id = tag.TargetId;
+                    continue;
+                case BtfModifier m:
+                    string qualifier = m switch { BtfConst => "const", BtfVolatile => "volatile", _ => "restrict" };
+                    if (_spec[_spec.SkipQualifiers(m.TargetId)] is BtfPointer)
+                    {
+                        inner = $"{qualifier} {inner}";
+                        id = m.TargetId;
+                        continue;
+                    }
+                    string rest = Declarator(m.TargetId, inner, indent);
+                    // const over an array of const elements: C has one place for it.
+                    return rest.StartsWith(qualifier + " ", StringComparison.Ordinal) ? rest : $"{qualifier} {rest}";
+                case BtfFuncProto fp:
+                    var parameters = fp.Parameters.Select(p => Declarator(p.TypeId, p.Name, indent)).ToList();
+                    if (fp.IsVariadic) parameters.Add("...");
+                    inner = $"{inner}({(parameters.Count == 0 ? "void" : string.Join(", ", parameters))})";
+                    id = fp.ReturnTypeId;
+                    continue;
+                default:
+                    string baseName = BaseName(t, indent);
+                    return inner.Length == 0 ? baseName : $"{baseName} {inner}";
+            }
+        }
+    }
+
+    private string BaseName(BtfType t, int indent)
+    {
+        switch (t)
+        {
+            case BtfVoid: return "void";
+            case BtfInt or BtfFloat: return t.Name;
+            case BtfTypedef: return _names[t.Id]!;
+            case BtfEnum e when e.IsAnonymous: return IntegerOfSize(e.Size, e.IsSigned);
+            case BtfEnum: return $"enum {_names[t.Id]}";
+            case BtfForward f: return $"{TagKeyword(f)} {_names[t.Id]}";
+            case BtfComposite { IsAnonymous: false }: return $"{TagKeyword(t)} {_names[t.Id]}";
+            case BtfComposite c:
+                var sb = new StringBuilder();
+                AppendCompositeBody(sb, c, indent);
+                return sb.ToString();
+            default: return "void";
+        }
+    }
+
+    private static string IntegerOfSize(int size, bool signed) => (size, signed) switch
+    {
+        (1, true) => "signed char",
+        (1, false) => "unsigned char",
+        (2, true) => "short",
+        (2, false) => "unsigned short",
+        (8, true) => "long long",
+        (8, false) => "unsigned long long",
+        (_, true) => "int",
+        _ => "unsigned int",
+    };
+}

@@ -1,0 +1,284 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace BpfSharp.Btf;
+
+/// <summary>
+/// Decodes raw bytes (a map key or value, a ring buffer record) field by field through a BTF type: integers
+/// (bitfields included), <c>char</c> arrays as strings, enums by enumerator name, pointers in hex, nested
+/// structs, unions, arrays, and data sections (global variables by name). Writes JSON or a compact text form.
+/// </summary>
+/// <remarks>Bytes are read as little-endian, the byte order of the BPF targets BpfSharp runs on.</remarks>
+public sealed class BtfValueFormatter(BtfSpec spec)
+{
+    public BtfSpec Spec { get; } = spec;
+
+    /// <summary>Writes the value as JSON: objects for structs, unions and data sections, arrays, numbers, strings.</summary>
+    public void WriteJson(Utf8JsonWriter writer, int typeId, ReadOnlySpan<byte> data) =>
+        WriteJson(writer, typeId, data, bitOffset: 0, bitfieldSize: 0);
+
+    /// <summary>
+    /// The value as text: <c>{pid=12 comm="bash" flags=[1 2]}</c>; with <paramref name="braces"/> false a top-level
+    /// struct's fields are written without the enclosing braces (<c>pid=12 comm="bash"</c>), as a line of output.
+    /// </summary>
+    public string FormatText(int typeId, ReadOnlySpan<byte> data, bool braces = true)
+    {
+        var sb = new StringBuilder();
+        AppendText(sb, typeId, data, 0, 0, braces);
+        return sb.ToString();
+    }
+
+    private void WriteJson(Utf8JsonWriter w, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize)
+    {
+        id = Resolve(id);
+        var t = Spec[id];
+        switch (t)
+        {
+            case BtfInt i when bitfieldSize == 0 && IsCharType(i):
+                w.WriteNumberValue(ReadInteger(data, bitOffset, 8, i.IsSigned).Signed);
+                break;
+            case BtfInt i when i.IsBool:
+                w.WriteBooleanValue(ReadInteger(data, bitOffset, bitfieldSize != 0 ? bitfieldSize : i.Bits, false).Unsigned != 0);
+                break;
+            case BtfInt i:
+                var v = ReadInteger(data, bitOffset + i.BitOffset, bitfieldSize != 0 ? bitfieldSize : i.Bits, i.IsSigned);
+                if (i.IsSigned) w.WriteNumberValue(v.Signed); else w.WriteNumberValue(v.Unsigned);
+                break;
+            case BtfEnum e:
+                var ev = ReadInteger(data, bitOffset, bitfieldSize != 0 ? bitfieldSize : e.Size * 8, e.IsSigned);
+                if (EnumName(e, ev.Signed) is { } name) w.WriteStringValue(name);
+                else if (e.IsSigned) w.WriteNumberValue(ev.Signed);
+                else w.WriteNumberValue(ev.Unsigned);
+                break;
+            case BtfFloat f:
+                w.WriteNumberValue(ReadFloat(Slice(data, bitOffset, f.Size), f.Size));
+                break;
+            case BtfPointer:
+                w.WriteStringValue(FormatPointer(Slice(data, bitOffset, Spec.PointerSize)));
+                break;
+            case BtfArray a when IsCharType(Spec[Resolve(a.ElementTypeId)]):
+                w.WriteStringValue(CString(Slice(data, bitOffset, a.Length)));
+                break;
+            case BtfArray a:
+                w.WriteStartArray();
+                int elementSize = Spec.SizeOf(a.ElementTypeId);
+                for (int k = 0; k < a.Length; k++)
+                    WriteJson(w, a.ElementTypeId, data, bitOffset + k * elementSize * 8L, 0);
+                w.WriteEndArray();
+                break;
+            case BtfComposite c:
+                w.WriteStartObject();
+                WriteMembersJson(w, c, data, bitOffset);
+                w.WriteEndObject();
+                break;
+            case BtfDataSec ds:
+                w.WriteStartObject();
+                foreach (var vsi in ds.Variables)
+                {
+                    if (Spec[vsi.TypeId] is not BtfVar var || vsi.Offset + vsi.Size > data.Length) continue;
+                    w.WritePropertyName(var.Name);
+                    WriteJson(w, var.TypeId, data, bitOffset + vsi.Offset * 8L, 0);
+                }
+                w.WriteEndObject();
+                break;
+            default:
+                w.WriteStringValue(Convert.ToHexStringLower(Slice(data, bitOffset, Math.Max(0, data.Length - (int)(bitOffset / 8)))));
+                break;
+        }
+    }
+
+    private void WriteMembersJson(Utf8JsonWriter w, BtfComposite c, ReadOnlySpan<byte> data, long bitOffset)
+    {
+        foreach (var m in c.Members)
+        {
+            if (m.IsAnonymous && Spec[Resolve(m.TypeId)] is BtfComposite inner)
+            {
+                // Members of an anonymous struct or union read as members of the enclosing one, as in C.
+                WriteMembersJson(w, inner, data, bitOffset + m.BitOffset);
+                continue;
+            }
+            w.WritePropertyName(m.Name);
+            WriteJson(w, m.TypeId, data, bitOffset + m.BitOffset, m.BitfieldSize);
+        }
+    }
+
+    private void AppendText(StringBuilder sb, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize, bool braces = true)
+    {
+        id = Resolve(id);
+        var t = Spec[id];
+        switch (t)
+        {
+            case BtfInt i when bitfieldSize == 0 && IsCharType(i):
+                sb.Append(ReadInteger(data, bitOffset, 8, i.IsSigned).Signed.ToString(CultureInfo.InvariantCulture));
+                break;
+            case BtfInt i when i.IsBool:
+                sb.Append(ReadInteger(data, bitOffset, bitfieldSize != 0 ? bitfieldSize : i.Bits, false).Unsigned != 0 ? "true" : "false");
+                break;
+            case BtfInt i:
+                var v = ReadInteger(data, bitOffset + i.BitOffset, bitfieldSize != 0 ? bitfieldSize : i.Bits, i.IsSigned);
+                sb.Append(i.IsSigned ? v.Signed.ToString(CultureInfo.InvariantCulture) : v.Unsigned.ToString(CultureInfo.InvariantCulture));
+                break;
+            case BtfEnum e:
+                var ev = ReadInteger(data, bitOffset, bitfieldSize != 0 ? bitfieldSize : e.Size * 8, e.IsSigned);
+                sb.Append(EnumName(e, ev.Signed) ?? (e.IsSigned ? ev.Signed.ToString(CultureInfo.InvariantCulture) : ev.Unsigned.ToString(CultureInfo.InvariantCulture)));
+                break;
+            case BtfFloat f:
+                sb.Append(ReadFloat(Slice(data, bitOffset, f.Size), f.Size).ToString(CultureInfo.InvariantCulture));
+                break;
+            case BtfPointer:
+                sb.Append(FormatPointer(Slice(data, bitOffset, Spec.PointerSize)));
+                break;
+            case BtfArray a when IsCharType(Spec[Resolve(a.ElementTypeId)]):
+                AppendQuoted(sb, CString(Slice(data, bitOffset, a.Length)));
+                break;
+            case BtfArray a:
+                sb.Append('[');
+                int elementSize = Spec.SizeOf(a.ElementTypeId);
+                for (int k = 0; k < a.Length; k++)
+                {
+                    if (k > 0) sb.Append(' ');
+                    AppendText(sb, a.ElementTypeId, data, bitOffset + k * elementSize * 8L, 0);
+                }
+                sb.Append(']');
+                break;
+            case BtfComposite c:
+                if (braces) sb.Append('{');
+                AppendMembersText(sb, c, data, bitOffset, first: true);
+                if (braces) sb.Append('}');
+                break;
+            case BtfDataSec ds:
+                if (braces) sb.Append('{');
+                bool firstVar = true;
+                foreach (var vsi in ds.Variables)
+                {
+                    if (Spec[vsi.TypeId] is not BtfVar var || vsi.Offset + vsi.Size > data.Length) continue;
+                    if (!firstVar) sb.Append(' ');
+                    firstVar = false;
+                    sb.Append(var.Name).Append('=');
+                    AppendText(sb, var.TypeId, data, bitOffset + vsi.Offset * 8L, 0);
+                }
+                if (braces) sb.Append('}');
+                break;
+            default:
+                sb.Append("0x").Append(Convert.ToHexStringLower(Slice(data, bitOffset, Math.Max(0, data.Length - (int)(bitOffset / 8)))));
+                break;
+        }
+    }
+
+    private bool AppendMembersText(StringBuilder sb, BtfComposite c, ReadOnlySpan<byte> data, long bitOffset, bool first)
+    {
+        foreach (var m in c.Members)
+        {
+            if (m.IsAnonymous && Spec[Resolve(m.TypeId)] is BtfComposite inner)
+            {
+                first = AppendMembersText(sb, inner, data, bitOffset + m.BitOffset, first);
+                continue;
+            }
+            if (!first) sb.Append(' ');
+            first = false;
+            sb.Append(m.Name).Append('=');
+            AppendText(sb, m.TypeId, data, bitOffset + m.BitOffset, m.BitfieldSize);
+        }
+        return first;
+    }
+
+    /// <summary>Through typedefs, qualifiers, tags and variables to the type that decides the layout.</summary>
+    private int Resolve(int id)
+    {
+        while (true)
+        {
+            switch (Spec[id])
+            {
+                case BtfTypedef td: id = td.TargetId; break;
+                case BtfModifier m: id = m.TargetId; break;
+                case BtfVar v: id = v.TypeId; break;
+                default: return id;
+            }
+        }
+    }
+
+    private static bool IsCharType(BtfType t) =>
+        t is BtfInt { Size: 1 } i && (i.IsChar || i.Name is "char" or "signed char" or "unsigned char");
+
+    private static string? EnumName(BtfEnum e, long value)
+    {
+        ulong mask = e.Size >= 8 ? ulong.MaxValue : (1UL << (e.Size * 8)) - 1;
+        foreach (var v in e.Values)
+            if ((v.UnsignedValue & mask) == ((ulong)value & mask)) return v.Name;
+        return null;
+    }
+
+    private readonly record struct Integer(long Signed, ulong Unsigned);
+
+    /// <summary>Reads <paramref name="bits"/> bits at <paramref name="bitOffset"/> (little-endian), sign-extending when asked.</summary>
+    private static Integer ReadInteger(ReadOnlySpan<byte> data, long bitOffset, int bits, bool signed)
+    {
+        if (bits <= 0) return default;
+        int first = (int)(bitOffset / 8);
+        int shift = (int)(bitOffset % 8);
+        if (bits > 64) bits = 64; // 128-bit integers: the low half
+        int byteCount = (shift + bits + 7) / 8;
+        Span<byte> buffer = stackalloc byte[16];
+        buffer.Clear();
+        int available = Math.Max(0, Math.Min(byteCount, data.Length - first));
+        if (available > 0) data.Slice(first, available).CopyTo(buffer);
+        var raw = BinaryPrimitives.ReadUInt128LittleEndian(buffer);
+        ulong value = (ulong)(raw >> shift);
+        if (bits < 64) value &= (1UL << bits) - 1;
+        long signedValue = (long)value;
+        if (signed && bits < 64 && (value & (1UL << (bits - 1))) != 0) signedValue = (long)(value | ~((1UL << bits) - 1));
+        return new Integer(signed ? signedValue : (long)value, signed ? (ulong)signedValue : value);
+    }
+
+    private static double ReadFloat(ReadOnlySpan<byte> bytes, int size) => size switch
+    {
+        2 when bytes.Length >= 2 => (double)BinaryPrimitives.ReadHalfLittleEndian(bytes),
+        4 when bytes.Length >= 4 => BinaryPrimitives.ReadSingleLittleEndian(bytes),
+        8 when bytes.Length >= 8 => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
+        _ => double.NaN,
+    };
+
+    private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> data, long bitOffset, int size)
+    {
+        int start = (int)(bitOffset / 8);
+        if (start >= data.Length) return [];
+        return data.Slice(start, Math.Min(size, data.Length - start));
+    }
+
+    private static string FormatPointer(ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> buffer = stackalloc byte[8];
+        buffer.Clear();
+        bytes[..Math.Min(8, bytes.Length)].CopyTo(buffer);
+        return "0x" + BinaryPrimitives.ReadUInt64LittleEndian(buffer).ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The bytes up to the first NUL, as UTF-8.</summary>
+    private static string CString(ReadOnlySpan<byte> bytes)
+    {
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
+    private static void AppendQuoted(StringBuilder sb, string text)
+    {
+        sb.Append('"');
+        foreach (char ch in text)
+        {
+            switch (ch)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (char.IsControl(ch)) sb.Append($"\\x{(int)ch:x2}");
+                    else sb.Append(ch);
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using System.Text.Json;
+using BpfSharp.Btf;
+
+namespace BpfSharp.Tests.Btf;
+
+/// <summary>Decoding bytes through BTF types: no kernel needed.</summary>
+public sealed class BtfValueFormatterTests
+{
+    private static string Json(BtfValueFormatter f, int type, byte[] data)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) f.WriteJson(w, type, data);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    [Fact]
+    public void StructWithCharArrayEnumNestedStructArrayBitfieldsAndPointer()
+    {
+        var b = new BtfBlobBuilder();
+        int u32 = b.Int("unsigned int", 4);
+        int i16 = b.Int("short", 2, BtfIntEncoding.Signed);
+        int ch = b.Int("char", 1, BtfIntEncoding.Signed);
+        int comm = b.Array(ch, u32, 8);
+        int color = b.Enum("color", 4, false, ("RED", 0), ("GREEN", 7));
+        int pair = b.Struct("pair", 4, ("a", i16, 0), ("b", i16, 16));
+        int pairs = b.Array(pair, u32, 2);
+        int ptr = b.Pointer(0);
+        int flags = b.Bitfields(BtfKind.Struct, "flags", 4, ("lo", u32, 0, 3), ("hi", u32, 3, 5), ("neg", i16, 8, 4));
+        int ev = b.Struct("ev", 48, ("pid", u32, 0), ("comm", comm, 32), ("c", color, 96), ("p", pairs, 128), ("f", flags, 192), ("ptr", ptr, 256), ("last", i16, 320));
+        var spec = BtfSpec.Parse(b.Build());
+        var f = new BtfValueFormatter(spec);
+
+        var data = new byte[48];
+        BitConverter.GetBytes(1234u).CopyTo(data, 0);
+        "bash\0xyz"u8.ToArray().CopyTo(data, 4);
+        BitConverter.GetBytes(7u).CopyTo(data, 12);
+        BitConverter.GetBytes((short)-1).CopyTo(data, 16);
+        BitConverter.GetBytes((short)2).CopyTo(data, 18);
+        BitConverter.GetBytes((short)3).CopyTo(data, 20);
+        BitConverter.GetBytes((short)-4).CopyTo(data, 22);
+        // lo = 5 (bits 0-2), hi = 17 (bits 3-7), neg = -2 (bits 8-11, signed 4-bit 0b1110)
+        BitConverter.GetBytes(5u | (17u << 3) | (0xEu << 8)).CopyTo(data, 24);
+        BitConverter.GetBytes(0xffff8880deadbeefUL).CopyTo(data, 32);
+        BitConverter.GetBytes((short)-7).CopyTo(data, 40);
+
+        Assert.Equal("pid=1234 comm=\"bash\" c=GREEN p=[{a=-1 b=2} {a=3 b=-4}] f={lo=5 hi=17 neg=-2} ptr=0xffff8880deadbeef last=-7",
+            f.FormatText(ev, data, braces: false));
+        Assert.Equal("{\"pid\":1234,\"comm\":\"bash\",\"c\":\"GREEN\",\"p\":[{\"a\":-1,\"b\":2},{\"a\":3,\"b\":-4}],\"f\":{\"lo\":5,\"hi\":17,\"neg\":-2},\"ptr\":\"0xffff8880deadbeef\",\"last\":-7}",
+            Json(f, ev, data));
+
+        // An enum value without a name is shown as its number.
+        BitConverter.GetBytes(3u).CopyTo(data, 12);
+        Assert.Contains(" c=3 ", f.FormatText(ev, data));
+    }
+
+    [Fact]
+    public void AnonymousMembersReadAsTheEnclosingStructs()
+    {
+        var b = new BtfBlobBuilder();
+        int u32 = b.Int("unsigned int", 4);
+        int u64 = b.Int("unsigned long long", 8);
+        int anonUnion = b.Union("", 8, ("whole", u64, 0), ("low", u32, 0));
+        int s = b.Struct("s", 12, ("", anonUnion, 0), ("tail", u32, 64));
+        var f = new BtfValueFormatter(BtfSpec.Parse(b.Build()));
+        var data = new byte[12];
+        BitConverter.GetBytes(0x1_0000_0002UL).CopyTo(data, 0);
+        BitConverter.GetBytes(9u).CopyTo(data, 8);
+        Assert.Equal("{whole=4294967298 low=2 tail=9}", f.FormatText(s, data));
+    }
+}

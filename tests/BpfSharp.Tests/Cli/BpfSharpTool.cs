@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace BpfSharp.Tests.Cli;
+
+/// <summary>The bpfsharp tool built beside the tests (BpfSharp.Cli.dll), run as a process with <c>dotnet</c>.</summary>
+public static class BpfSharpTool
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;
+
+        public IEnumerable<JsonElement> JsonLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement);
+    }
+
+    public static string Example(string name) => Path.Combine(AppContext.BaseDirectory, "Examples", name);
+
+    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", name);
+
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "BpfSharp.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    /// <summary>Runs the tool to completion (killed after <paramref name="timeoutSeconds"/>).</summary>
+    public static Result Run(params string[] args) => RunWithTimeout(120, args);
+
+    public static Result RunWithTimeout(int timeoutSeconds, params string[] args)
+    {
+        using var p = Process.Start(StartInfo(args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"bpfsharp {string.Join(' ', args)} did not finish in {timeoutSeconds} s; stderr: {stderr.Result}");
+        }
+        p.WaitForExit();
+        return new Result(p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs the tool and fails the test, with its standard error, unless it exits 0.</summary>
+    public static Result Ok(params string[] args)
+    {
+        var r = Run(args);
+        Assert.True(r.ExitCode == 0, $"bpfsharp {string.Join(' ', args)} exited {r.ExitCode}: {r.Stderr}");
+        return r;
+    }
+}

@@ -1,0 +1,29 @@
+using BpfSharp.Tests.Support;
+
+namespace BpfSharp.Tests.Cli;
+
+/// <summary><c>bpfsharp feature</c>: the library's probes, as the tool reports them.</summary>
+public sealed class CliFeatureTests
+{
+    [Fact]
+    public void JsonAgreesWithTheLibrarysProbes()
+    {
+        TestKernel.RequireRoot();
+        var f = BpfSharpTool.Ok("feature", "--json").Json;
+        Assert.Equal(BpfFeatures.ProgramType(BpfProgramType.Xdp).IsSupported, f.GetProperty("program_types").GetProperty("xdp").GetBoolean());
+        Assert.Equal(BpfFeatures.MapType(BpfMapType.RingBuf).IsSupported, f.GetProperty("map_types").GetProperty("ringbuf").GetBoolean());
+        Assert.Equal(BpfFeatures.BpfLinks.IsSupported, f.GetProperty("attach").GetProperty("bpf_links").GetBoolean());
+        Assert.Equal(BpfFeatures.Fentry.IsSupported, f.GetProperty("attach").GetProperty("fentry").GetBoolean());
+    }
+
+    [Fact]
+    public void TextSaysWhyAFeatureIsMissing()
+    {
+        TestKernel.RequireRoot();
+        var text = BpfSharpTool.Ok("feature").Stdout;
+        Assert.Contains("program types:", text);
+        Assert.Contains("map types:", text);
+        if (!BpfFeatures.Fentry.IsSupported)
+            Assert.Contains(text.Split('\n'), l => l.Contains("fentry") && l.Contains(BpfFeatures.Fentry.MissingReason!));
+    }
+}
