@@ -89,6 +89,7 @@ public sealed unsafe partial class BpfMap : IDisposable
     {
         try
         {
+            BpfFdKind.Require(handle, BpfFdKind.Map, "open of a BPF map");
             var info = Bpf.GetInfo<BpfMapInfoRaw>(handle, "map");
             return new BpfMap(handle, (BpfMapType)info.type, (int)info.key_size, (int)info.value_size,
                 (int)info.max_entries, (BpfMapFlags)info.map_flags, info.name.ToString(), info.id);

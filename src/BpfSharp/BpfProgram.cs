@@ -155,6 +155,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
     {
         try
         {
+            BpfFdKind.Require(handle, BpfFdKind.Program, "open of a BPF program");
             var info = Bpf.GetInfo<BpfProgInfoRaw>(handle, "program");
             return new BpfProgram(handle, (BpfProgramType)info.type, info.name.ToString(), null, info.attach_btf_id, null, info.id);
         }

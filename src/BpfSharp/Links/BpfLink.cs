@@ -176,6 +176,7 @@ public abstract class BpfLink : IDisposable
         BpfLinkType type;
         try
         {
+            BpfFdKind.Require(handle, BpfFdKind.Link, "open of a BPF link");
             type = BpfLinkInfo.ReadHead(handle).Type;
         }
         catch

@@ -183,8 +183,9 @@ public sealed class BpfObject : IDisposable
         }
     }
 
+    // bpffs refuses '.' in names (EPERM), which global data maps have: pinned by name, '.' becomes '_' (as libbpf does).
     private string? PinPathOf(BpfObjectMap map) =>
-        map.PinPath ?? (map.Pinning == BpfMapPinning.ByName ? Path.Combine(_options.PinRoot, map.Name) : null);
+        map.PinPath ?? (map.Pinning == BpfMapPinning.ByName ? Path.Combine(_options.PinRoot, map.Name.Replace('.', '_')) : null);
 
     /// <summary>LIBBPF_PIN_BY_NAME (or an explicit pin path): reuse the map pinned there when its definition matches.</summary>
     private bool TryReusePinned(BpfObjectMap map, string path)

@@ -283,6 +283,8 @@ internal sealed class ObjectParser
     public static bool IsGlobalDataSection(string name) =>
         name is ".data" or ".bss" or ".rodata" || name.StartsWith(".data.", StringComparison.Ordinal) || name.StartsWith(".rodata.", StringComparison.Ordinal);
 
+    private const ulong MaxGlobalDataSize = 1 << 28;
+
     /// <summary>Global data sections become one-element array maps named OBJECT.SECTION (libbpf's names).</summary>
     private void ReadGlobalData()
     {
@@ -290,6 +292,9 @@ internal sealed class ObjectParser
         {
             if (!IsGlobalDataSection(section.Name) || section.Size == 0) continue;
             bool isBss = section.Type == ElfSectionType.NoBits;
+            // A .bss has no bytes in the file, so only its header says how big it is: bound it before allocating.
+            if (section.Size > MaxGlobalDataSize)
+                throw Error($"{section.Name} is {section.Size} bytes; a global data map holds at most {MaxGlobalDataSize}");
             bool readOnly = section.Name.StartsWith(".rodata", StringComparison.Ordinal);
             var map = new BpfObjectMap(GlobalDataMapName(section.Name))
             {

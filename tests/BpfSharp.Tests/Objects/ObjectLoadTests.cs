@@ -503,6 +503,18 @@ public partial class ObjectLoadTests
     }
 
     [Fact]
+    public void PinByName_GlobalDataMaps_ArePinnedWithoutTheDotBpffsRefuses()
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        using var obj = BpfObject.Open(Fixture("globals.bpf.o"), new BpfObjectOptions { PinRoot = dir.Path });
+        obj.Maps["globals.bss"].Pinning = BpfMapPinning.ByName;
+        obj.Load();
+        using var pinned = BpfMap.OpenPinned(dir["globals_bss"]);
+        Assert.Equal(obj.Maps["globals.bss"].Map!.Id, pinned.Id);
+    }
+
+    [Fact]
     public void PinPath_PinsWhereAsked_AndAFailedLoadLeavesNoPin()
     {
         TestKernel.RequireRoot();
