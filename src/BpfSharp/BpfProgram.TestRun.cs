@@ -13,6 +13,12 @@ public sealed unsafe partial class BpfProgram
         // and refuses ctx_out, so the input is handed over in the output array.
         bool inPlace = Type == BpfProgramType.Syscall;
         if (inPlace) ctxOut = options.Context.ToArray();
+        // Raw tracepoint and tracing test runs take their arguments as ctx and refuse any output buffer.
+        if (Type is BpfProgramType.RawTracepoint or BpfProgramType.RawTracepointWritable or BpfProgramType.Tracing)
+        {
+            ctxOut = options.ContextOutSize is null ? [] : ctxOut;
+            dataOut = options.DataOutSize is null ? [] : dataOut;
+        }
         var ctxIn = inPlace ? ctxOut : options.Context;
         using var use = new HandleUse(Handle);
         fixed (byte* din = options.Data.Span, dout = dataOut, cin = ctxIn.Span, cout = ctxOut)

@@ -191,6 +191,13 @@ public sealed partial class BtfSpec
         return (BtfKind)owner._kinds[id - owner.FirstTypeId];
     }
 
+    /// <summary>Where the record of a type of this spec's own blob starts in <see cref="Data"/> (for in-place fix-ups).</summary>
+    internal int RecordOffset(int id)
+    {
+        if (id < FirstTypeId || id >= Count) throw new ArgumentOutOfRangeException(nameof(id));
+        return _offsets[id - FirstTypeId];
+    }
+
     /// <summary>The u32 at <paramref name="offset"/> in a valid id's record (4: info, 8: size or type, 12: INT data).</summary>
     internal uint ReadWord(int id, int offset)
     {

@@ -18,3 +18,29 @@ internal static unsafe class BtfObjects
         return data;
     }
 }
+
+internal static unsafe class BtfLoader
+{
+    /// <summary>BPF_BTF_LOAD; a rejection is retried with a log so the error says why.</summary>
+    public static SafeFdHandle Load(ReadOnlySpan<byte> blob, string what)
+    {
+        fixed (byte* p = blob)
+        {
+            var attr = new BtfLoadAttr { btf = (ulong)p, btf_size = (uint)blob.Length };
+            int r = Bpf.TryCall(BpfCommand.BPF_BTF_LOAD, ref attr);
+            if (r >= 0) return new SafeFdHandle(r);
+            var log = new byte[1 << 20];
+            fixed (byte* l = log)
+            {
+                attr.btf_log_buf = (ulong)l;
+                attr.btf_log_size = (uint)log.Length;
+                attr.btf_log_level = 1;
+                r = Bpf.TryCall(BpfCommand.BPF_BTF_LOAD, ref attr);
+                if (r >= 0) return new SafeFdHandle(r);
+            }
+            int end = Array.IndexOf(log, (byte)0);
+            string text = System.Text.Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end);
+            throw new BpfVerifierException("BPF_BTF_LOAD", -r, what, text);
+        }
+    }
+}

@@ -6,7 +6,7 @@ internal static unsafe partial class Libc
 {
     internal const int EPOLL_CLOEXEC = 0x80000;
     internal const int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
-    internal const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10;
+    internal const uint EPOLLIN = 0x1, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLET = 1u << 31;
 
     /// <summary><c>struct epoll_event</c>: packed on x86_64 (12 bytes), naturally aligned on arm64 (16 bytes).</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]

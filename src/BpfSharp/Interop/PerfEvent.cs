@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace BpfSharp.Interop;
 
 /// <summary>perf_event_open(2) constants and the perf ioctls, with the kernel's names.</summary>
@@ -15,6 +17,9 @@ internal static unsafe class PerfEvent
     public const ulong PERF_SAMPLE_RAW = 1UL << 10;
 
     public const ulong PERF_FLAG_FD_CLOEXEC = 1UL << 3;
+
+    // perf_event_type: the records a perf ring buffer carries, each starting with a PerfEventHeader.
+    public const uint PERF_RECORD_LOST = 2, PERF_RECORD_SAMPLE = 9;
 
     // _IO('$', n) and _IOW('$', n, type): the request numbers are the same on x86_64 and arm64.
     public const uint PERF_EVENT_IOC_ENABLE = 0x2400;
@@ -54,4 +59,32 @@ internal static unsafe class PerfEvent
         PERF_EVENT_IOC_ID => "PERF_EVENT_IOC_ID",
         _ => $"ioctl 0x{request:x}",
     };
+}
+
+/// <summary><c>struct perf_event_header</c>: the start of every record in a perf event's ring.</summary>
+[KernelStruct("perf_event_header")]
+[StructLayout(LayoutKind.Sequential)]
+internal struct PerfEventHeader
+{
+    /// <summary>A <c>PERF_RECORD_*</c> value.</summary>
+    public uint type;
+    public ushort misc;
+    /// <summary>The whole record's size in bytes, this header included (a multiple of 8).</summary>
+    public ushort size;
+}
+
+/// <summary>
+/// <c>struct perf_event_mmap_page</c>, the first page of a perf event's ring: only the fields a ring reader
+/// uses. The kernel advances <c>data_head</c>; the reader owns <c>data_tail</c> (in a writable mapping).
+/// </summary>
+[KernelStruct("perf_event_mmap_page")]
+[StructLayout(LayoutKind.Explicit, Size = 1088)]
+internal struct PerfEventMmapPage
+{
+    [FieldOffset(1024)] public ulong data_head;
+    [FieldOffset(1032)] public ulong data_tail;
+    /// <summary>Where the data pages start in the mapping (0 before Linux 4.1: the second page).</summary>
+    [FieldOffset(1040)] public ulong data_offset;
+    /// <summary>The data pages' size in bytes (0 before Linux 4.1).</summary>
+    [FieldOffset(1048)] public ulong data_size;
 }

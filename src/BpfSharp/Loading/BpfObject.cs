@@ -1,0 +1,302 @@
+using BpfSharp.Elf;
+using BpfSharp.Interop;
+using BpfSharp.Links;
+
+namespace BpfSharp;
+
+/// <summary>
+/// A clang-compiled BPF object (<c>clang -g -O2 -target bpf</c>), as libbpf's <c>bpf_object</c>:
+/// <see cref="Open(string, BpfObjectOptions?)"/> reads it without touching the kernel and exposes its
+/// programs, maps and global variables for changes; <see cref="Load"/> creates the maps and loads the
+/// programs; <see cref="AttachAll"/> attaches what the section names say. Disposing releases everything
+/// the object created, except what was taken out with <see cref="TakeProgram"/> or <see cref="TakeMap"/>.
+/// </summary>
+public sealed class BpfObject : IDisposable
+{
+    private readonly ObjectParser _parser;
+    private readonly BpfObjectOptions _options;
+    private readonly Dictionary<string, BpfObjectProgram> _programs;
+    private readonly Dictionary<string, BpfObjectMap> _maps;
+    private readonly Dictionary<string, BpfObjectVariable> _variables;
+    private readonly Dictionary<BpfObjectMap, BpfMappedMemory> _memory = [];
+    private readonly HashSet<object> _taken = [];
+    private SafeFdHandle? _btf;
+    private bool _disposed;
+
+    private BpfObject(ObjectParser parser, BpfObjectOptions options)
+    {
+        _parser = parser;
+        _options = options;
+        _programs = parser.Programs.ToDictionary(p => p.Name);
+        _maps = [];
+        foreach (var m in parser.Maps)
+            if (!_maps.TryAdd(m.Name, m)) throw new BpfFormatException($"BPF object {parser.ObjectName}", $"two maps are named {m.Name}");
+        _variables = [];
+        foreach (var (name, map, offset, size, type) in parser.Variables)
+            _variables.TryAdd(name, new BpfObjectVariable(this, name, map, offset, size, type));
+    }
+
+    /// <summary>Reads a BPF object file. Malformed input throws <see cref="BpfFormatException"/>.</summary>
+    public static BpfObject Open(string path, BpfObjectOptions? options = null)
+    {
+        var bytes = File.ReadAllBytes(path);
+        string name = options?.Name ?? DefaultName(path);
+        return Open(bytes, name, options);
+    }
+
+    /// <summary>Reads a BPF object from memory; <paramref name="name"/> names it (global data maps are prefixed with it).</summary>
+    public static BpfObject Open(ReadOnlyMemory<byte> elf, string name, BpfObjectOptions? options = null)
+    {
+        try
+        {
+            return new BpfObject(new ObjectParser(elf, name), options ?? new BpfObjectOptions());
+        }
+        catch (BpfFormatException) { throw; }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException
+                                      or InvalidCastException or OverflowException or IndexOutOfRangeException or NotSupportedException)
+        {
+            // The parsers validate what they read; anything that still slips through is reported as bad input.
+            throw new BpfFormatException($"BPF object {name}", e.Message, e);
+        }
+    }
+
+    private static string DefaultName(string path)
+    {
+        string file = Path.GetFileName(path);
+        int dot = file.IndexOf('.');
+        return dot > 0 ? file[..dot] : file;
+    }
+
+    public string Name => _parser.ObjectName;
+    public string License => _parser.License;
+    public bool IsLoaded { get; private set; }
+
+    public IReadOnlyDictionary<string, BpfObjectProgram> Programs => _programs;
+    public IReadOnlyDictionary<string, BpfObjectMap> Maps => _maps;
+    public IReadOnlyDictionary<string, BpfObjectVariable> Variables => _variables;
+
+    /// <summary>The object's ELF (sections, symbols, relocations), for tools that inspect objects.</summary>
+    public ElfFile Elf => _parser.Elf;
+
+    /// <summary>The object's BTF, when it has some.</summary>
+    public Btf.BtfSpec? Btf => _parser.Btf;
+
+    /// <summary>
+    /// Loads the object's BTF, creates its maps (writing global data and freezing <c>.rodata</c>), relocates
+    /// and loads every program whose <see cref="BpfObjectProgram.Autoload"/> is on, and fills the
+    /// <c>.values</c> of map-in-maps and program arrays. On failure everything created so far is released.
+    /// </summary>
+    public void Load()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsLoaded) throw new InvalidOperationException($"object {Name} is already loaded");
+        try
+        {
+            if (_parser.Btf is { } btf)
+                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf), $"BTF of object {Name}");
+            foreach (var map in _maps.Values) CreateMap(map);
+            foreach (var map in _maps.Values.Where(m => m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps))
+                foreach (var (slot, target) in map.InitialValues)
+                    map.Map!.Update(slot, (_maps.GetValueOrDefault(target) ?? throw MissingValue(map, target)).Map!);
+            foreach (var prog in _programs.Values.Where(p => p.Autoload)) LoadProgram(prog);
+            foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.ProgArray))
+                foreach (var (slot, target) in map.InitialValues)
+                {
+                    var prog = _programs.GetValueOrDefault(target) ?? throw MissingValue(map, target);
+                    if (prog.Program is not null) map.Map!.Update(slot, prog.Program);
+                }
+            IsLoaded = true;
+        }
+        catch
+        {
+            ReleaseKernelObjects();
+            throw;
+        }
+    }
+
+    private BpfException MissingValue(BpfObjectMap map, string target) =>
+        new($"load of object {Name}", $"map {map.Name} is initialised with {target}, which the object does not define");
+
+    private void CreateMap(BpfObjectMap map)
+    {
+        if (map.Pinning == BpfMapPinning.ByName && TryReusePinned(map)) return;
+        BpfMap? inner = null;
+        try
+        {
+            if (map.InnerMap is { } innerDef)
+                inner = BpfMap.Create(innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries,
+                    new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner" });
+            bool withBtf = _btf is not null && map.BtfValueTypeId != 0;
+            map.Map = BpfMap.Create(map.Type, map.KeySize, map.ValueSize, map.MaxEntries, new BpfMapCreateOptions
+            {
+                Name = map.Name,
+                Flags = map.Flags,
+                NumaNode = map.NumaNode,
+                MapExtra = map.MapExtra,
+                InnerMap = inner,
+                Btf = withBtf ? _btf : null,
+                BtfKeyTypeId = withBtf ? map.BtfKeyTypeId : 0,
+                BtfValueTypeId = withBtf ? map.BtfValueTypeId : 0,
+            });
+        }
+        finally
+        {
+            inner?.Dispose();
+        }
+        if (map.InitialData is { } data)
+        {
+            map.Map.Update(BitConverter.GetBytes(0), data);
+            if (map.IsReadOnly) map.Map.Freeze();
+        }
+        if (map.Pinning == BpfMapPinning.ByName) map.Map.Pin(Path.Combine(_options.PinRoot, map.Name));
+    }
+
+    /// <summary>LIBBPF_PIN_BY_NAME: reuse the map pinned under the pin root when its definition matches.</summary>
+    private bool TryReusePinned(BpfObjectMap map)
+    {
+        string path = Path.Combine(_options.PinRoot, map.Name);
+        if (!File.Exists(path)) return false;
+        var pinned = BpfMap.OpenPinned(path);
+        var info = pinned.GetInfo();
+        var mismatch = new List<string>();
+        if (info.Type != map.Type) mismatch.Add($"type {info.Type} vs {map.Type}");
+        if (info.KeySize != map.KeySize) mismatch.Add($"key size {info.KeySize} vs {map.KeySize}");
+        if (info.ValueSize != map.ValueSize) mismatch.Add($"value size {info.ValueSize} vs {map.ValueSize}");
+        if (info.MaxEntries != map.MaxEntries) mismatch.Add($"max entries {info.MaxEntries} vs {map.MaxEntries}");
+        if (info.Flags != map.Flags) mismatch.Add($"flags {info.Flags} vs {map.Flags}");
+        if (mismatch.Count > 0)
+        {
+            pinned.Dispose();
+            throw new BpfException($"load of object {Name}", $"the map pinned at {path} does not match map {map.Name}: {string.Join(", ", mismatch)}");
+        }
+        map.Map = pinned;
+        return true;
+    }
+
+    private void LoadProgram(BpfObjectProgram prog)
+    {
+        if (prog.Type == BpfProgramType.Unspec)
+            throw new BpfException($"load of object {Name}", $"program {prog.Name}: section '{prog.SectionName}' names no program type; set its Type before loading");
+        var linked = ProgramLinker.Link(_parser, prog, MapOfSymbol, CoreRelocator());
+        try
+        {
+            prog.Program = BpfProgram.Load(prog.Type, linked.Instructions, LoadOptions(prog, linked));
+        }
+        catch (BpfVerifierException e) when (linked.PoisonedRelocations.Count > 0 && e.VerifierLog.Contains(PoisonCall, StringComparison.Ordinal))
+        {
+            // The verifier reached an instruction a CO-RE relocation could not resolve: say which.
+            var reached = linked.PoisonedRelocations.Where(p => e.VerifierLog.Contains($"{p.Key}: (85) call {PoisonCall}", StringComparison.Ordinal))
+                .Select(p => $"instruction {p.Key}: {p.Value}").DefaultIfEmpty(string.Join("; ", linked.PoisonedRelocations.Values));
+            throw new BpfVerifierException("BPF_PROG_LOAD", e.Errno,
+                $"program {prog.Name} reached a CO-RE relocation the kernel's BTF cannot satisfy: {string.Join("; ", reached)}", e.VerifierLog);
+        }
+        prog.Program.SectionName = prog.SectionName;
+    }
+
+    private static readonly string PoisonCall = $"unknown#{ProgramLinker.PoisonHelper}";
+
+    private Btf.CoreRelocator? _coreRelocator;
+
+    private Btf.CoreRelocator? CoreRelocator()
+    {
+        if (_parser.Btf is null || _parser.BtfExt is not { CoreRelocations.Count: > 0 }) return null;
+        return _coreRelocator ??= new Btf.CoreRelocator(_parser.Btf, [_options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel()]);
+    }
+
+    private BpfProgramLoadOptions LoadOptions(BpfObjectProgram prog, LinkedProgram linked) => new()
+    {
+            Name = prog.Name.Length > 15 ? prog.Name[..15] : prog.Name,
+            License = _parser.License.Length > 0 ? _parser.License : "GPL",
+            KernelVersion = _parser.KernelVersion,
+            ExpectedAttachType = prog.ExpectedAttachType,
+            AttachTarget = prog.AttachTarget,
+            Flags = prog.Flags,
+            LogLevel = _options.LogLevel,
+            Btf = linked.FuncInfo.Length > 0 ? _btf : null,
+            FuncInfo = linked.FuncInfo,
+            FuncInfoRecordSize = 8,
+            LineInfo = linked.LineInfo,
+            LineInfoRecordSize = 16,
+    };
+
+    private BpfObjectMap? MapOfSymbol(ElfSymbol sym)
+    {
+        var section = sym.Section!;
+        if (section.Name == ".maps") return _maps.GetValueOrDefault(sym.Name);
+        if (section.Name == "maps") return _maps.Values.FirstOrDefault(m => m.SectionName == "maps" && m.SymbolOffset == sym.Value);
+        return _maps.Values.FirstOrDefault(m => m.IsGlobalData && m.SectionIndex == section.Index);
+    }
+
+    /// <summary>Attaches every loaded program whose section says where (<see cref="BpfProgram.Attach"/>); on failure the links made so far are disposed.</summary>
+    public IReadOnlyList<BpfLink> AttachAll()
+    {
+        if (!IsLoaded) throw new InvalidOperationException($"object {Name} is not loaded");
+        var links = new List<BpfLink>();
+        try
+        {
+            foreach (var prog in _programs.Values)
+            {
+                if (prog.Program is null) continue;
+                if (!SectionDefinitions.TryMatch(prog.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None) continue;
+                if (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace) continue;
+                links.Add(prog.Program.Attach());
+            }
+            return links;
+        }
+        catch
+        {
+            foreach (var l in links) l.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Takes a loaded program out of the object: disposing the object no longer closes it.</summary>
+    public BpfProgram TakeProgram(string name)
+    {
+        var prog = _programs[name].Program ?? throw new InvalidOperationException($"program {name} is not loaded");
+        _taken.Add(prog);
+        return prog;
+    }
+
+    /// <summary>Takes a created map out of the object: disposing the object no longer closes it.</summary>
+    public BpfMap TakeMap(string name)
+    {
+        var map = _maps[name].Map ?? throw new InvalidOperationException($"map {name} is not created");
+        _taken.Add(map);
+        return map;
+    }
+
+    internal BpfMappedMemory MemoryOf(BpfObjectMap map)
+    {
+        if (!_memory.TryGetValue(map, out var memory))
+            _memory[map] = memory = map.Map!.MapMemory(writable: !map.IsReadOnly);
+        return memory;
+    }
+
+    private void ReleaseKernelObjects()
+    {
+        foreach (var m in _memory.Values) m.Dispose();
+        _memory.Clear();
+        foreach (var p in _programs.Values)
+        {
+            if (p.Program is { } prog && !_taken.Contains(prog)) prog.Dispose();
+            p.Program = null;
+        }
+        foreach (var m in _maps.Values)
+        {
+            if (m.Map is { } map && !_taken.Contains(map)) map.Dispose();
+            m.Map = null;
+        }
+        _btf?.Dispose();
+        _btf = null;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        ReleaseKernelObjects();
+    }
+
+    public override string ToString() => $"BPF object {Name} ({_programs.Count} programs, {_maps.Count} maps)";
+}

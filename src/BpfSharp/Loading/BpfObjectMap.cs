@@ -1,0 +1,52 @@
+namespace BpfSharp;
+
+/// <summary>
+/// A map described by an object: its definition can be changed until <see cref="BpfObject.Load"/>, which
+/// creates it (<see cref="Map"/>).
+/// </summary>
+public sealed class BpfObjectMap
+{
+    internal BpfObjectMap(string name) => Name = name;
+
+    public string Name { get; }
+
+    public BpfMapType Type { get; set; }
+    public int KeySize { get; set; }
+    public int ValueSize { get; set; }
+    public int MaxEntries { get; set; }
+    public BpfMapFlags Flags { get; set; }
+    public int? NumaNode { get; set; }
+    public ulong MapExtra { get; set; }
+    public BpfMapPinning Pinning { get; set; }
+
+    /// <summary>The definition of the inner maps of a map-in-map.</summary>
+    public BpfObjectMap? InnerMap { get; internal set; }
+
+    /// <summary>The ELF section the map comes from: <c>.maps</c>, <c>maps</c>, or a global data section (<c>.data</c>, <c>.rodata</c>...).</summary>
+    public string SectionName { get; internal init; } = "";
+
+    /// <summary>Whether the map holds global data (one array element: the section's bytes).</summary>
+    public bool IsGlobalData { get; internal init; }
+
+    /// <summary>Whether the map is frozen after its initial contents are written (<c>.rodata</c>).</summary>
+    public bool IsReadOnly { get; internal init; }
+
+    /// <summary>The created map, after <see cref="BpfObject.Load"/>.</summary>
+    public BpfMap? Map { get; internal set; }
+
+    internal uint BtfKeyTypeId { get; set; }
+    internal uint BtfValueTypeId { get; set; }
+
+    /// <summary>The section's bytes for global data (written at load; variables change them before).</summary>
+    internal byte[]? InitialData { get; set; }
+
+    /// <summary>Slot → symbol name for <c>.values</c> initialisers of map-in-map and program arrays.</summary>
+    internal SortedDictionary<int, string> InitialValues { get; } = [];
+
+    /// <summary>Offset of the map's definition in its section (legacy maps) or its symbol.</summary>
+    internal ulong SymbolOffset { get; init; }
+
+    internal int SectionIndex { get; init; }
+
+    public override string ToString() => $"{Type} map \"{Name}\" (key {KeySize} B, value {ValueSize} B, {MaxEntries} entries)";
+}

@@ -1,0 +1,25 @@
+namespace BpfSharp;
+
+/// <summary>Options for <see cref="BpfObject.Open(string, BpfObjectOptions?)"/>.</summary>
+public sealed class BpfObjectOptions
+{
+    /// <summary>The object's name (prefix of its global data maps' names); by default the file name without extensions.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Where maps marked <c>LIBBPF_PIN_BY_NAME</c> are pinned and looked for.</summary>
+    public string PinRoot { get; init; } = BpfFs.DefaultRoot;
+
+    /// <summary>The BTF CO-RE relocations are resolved against; by default the running kernel's (parsed once per process).</summary>
+    public Btf.BtfSpec? KernelBtf { get; init; }
+
+    /// <summary>The verifier log level for every program (0: a log only on failure).</summary>
+    public uint LogLevel { get; init; }
+}
+
+/// <summary>How a map of an object is pinned (<c>__uint(pinning, LIBBPF_PIN_BY_NAME)</c>).</summary>
+public enum BpfMapPinning
+{
+    None = 0,
+    /// <summary>Pinned at PinRoot/NAME; an existing compatible pin there is reused.</summary>
+    ByName = 1,
+}

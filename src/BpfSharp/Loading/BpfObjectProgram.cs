@@ -1,0 +1,51 @@
+using BpfSharp.Asm;
+using BpfSharp.Links;
+
+namespace BpfSharp;
+
+/// <summary>
+/// A program of an object: its type, attach type and autoload can be changed until <see cref="BpfObject.Load"/>,
+/// which loads it (<see cref="Program"/>).
+/// </summary>
+public sealed class BpfObjectProgram
+{
+    internal BpfObjectProgram(string name, string sectionName, int sectionIndex, int start, int count)
+    {
+        Name = name;
+        SectionName = sectionName;
+        SectionIndex = sectionIndex;
+        Start = start;
+        Count = count;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The ELF section, e.g. <c>tp/syscalls/sys_enter_openat</c> (without a leading <c>?</c>).</summary>
+    public string SectionName { get; }
+
+    public BpfProgramType Type { get; set; }
+    public BpfAttachType? ExpectedAttachType { get; set; }
+
+    /// <summary>The attach target named by the section (<c>do_unlinkat</c> for <c>fentry/do_unlinkat</c>).</summary>
+    public string? AttachTarget { get; set; }
+
+    public BpfProgramFlags Flags { get; set; }
+
+    /// <summary>Whether <see cref="BpfObject.Load"/> loads it; off for sections with a leading <c>?</c>.</summary>
+    public bool Autoload { get; set; } = true;
+
+    /// <summary>The number of instructions of the program itself (without the subprograms it calls).</summary>
+    public int InstructionCount => Count;
+
+    /// <summary>The loaded program, after <see cref="BpfObject.Load"/> (null when autoload is off).</summary>
+    public BpfProgram? Program { get; internal set; }
+
+    internal int SectionIndex { get; }
+    internal int Start { get; }
+    internal int Count { get; }
+
+    /// <summary>Attaches the loaded program where its section name says (<see cref="BpfProgram.Attach"/>).</summary>
+    public BpfLink Attach() => (Program ?? throw new InvalidOperationException($"program {Name} is not loaded")).Attach();
+
+    public override string ToString() => $"{Type} program {Name} ({SectionName})";
+}

@@ -1,0 +1,56 @@
+using System.Runtime.InteropServices;
+
+namespace BpfSharp;
+
+/// <summary>
+/// A global variable of an object (<c>.data</c>, <c>.bss</c>, <c>.rodata</c> and their named variants). Before load,
+/// <see cref="Set{T}"/> changes its initial value; after load, reads and writes go to the map's memory,
+/// shared with the programs (<c>.rodata</c> is frozen: read-only).
+/// </summary>
+public sealed class BpfObjectVariable
+{
+    private readonly BpfObject _owner;
+
+    internal BpfObjectVariable(BpfObject owner, string name, BpfObjectMap map, int offset, int size, int typeId)
+    {
+        _owner = owner;
+        Name = name;
+        Map = map;
+        Offset = offset;
+        Size = size;
+        TypeId = typeId;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The global data map holding it.</summary>
+    public BpfObjectMap Map { get; }
+
+    public string SectionName => Map.SectionName;
+    public int Offset { get; }
+    public int Size { get; }
+
+    /// <summary>The variable's type in the object's BTF.</summary>
+    public int TypeId { get; }
+
+    public T Get<T>() where T : unmanaged => MemoryMarshal.Read<T>(Bytes<T>(writing: false));
+
+    public void Set<T>(T value) where T : unmanaged => MemoryMarshal.Write(Bytes<T>(writing: true), in value);
+
+    /// <summary>The variable's current bytes (a copy).</summary>
+    public byte[] GetBytes() => Span(writing: false).ToArray();
+
+    private Span<byte> Bytes<T>(bool writing) where T : unmanaged
+    {
+        int size = Marshal.SizeOf<T>();
+        if (size > Size) throw new ArgumentException($"variable {Name} has {Size} bytes; {typeof(T).Name} has {size}");
+        return Span(writing)[..size];
+    }
+
+    private Span<byte> Span(bool writing)
+    {
+        if (!_owner.IsLoaded) return Map.InitialData.AsSpan(Offset, Size);
+        if (writing && Map.IsReadOnly) throw new InvalidOperationException($"{Name} is in {SectionName}, which is frozen after load");
+        return _owner.MemoryOf(Map).Span.Slice(Offset, Size);
+    }
+}

@@ -1,0 +1,327 @@
+using System.Buffers.Binary;
+using BpfSharp.Asm;
+using BpfSharp.Btf;
+using BpfSharp.Elf;
+
+namespace BpfSharp;
+
+/// <summary>A relocation in a code section, by instruction index: the symbol it names.</summary>
+internal readonly record struct CodeRelocation(int Instruction, ElfSymbol Symbol);
+
+/// <summary>A function in a code section: a program, or a subprogram other code calls.</summary>
+internal sealed record CodeFunction(string Name, int SectionIndex, int Start, int Count);
+
+/// <summary>
+/// Reads a clang-compiled BPF object into the loader's pieces: code sections, functions, relocations, maps,
+/// global data and variables. Touches no kernel. Every defect is a <see cref="BpfFormatException"/>.
+/// </summary>
+internal sealed class ObjectParser
+{
+    public ElfFile Elf { get; }
+    public string ObjectName { get; }
+    public BtfSpec? Btf { get; }
+    public BtfExt? BtfExt { get; }
+    public string License { get; private set; } = "";
+    public uint KernelVersion { get; private set; }
+    public Dictionary<int, BpfInstruction[]> Code { get; } = [];
+    public Dictionary<int, List<CodeFunction>> Functions { get; } = [];
+    public Dictionary<int, Dictionary<int, CodeRelocation>> Relocations { get; } = [];
+    public List<BpfObjectProgram> Programs { get; } = [];
+    public List<BpfObjectMap> Maps { get; } = [];
+    public List<(string Name, BpfObjectMap Map, int Offset, int Size, int TypeId)> Variables { get; } = [];
+
+    public ObjectParser(ReadOnlyMemory<byte> image, string name)
+    {
+        ObjectName = name;
+        Elf = ElfFile.Parse(image, name);
+        if (Elf.Header.Machine != ElfMachine.Bpf)
+            throw Error($"not a BPF object (machine {Elf.Header.Machine})");
+        if (Elf.FindSection(".BTF") is { } btf)
+        {
+            Btf = BtfSpec.Parse(btf.Data.Span);
+            if (Elf.FindSection(".BTF.ext") is { } ext) BtfExt = BtfExt.Parse(ext.Data.Span, Btf);
+        }
+        ReadLicenseAndVersion();
+        ReadCode();
+        ReadRelocations();
+        ReadBtfMaps();
+        ReadLegacyMaps();
+        ReadGlobalData();
+    }
+
+    private BpfFormatException Error(string message) => new($"BPF object {ObjectName}", message);
+
+    private void ReadLicenseAndVersion()
+    {
+        if (Elf.FindSection("license") is { } lic)
+        {
+            var bytes = lic.Data.Span;
+            int end = bytes.IndexOf((byte)0);
+            License = System.Text.Encoding.ASCII.GetString(end < 0 ? bytes : bytes[..end]);
+        }
+        if (Elf.FindSection("version") is { } ver)
+        {
+            if (ver.Data.Length != 4) throw Error($"the version section has {ver.Data.Length} bytes, not 4");
+            KernelVersion = BinaryPrimitives.ReadUInt32LittleEndian(ver.Data.Span);
+        }
+    }
+
+    private static bool IsCode(ElfSection s) =>
+        s.Type == ElfSectionType.ProgBits && s.Flags.HasFlag(ElfSectionFlags.ExecInstr) && s.Size > 0;
+
+    private void ReadCode()
+    {
+        foreach (var section in Elf.Sections.Where(IsCode))
+        {
+            if (section.Size % 8 != 0) throw Error($"code section {section.Name} is {section.Size} bytes, not whole instructions");
+            Code[section.Index] = BpfInstruction.FromBytes(section.Data.Span).ToArray();
+            Functions[section.Index] = [];
+        }
+        foreach (var sym in Elf.Symbols)
+        {
+            if (sym.Type != ElfSymbolType.Function || sym.Section is not { } section || !Code.ContainsKey(section.Index)) continue;
+            if (sym.Value % 8 != 0 || sym.Size % 8 != 0 || sym.Value + sym.Size > section.Size || sym.Size == 0)
+                throw Error($"function {sym.Name} lies outside whole instructions of {section.Name}");
+            var fn = new CodeFunction(sym.Name, section.Index, (int)(sym.Value / 8), (int)(sym.Size / 8));
+            Functions[section.Index].Add(fn);
+            if (section.Name != ".text")
+            {
+                string secName = section.Name.TrimStart('?');
+                var prog = new BpfObjectProgram(sym.Name, secName, section.Index, fn.Start, fn.Count) { Autoload = !section.Name.StartsWith('?') };
+                ApplySectionDefinition(prog);
+                Programs.Add(prog);
+            }
+        }
+        foreach (var list in Functions.Values) list.Sort((a, b) => a.Start.CompareTo(b.Start));
+    }
+
+    private static void ApplySectionDefinition(BpfObjectProgram prog)
+    {
+        if (!SectionDefinitions.TryMatch(prog.SectionName, out var def, out string target))
+        {
+            prog.Type = BpfProgramType.Unspec;
+            return;
+        }
+        prog.Type = def.ProgramType;
+        prog.ExpectedAttachType = def.AttachType;
+        if (def.Sleepable) prog.Flags |= BpfProgramFlags.Sleepable;
+        if (def.XdpFrags) prog.Flags |= BpfProgramFlags.XdpHasFrags;
+        // Targets fixed at load: the BTF id of the function, tracepoint, LSM hook or iterator.
+        if (def.ProgramType is BpfProgramType.Tracing or BpfProgramType.Lsm or BpfProgramType.Ext && target.Length > 0)
+            prog.AttachTarget = target;
+    }
+
+    private void ReadRelocations()
+    {
+        foreach (var table in Elf.RelocationTables)
+        {
+            if (table.Target is not { } target || !Code.ContainsKey(target.Index)) continue;
+            var relocs = new Dictionary<int, CodeRelocation>();
+            foreach (var r in table.Entries)
+            {
+                if (r.Offset % 8 != 0 || r.Offset / 8 >= (ulong)Code[target.Index].Length)
+                    throw Error($"relocation at 0x{r.Offset:x} in {target.Name} is not on an instruction");
+                if (r.Symbol is null) throw Error($"relocation at 0x{r.Offset:x} in {target.Name} names no symbol");
+                relocs[(int)(r.Offset / 8)] = new CodeRelocation((int)(r.Offset / 8), r.Symbol);
+            }
+            Relocations[target.Index] = relocs;
+        }
+    }
+
+    /// <summary>
+    /// BTF-defined maps: each variable of the <c>.maps</c> DATASEC is a struct whose members encode the
+    /// definition: <c>__uint(name, N)</c> is a pointer to an array of N, <c>__type(name, T)</c> a pointer to T,
+    /// <c>__array(values, T)</c> an array of pointers to T.
+    /// </summary>
+    private void ReadBtfMaps()
+    {
+        if (Elf.FindSection(".maps") is not { } section) return;
+        if (Btf is null) throw Error("the .maps section needs BTF, and the object has none");
+        var datasec = Btf.Types.OfType<BtfDataSec>().FirstOrDefault(d => d.Name == ".maps")
+            ?? throw Error("BTF has no DATASEC for .maps");
+        var symbols = Elf.Symbols.Where(s => s.Section?.Index == section.Index && s.Type == ElfSymbolType.Object).ToDictionary(s => s.Name);
+        foreach (var vsi in datasec.Variables)
+        {
+            if (Btf[vsi.TypeId] is not BtfVar v) throw Error($".maps entry {vsi.TypeId} is not a variable");
+            var def = Btf[Btf.SkipModifiers(v.TypeId)] as BtfStruct ?? throw Error($"map {v.Name} is not defined by a struct");
+            var map = ParseMapDefinition(v.Name, def, section.Index, symbols.TryGetValue(v.Name, out var s) ? s.Value : 0);
+            Maps.Add(map);
+        }
+        ReadMapValueInitialisers(section);
+    }
+
+    private BpfObjectMap ParseMapDefinition(string name, BtfStruct def, int sectionIndex, ulong offset)
+    {
+        var map = new BpfObjectMap(name) { SectionName = ".maps", SectionIndex = sectionIndex, SymbolOffset = offset };
+        foreach (var m in def.Members)
+        {
+            switch (m.Name)
+            {
+                case "type": map.Type = (BpfMapType)UIntMember(name, m); break;
+                case "max_entries": map.MaxEntries = (int)UIntMember(name, m); break;
+                case "map_flags": map.Flags = (BpfMapFlags)UIntMember(name, m); break;
+                case "numa_node": map.NumaNode = (int)UIntMember(name, m); break;
+                case "map_extra": map.MapExtra = UIntMember(name, m); break;
+                case "key_size": map.KeySize = (int)UIntMember(name, m); break;
+                case "value_size": map.ValueSize = (int)UIntMember(name, m); break;
+                case "pinning": map.Pinning = (BpfMapPinning)UIntMember(name, m); break;
+                case "key":
+                    map.BtfKeyTypeId = (uint)PointedType(name, m);
+                    map.KeySize = Btf!.SizeOf((int)map.BtfKeyTypeId);
+                    break;
+                case "value":
+                    map.BtfValueTypeId = (uint)PointedType(name, m);
+                    map.ValueSize = Btf!.SizeOf((int)map.BtfValueTypeId);
+                    break;
+                case "values":
+                    // __array(values, struct inner): an array of pointers to the inner map's definition (or a
+                    // program's prototype for program arrays).
+                    if (Btf![Btf.SkipModifiers(m.TypeId)] is not BtfArray arr) throw Error($"map {name}: values is not an array");
+                    if (Btf[Btf.SkipModifiers(arr.ElementTypeId)] is not BtfPointer p) throw Error($"map {name}: values holds no pointers");
+                    if (Btf[Btf.SkipModifiers(p.TargetId)] is BtfStruct inner)
+                        map.InnerMap = ParseMapDefinition(name + ".inner", inner, sectionIndex, 0);
+                    break;
+            }
+        }
+        if (map.InnerMap is not null && map.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps)
+        {
+            if (map.KeySize == 0) map.KeySize = 4;
+            map.ValueSize = 4;
+        }
+        if (map.Type is BpfMapType.ProgArray && map.ValueSize == 0) map.ValueSize = 4;
+        // The kernel refuses key/value BTF for maps of fds, keyless maps and a few others (as libbpf knows).
+        if (map.Type is BpfMapType.ProgArray or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.PerfEventArray
+            or BpfMapType.CgroupArray or BpfMapType.StackTrace or BpfMapType.DevMap or BpfMapType.DevMapHash
+            or BpfMapType.CpuMap or BpfMapType.XskMap or BpfMapType.SockMap or BpfMapType.SockHash
+            or BpfMapType.Queue or BpfMapType.Stack or BpfMapType.Arena or BpfMapType.RingBuf or BpfMapType.UserRingBuf)
+            map.BtfKeyTypeId = map.BtfValueTypeId = 0;
+        if (map.Type == BpfMapType.PerfEventArray)
+        {
+            if (map.KeySize == 0) map.KeySize = 4;
+            if (map.ValueSize == 0) map.ValueSize = 4;
+            // libbpf's convention: max_entries 0 means one slot per possible CPU.
+            if (map.MaxEntries == 0) map.MaxEntries = Interop.Cpus.PossibleCount;
+        }
+        return map;
+    }
+
+    /// <summary>The N of <c>int (*name)[N]</c>.</summary>
+    private ulong UIntMember(string map, BtfMember m)
+    {
+        if (Btf![Btf.SkipModifiers(m.TypeId)] is not BtfPointer p || Btf[Btf.SkipModifiers(p.TargetId)] is not BtfArray a)
+            throw Error($"map {map}: {m.Name} is not __uint(...)");
+        return (ulong)a.Length;
+    }
+
+    private int PointedType(string map, BtfMember m) =>
+        Btf![Btf.SkipModifiers(m.TypeId)] is BtfPointer p ? p.TargetId : throw Error($"map {map}: {m.Name} is not __type(...)");
+
+    /// <summary><c>.values = { [i] = &amp;x }</c>: relocations in <c>.rel.maps</c> at the slots of a map's values member.</summary>
+    private void ReadMapValueInitialisers(ElfSection section)
+    {
+        var table = Elf.FindRelocationsFor(section);
+        if (table is null) return;
+        foreach (var r in table.Entries)
+        {
+            var map = Maps.Where(m => m.SymbolOffset <= r.Offset).MaxBy(m => m.SymbolOffset)
+                ?? throw Error($"a .maps relocation at 0x{r.Offset:x} belongs to no map");
+            var def = FindDefinition(map.Name);
+            var values = def.Members.FirstOrDefault(m => m.Name == "values");
+            if (values.Name is null) throw Error($"map {map.Name}: a relocation outside its values");
+            long slotOffset = (long)(r.Offset - map.SymbolOffset) - values.BitOffset / 8;
+            if (slotOffset < 0 || slotOffset % 8 != 0) throw Error($"map {map.Name}: a relocation not on a values slot");
+            if (r.Symbol is null) throw Error($"map {map.Name}: a values relocation names no symbol");
+            int slot = (int)(slotOffset / 8);
+            if (slot >= map.MaxEntries && map.Type != BpfMapType.HashOfMaps) throw Error($"map {map.Name}: values slot {slot} is past max_entries {map.MaxEntries}");
+            map.InitialValues[slot] = r.Symbol.Name;
+        }
+    }
+
+    private BtfStruct FindDefinition(string mapName)
+    {
+        var datasec = Btf!.Types.OfType<BtfDataSec>().First(d => d.Name == ".maps");
+        foreach (var vsi in datasec.Variables)
+            if (Btf[vsi.TypeId] is BtfVar v && v.Name == mapName)
+                return (BtfStruct)Btf[Btf.SkipModifiers(v.TypeId)];
+        throw Error($"no BTF definition of map {mapName}");
+    }
+
+    /// <summary>The legacy <c>maps</c> section: consecutive <c>struct bpf_map_def</c> (type, key size, value size, max entries, flags).</summary>
+    private void ReadLegacyMaps()
+    {
+        if (Elf.FindSection("maps") is not { } section) return;
+        var symbols = Elf.Symbols.Where(s => s.Section?.Index == section.Index && s.Type != ElfSymbolType.Section)
+            .OrderBy(s => s.Value).ToList();
+        if (symbols.Count == 0) return;
+        ulong defSize = section.Size / (ulong)symbols.Count;
+        if (defSize < 20) throw Error($"legacy map definitions of {defSize} bytes are too small");
+        var data = section.Data.Span;
+        foreach (var sym in symbols)
+        {
+            if (sym.Value + defSize > (ulong)data.Length) throw Error($"legacy map {sym.Name} runs past the maps section");
+            var d = data.Slice((int)sym.Value, (int)defSize);
+            Maps.Add(new BpfObjectMap(sym.Name)
+            {
+                SectionName = "maps",
+                SectionIndex = section.Index,
+                SymbolOffset = sym.Value,
+                Type = (BpfMapType)BinaryPrimitives.ReadUInt32LittleEndian(d),
+                KeySize = (int)BinaryPrimitives.ReadUInt32LittleEndian(d[4..]),
+                ValueSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(d[8..]),
+                MaxEntries = (int)BinaryPrimitives.ReadUInt32LittleEndian(d[12..]),
+                Flags = (BpfMapFlags)BinaryPrimitives.ReadUInt32LittleEndian(d[16..]),
+            });
+        }
+    }
+
+    public static bool IsGlobalDataSection(string name) =>
+        name is ".data" or ".bss" or ".rodata" || name.StartsWith(".data.", StringComparison.Ordinal) || name.StartsWith(".rodata.", StringComparison.Ordinal);
+
+    /// <summary>Global data sections become one-element array maps named OBJECT.SECTION (libbpf's names).</summary>
+    private void ReadGlobalData()
+    {
+        foreach (var section in Elf.Sections)
+        {
+            if (!IsGlobalDataSection(section.Name) || section.Size == 0) continue;
+            bool isBss = section.Type == ElfSectionType.NoBits;
+            bool readOnly = section.Name.StartsWith(".rodata", StringComparison.Ordinal);
+            var map = new BpfObjectMap(GlobalDataMapName(section.Name))
+            {
+                SectionName = section.Name,
+                SectionIndex = section.Index,
+                IsGlobalData = true,
+                IsReadOnly = readOnly,
+                Type = BpfMapType.Array,
+                KeySize = 4,
+                ValueSize = checked((int)section.Size),
+                MaxEntries = 1,
+                Flags = BpfMapFlags.Mmapable | (readOnly ? BpfMapFlags.ReadOnlyProgram : 0),
+                InitialData = isBss ? new byte[section.Size] : section.Data.ToArray(),
+            };
+            if (Btf?.Types.OfType<BtfDataSec>().FirstOrDefault(d => d.Name == section.Name) is { } datasec)
+            {
+                map.BtfValueTypeId = (uint)datasec.Id;
+                foreach (var vsi in datasec.Variables)
+                    if (Btf[vsi.TypeId] is BtfVar v)
+                    {
+                        var sym = Elf.Symbols.FirstOrDefault(s => s.Name == v.Name && s.Section?.Index == section.Index);
+                        int offset = sym is null ? vsi.Offset : (int)sym.Value;
+                        int size = Btf.SizeOf(v.TypeId);
+                        if (offset < 0 || offset + size > map.ValueSize) throw Error($"variable {v.Name} lies outside {section.Name}");
+                        Variables.Add((v.Name, map, offset, size, v.TypeId));
+                    }
+            }
+            Maps.Add(map);
+        }
+    }
+
+    private string GlobalDataMapName(string section)
+    {
+        // libbpf: up to 8 characters of the object name, then the section name, within the 15 the kernel keeps;
+        // characters the kernel refuses in names become '_'.
+        string prefix = ObjectName.Length > 8 ? ObjectName[..8] : ObjectName;
+        string name = prefix + section;
+        if (name.Length > 15) name = name[..15];
+        return new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' ? c : '_').ToArray());
+    }
+}
