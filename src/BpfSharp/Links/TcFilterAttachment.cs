@@ -130,7 +130,7 @@ public sealed class TcFilterAttachment : BpfLink
         ProgramId = newProgram.Id;
     }
 
-    /// <summary>The filter as the kernel reports it now: <see cref="TcFilterAttachmentInfo.ProgramId"/> is 0 once it is gone.</summary>
+    /// <summary>The filter as the kernel reports it now: <c>ProgramId</c> is 0 once it is gone.</summary>
     public override TcFilterAttachmentInfo GetInfo()
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);

@@ -147,7 +147,7 @@ public sealed class XdpNetlinkAttachment : BpfLink
         }
     }
 
-    /// <summary>The interface's XDP state now: <see cref="XdpNetlinkAttachmentInfo.ProgramId"/> is the program it runs in this mode (0 once removed).</summary>
+    /// <summary>The interface's XDP state now: <c>ProgramId</c> is the program it runs in this mode (0 once removed).</summary>
     public override XdpNetlinkAttachmentInfo GetInfo()
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
