@@ -27,7 +27,7 @@ internal static class AttachTargets
     }
 
     /// <summary>freplace: the function's id in the target program's own BTF.</summary>
-    private static uint ResolveInProgram(BpfProgram program, string function)
+    internal static uint ResolveInProgram(BpfProgram program, string function)
     {
         var info = program.GetInfo();
         if (info.BtfId == 0)

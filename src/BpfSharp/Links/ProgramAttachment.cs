@@ -208,9 +208,11 @@ public sealed class ProgramAttachment : BpfLink
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         bool attached = RunIn(_netns, () =>
         {
-            var result = _target is null
+            // A namespace-wide attachment (flow dissector) is queried through the namespace's fd.
+            var target = _target ?? (_ifindex == 0 ? _netns?.Handle : null);
+            var result = target is null
                 ? ProgramQuery.Run(null, (uint)_ifindex, AttachType, 0, Target)
-                : ProgramQuery.Run(_target, 0, AttachType, 0, Target);
+                : ProgramQuery.Run(target, 0, AttachType, 0, Target);
             return result.Programs.Any(p => p.ProgramId == ProgramId);
         });
         return new ProgramAttachmentInfo(ProgramId, AttachType, Target, AttachFlags, attached);
