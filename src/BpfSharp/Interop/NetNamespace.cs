@@ -30,10 +30,25 @@ internal sealed class NetNamespace : IDisposable
     {
         int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         if (fd < 0) throw new BpfException("open network namespace", Libc.LastErrno, path);
-        var handle = new SafeFdHandle(fd);
+        return Wrap(new SafeFdHandle(fd), path);
+    }
+
+    /// <summary>Wraps a duplicate of a namespace fd the caller keeps.</summary>
+    public static NetNamespace FromHandle(SafeFdHandle handle) => Wrap(handle.Duplicate(), $"fd {handle.DangerousGetHandle()}");
+
+    /// <summary>Takes <paramref name="handle"/> if it is a network namespace (NS_GET_NSTYPE says so), closes it otherwise.</summary>
+    private static NetNamespace Wrap(SafeFdHandle handle, string what)
+    {
         try
         {
-            return new NetNamespace(handle, InodeOf($"/proc/self/fd/{fd}"));
+            int type = Libc.ioctl(handle, NS_GET_NSTYPE, 0);
+            if (type < 0 && Libc.LastErrno is int errno)
+                throw new BpfException("open network namespace", $"{what} is not a namespace file ({Errno.Name(errno)})");
+            if (type != Libc.CLONE_NEWNET)
+                throw new BpfException("open network namespace", $"{what} is a namespace, but not a network namespace");
+            long inode = Libc.InodeOf(handle);
+            if (inode < 0) throw new BpfException("statx", (int)-inode, what);
+            return new NetNamespace(handle, (ulong)inode);
         }
         catch
         {
@@ -42,20 +57,8 @@ internal sealed class NetNamespace : IDisposable
         }
     }
 
-    /// <summary>Wraps a duplicate of a namespace fd the caller keeps.</summary>
-    public static NetNamespace FromHandle(SafeFdHandle handle)
-    {
-        var dup = handle.Duplicate();
-        try
-        {
-            return new NetNamespace(dup, InodeOf($"/proc/self/fd/{dup.Fd}"));
-        }
-        catch
-        {
-            dup.Dispose();
-            throw;
-        }
-    }
+    // _IO(0xb7, 0x3): the CLONE_NEW* type of a namespace fd (Linux 4.11).
+    private const nuint NS_GET_NSTYPE = 0xb703;
 
     /// <summary>The inode of the calling thread's network namespace.</summary>
     public static ulong CurrentInode() => InodeOf(ThreadSelf);

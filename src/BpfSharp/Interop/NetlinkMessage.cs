@@ -26,7 +26,7 @@ internal sealed class NetlinkMessage
         IsDump = dump;
         // The 0x100/0x200 bits mean ROOT/MATCH (= DUMP) in GET requests but REPLACE/EXCL in NEW ones.
         Flags = (ushort)(flags | Netlink.NLM_F_REQUEST | (dump ? Netlink.NLM_F_DUMP : Netlink.NLM_F_ACK));
-        var header = new NlMsgHdr { nlmsg_type = type, nlmsg_flags = flags };
+        var header = new NlMsgHdr { nlmsg_type = type, nlmsg_flags = Flags };
         Append(MemoryMarshal.AsBytes(new ReadOnlySpan<NlMsgHdr>(in header)));
     }
 

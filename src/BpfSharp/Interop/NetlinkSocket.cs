@@ -36,6 +36,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             // Both are optional (Linux 4.12 / 4.3): the kernel then sends neither explanations nor capped errors.
             Libc.setsockopt(raw, Libc.SOL_NETLINK, Libc.NETLINK_EXT_ACK, &one, sizeof(int));
             Libc.setsockopt(raw, Libc.SOL_NETLINK, Libc.NETLINK_CAP_ACK, &one, sizeof(int));
+            // An answer that never comes (a request the kernel dropped) becomes EAGAIN instead of a hang.
+            var timeout = stackalloc long[2] { 10, 0 };
+            Libc.setsockopt(raw, Libc.SOL_SOCKET, Libc.SO_RCVTIMEO, timeout, 2 * sizeof(long));
             var address = new SockaddrNl { nl_family = Libc.AF_NETLINK };
             if (Libc.bind(fd, &address, (uint)sizeof(SockaddrNl)) < 0) throw new BpfException("bind(AF_NETLINK)", Libc.LastErrno);
             uint length = (uint)sizeof(SockaddrNl);
