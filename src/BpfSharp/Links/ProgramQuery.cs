@@ -3,7 +3,7 @@ using BpfSharp.Interop;
 namespace BpfSharp.Links;
 
 /// <summary>One program of a hook as BPF_PROG_QUERY reports it.</summary>
-/// <param name="LinkId">The link holding it, or 0 for a BPF_PROG_ATTACH attachment (or a kernel that does not tell).</param>
+/// <param name="LinkId">The link holding it (tcx, netkit); 0 for a BPF_PROG_ATTACH attachment and for hooks whose query does not tell (cgroups, namespaces, sockmaps).</param>
 /// <param name="AttachFlags">Its own BPF_F_* attach flags (cgroups; 0 elsewhere).</param>
 public sealed record AttachedProgram(uint ProgramId, uint LinkId, uint AttachFlags);
 
