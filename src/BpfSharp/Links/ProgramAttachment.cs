@@ -101,6 +101,19 @@ public sealed class ProgramAttachment : BpfLink
     /// <summary>BPF_PROG_DETACH of this program; returns 0 or -errno.</summary>
     private int TryDetach() => RunIn(_netns, () =>
     {
+        // A cgroup hook without BPF_F_ALLOW_MULTI detaches whatever it holds, whichever program is named:
+        // check that it still holds ours, so as not to remove a program that replaced it.
+        if (_target is not null && IsCgroupType(AttachType) && (AttachFlags & CgroupAttach.BPF_F_ALLOW_MULTI) == 0)
+        {
+            try
+            {
+                if (!ProgramQuery.Run(_target, 0, AttachType, 0, Target).Programs.Any(p => p.ProgramId == ProgramId)) return 0;
+            }
+            catch (BpfException e) when (IsGone(e.Errno))
+            {
+                return 0;
+            }
+        }
         using var refs = new HandleRefs();
         var attr = new ProgAttachAttr
         {
@@ -128,6 +141,17 @@ public sealed class ProgramAttachment : BpfLink
             throw new BpfException("BPF_PROG_DETACH", -r, $"program id {ProgramId} from {Target} ({AttachType})");
         }
     }
+
+    private static bool IsCgroupType(BpfAttachType type) => type switch
+    {
+        BpfAttachType.SkSkbStreamParser or BpfAttachType.SkSkbStreamVerdict or BpfAttachType.SkMsgVerdict
+            or BpfAttachType.LircMode2 or BpfAttachType.FlowDissector => false,
+        <= BpfAttachType.CgroupSetsockopt => true,
+        BpfAttachType.CgroupInet4Getpeername or BpfAttachType.CgroupInet6Getpeername or BpfAttachType.CgroupInet4Getsockname
+            or BpfAttachType.CgroupInet6Getsockname or BpfAttachType.CgroupInetSockRelease => true,
+        >= BpfAttachType.CgroupUnixConnect and <= BpfAttachType.CgroupUnixGetsockname => true,
+        _ => false,
+    };
 
     /// <summary>What the kernel answers when the attachment is not there any more.</summary>
     internal static bool IsGone(int errno) => errno is Errno.ENOENT or Errno.ENODEV or Errno.ENXIO;
