@@ -58,13 +58,15 @@ public sealed partial class BpfProgram
         int r;
         do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errno.EINTR);
         if (r >= 0) return new NetfilterLink(new SafeFdHandle(r));
-        // The kernel says only EINVAL or EOPNOTSUPP for a bad family, hook or priority: say which rule applies.
+        // The kernel's errno is terse: say which of its rules the request broke.
         string why = -r switch
         {
-            Errno.EPROTO or Errno.EINVAL or Errno.EOPNOTSUPP when !Enum.IsDefined(family) => $"; {(uint)family} is not a protocol family netfilter BPF programs can hook (NFPROTO_IPV4 = 2, NFPROTO_IPV6 = 10)",
-            Errno.EPROTO or Errno.EINVAL or Errno.EOPNOTSUPP when !Enum.IsDefined(hook) => $"; {(uint)hook} is not a netfilter hook (NF_INET_PRE_ROUTING = 0 ... NF_INET_POST_ROUTING = 4)",
-            Errno.ERANGE or Errno.EINVAL when priority is int.MinValue or int.MaxValue => "; the priorities INT_MIN and INT_MAX are reserved",
-            Errno.EBUSY => "; another program already holds that priority of the hook",
+            Errno.EAFNOSUPPORT => $"; netfilter BPF programs hook only the IPv4 and IPv6 families (NFPROTO_IPV4 = 2, NFPROTO_IPV6 = 10), not {(uint)family}",
+            Errno.EPROTO => $"; {(uint)hook} is not a netfilter hook (NF_INET_PRE_ROUTING = 0 ... NF_INET_POST_ROUTING = 4)",
+            Errno.ERANGE => options?.Defrag == true
+                ? "; with defragmentation the priority must come after the defragmentation hook's (-400), and INT_MIN/INT_MAX are reserved"
+                : "; the priorities INT_MIN and INT_MAX are reserved",
+            Errno.EOPNOTSUPP when options?.Defrag == true => "; this kernel cannot defragment for BPF netfilter programs (Linux 6.6)",
             _ => "",
         };
         throw new BpfException("BPF_LINK_CREATE", -r, where + why);
