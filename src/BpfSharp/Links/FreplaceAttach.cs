@@ -18,7 +18,7 @@ public sealed partial class BpfProgram
         ArgumentException.ThrowIfNullOrEmpty(functionName);
         if (Type != BpfProgramType.Ext)
             throw new InvalidOperationException($"{this} is a {Type} program; only extension (freplace) programs replace a function");
-        uint btfId = AttachTargets.ResolveInProgram(targetProgram, functionName);
+        uint btfId = AttachTargets.ResolveInProgram(targetProgram, functionName, "BPF_LINK_CREATE");
         using var refs = new HandleRefs();
         var attr = new LinkCreateAttr
         {
