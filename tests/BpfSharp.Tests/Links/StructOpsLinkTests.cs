@@ -27,7 +27,12 @@ public class StructOpsLinkTests
         public string Name { get; } = $"bsx{Guid.NewGuid():N}"[..15];
         public BpfMap Map { get; }
 
-        public CongestionControl()
+        private readonly byte[] _value;
+
+        /// <summary>The map's value: the programs' fds and the name, laid out as the kernel's struct says.</summary>
+        public ReadOnlySpan<byte> Value => _value;
+
+        public CongestionControl(bool link = true)
         {
             var kernel = BtfSpec.LoadKernel();
             Assert.True(kernel.TryFindId("tcp_congestion_ops", BtfKind.Struct, out int opsId));
@@ -43,7 +48,7 @@ public class StructOpsLinkTests
             Map = Own(BpfMap.Create(BpfMapType.StructOps, 4, value.Size, 1, new BpfMapCreateOptions
             {
                 Name = "t_cc",
-                Flags = BpfMapFlags.Link,
+                Flags = link ? BpfMapFlags.Link : BpfMapFlags.None,
                 Btf = btf,
                 BtfVmlinuxValueTypeId = (uint)valueId,
             }));
@@ -62,7 +67,9 @@ public class StructOpsLinkTests
             }
             Assert.True(ops.TryGetMember("name", out var name));
             Encoding.ASCII.GetBytes(Name).CopyTo(bytes.AsSpan(data.ByteOffset + name.ByteOffset));
-            Map.Update(stackalloc byte[4], bytes);
+            _value = bytes;
+            // With a link, setting the value only prepares the map; without, it registers (RegisterStructOps).
+            if (link) Map.Update(stackalloc byte[4], bytes);
         }
 
         private T Own<T>(T disposable) where T : IDisposable
@@ -148,6 +155,41 @@ public class StructOpsLinkTests
         }
         Assert.True(Eventually.LinkGone(id));
         Assert.True(Eventually.Holds(() => !cc.IsRegistered));
+    }
+
+    [Fact]
+    public void RegisterByUpdate_LivesWithoutAnyFd_UntilDisposed()
+    {
+        TestKernel.RequireRoot();
+        using var dir = new TempBpfFsDir();
+        using var cc = new CongestionControl(link: false);
+        Assert.Throws<InvalidOperationException>(() => cc.Map.AttachStructOps());
+        var registration = cc.Map.RegisterStructOps(cc.Value);
+        Assert.Equal(BpfLinkKind.StructOpsMap, registration.Kind);
+        Assert.Equal(cc.Map.Id, registration.GetInfo().MapId);
+        Assert.True(cc.IsRegistered);
+        Assert.Throws<NotSupportedException>(() => registration.Pin(dir["x"]));
+
+        registration.Dispose();
+        registration.Dispose();
+        Assert.True(Eventually.Holds(() => !cc.IsRegistered));
+
+        // A struct_ops map registers once. Disconnected, another stays registered after every fd of ours is closed.
+        Assert.Equal("EBUSY", Assert.Throws<BpfException>(() => cc.Map.RegisterStructOps(cc.Value)).ErrnoName);
+        uint mapId;
+        string name;
+        using (var other = new CongestionControl(link: false))
+        {
+            var kept = other.Map.RegisterStructOps(other.Value);
+            kept.Disconnect();
+            kept.Dispose();
+            (mapId, name) = (other.Map.Id, other.Name);
+        }
+        bool Registered() => File.ReadAllText(AvailableCongestionControls).Split(' ', '\n').Contains(name);
+        Assert.True(Registered());
+        using var again = BpfMap.FromId(mapId);
+        Assert.True(again.Delete(stackalloc byte[4]));
+        Assert.True(Eventually.Holds(() => !Registered()));
     }
 
     [Fact]
