@@ -162,3 +162,31 @@ public class CgroupLinkTests
         Assert.True(Eventually.LinkGone(id));
     }
 }
+
+/// <summary>Ordered cgroup programs (Linux 6.16): the mprog positions and revisions that tcx has, on a cgroup.</summary>
+public class CgroupOrderingTests
+{
+    [Fact]
+    public void Positions_OrderTheCgroupsPrograms_AndAStaleRevisionIsRefused()
+    {
+        TestKernel.RequireRoot();
+        using var cgroup = new TestCgroup();
+        using var counts = TestPrograms.CounterMap();
+        using var a = CgroupLinkTests.SockCreate(counts, "t_a");
+        using var b = CgroupLinkTests.SockCreate(counts, "t_b");
+        using var c = CgroupLinkTests.SockCreate(counts, "t_c");
+        ulong revision = AttachedPrograms.Cgroup(cgroup.Path, BpfAttachType.CgroupInetSockCreate).Revision;
+        if (revision == 0) Assert.Skip("this kernel keeps no revision for cgroup programs (ordered cgroup attach is Linux 6.16)");
+
+        using var la = a.AttachCgroup(cgroup.Path);
+        using var lb = b.AttachCgroup(cgroup.Path, options: new() { Position = AttachPosition.First });
+        using var lc = c.AttachCgroup(cgroup.Path, options: new() { Position = AttachPosition.Before(la) });
+        var state = AttachedPrograms.Cgroup(cgroup.Path, BpfAttachType.CgroupInetSockCreate);
+        Assert.Equal([b.Id, c.Id, a.Id], state.Programs.Select(p => p.ProgramId));
+        Assert.Equal(revision + 3, state.Revision);
+
+        using var d = CgroupLinkTests.SockCreate(counts, "t_d");
+        var e = Assert.Throws<BpfException>(() => d.AttachCgroup(cgroup.Path, options: new() { ExpectedRevision = revision }));
+        Assert.Equal("ESTALE", e.ErrnoName);
+    }
+}
