@@ -31,6 +31,14 @@ public sealed partial class BpfProgram
             return ProgramAttachment.Attach(this, map.Handle.Duplicate(), 0, null, type, 0, null, null, 0, description);
         using var refs = new HandleRefs();
         var attr = new LinkCreateAttr { prog_fd = refs.Add(Handle), target_fd = refs.Add(map.Handle), attach_type = (uint)type };
-        return new SockmapLink(Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to {description} ({type})"));
+        try
+        {
+            return new SockmapLink(Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to {description} ({type})"));
+        }
+        catch (BpfException e) when (e.Errno == Errno.EINVAL)
+        {
+            NetworkLinkFeatures.SockmapLinks.ThrowIfUnsupported();
+            throw;
+        }
     }
 }

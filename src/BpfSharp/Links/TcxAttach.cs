@@ -44,8 +44,11 @@ public sealed partial class BpfProgram
         var type = TcxAttach.AttachType(direction);
         var where = $"tcx {direction.ToString().ToLowerInvariant()} of ifindex {ifindex}";
         if (options.UseProgramAttach)
+        {
+            NetworkLinkFeatures.Tcx.ThrowIfUnsupported();
             return ProgramAttachment.Attach(this, null, ifindex, NetNamespace.OfCurrentThread(), type, 0, options.Replace,
                 options.Position, options.ExpectedRevision, where);
+        }
         if (options.Replace is not null)
             throw new ArgumentException("a tcx link cannot replace a program at attach; use Update on its link, or UseProgramAttach", nameof(options));
         return new TcxLink(MultiProgramLink.Create(this, ifindex, type, options.Position, options.ExpectedRevision, where));
@@ -82,7 +85,16 @@ internal static class MultiProgramLink
             attr.flags = flags;
             attr.relative_fd = relative;
         }
-        return Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr,
-            $"{program} to {where}{(position is null ? "" : ", " + position)}{(expectedRevision == 0 ? "" : $", at revision {expectedRevision}")}");
+        try
+        {
+            return Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr,
+                $"{program} to {where}{(position is null ? "" : ", " + position)}{(expectedRevision == 0 ? "" : $", at revision {expectedRevision}")}");
+        }
+        catch (BpfException e) when (e.Errno == Errno.EINVAL)
+        {
+            // An attach type the kernel does not know is EINVAL too: name the missing feature instead.
+            (type is BpfAttachType.NetkitPrimary or BpfAttachType.NetkitPeer ? NetworkLinkFeatures.Netkit : NetworkLinkFeatures.Tcx).ThrowIfUnsupported();
+            throw;
+        }
     }
 }

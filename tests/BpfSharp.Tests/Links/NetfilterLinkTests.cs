@@ -14,6 +14,7 @@ public class NetfilterLinkTests
     public void Attach_RunsOnTheNamespacesPackets_AndReportsFamilyHookPriority()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var other = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
@@ -37,6 +38,7 @@ public class NetfilterLinkTests
     public void Defrag_IsReportedInTheFlags()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = Load(counts);
@@ -53,6 +55,7 @@ public class NetfilterLinkTests
     public void ABadHookNumber_FailsWithAClearMessage()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = Load(counts);
@@ -74,6 +77,7 @@ public class NetfilterLinkTests
     public void Detach_StopsIt_AndDisposeDetachesToo()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var counts2 = TestPrograms.CounterMap();
@@ -97,6 +101,7 @@ public class NetfilterLinkTests
     public void TheNamespaceGoingAway_DisposeDoesNotThrow()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Netfilter);
         var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = Load(counts);

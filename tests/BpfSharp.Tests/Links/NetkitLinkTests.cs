@@ -30,6 +30,7 @@ public class NetkitLinkTests
     public void Attach_ToThePrimaryAndPeer_ReportsTheSide()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Netkit);
         using var ns = TestNetns.Create();
         int nk = CreateNetkit(ns);
         using var counts = TestPrograms.CounterMap();

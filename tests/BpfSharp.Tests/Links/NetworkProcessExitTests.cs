@@ -44,6 +44,7 @@ public class NetworkProcessExitTests
     public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
     {
         TestKernel.RequireRoot();
+        if (kind == "tcx_link") TestKernel.Require(NetworkLinkFeatures.Tcx);
         bool isCgroup = kind.StartsWith("cgroup", StringComparison.Ordinal);
         bool isLink = kind.EndsWith("_link", StringComparison.Ordinal);
         using var ns = TestNetns.Create();

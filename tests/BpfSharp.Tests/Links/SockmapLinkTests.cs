@@ -35,6 +35,7 @@ public class SockmapLinkTests
     public void Link_RunsForTheMapsSockets_AndReportsMapAndAttachType()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.SockmapLinks);
         using var ns = TestNetns.Create();
         using var sockmap = SockMap();
         using var counts = TestPrograms.CounterMap();
@@ -55,6 +56,7 @@ public class SockmapLinkTests
     public void Detach_LeavesMapIdZero_AndALegacyAttachConflictsWithALink()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.SockmapLinks);
         using var sockmap = SockMap();
         using var counts = TestPrograms.CounterMap();
         using var prog = SkMsg(counts);

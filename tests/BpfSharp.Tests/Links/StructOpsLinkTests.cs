@@ -90,6 +90,7 @@ public class StructOpsLinkTests
     public void Link_RegistersTheCongestionControl_ASocketCanUseIt_AndDisposeUnregisters()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.StructOpsLinks);
         using var ns = TestNetns.Create();
         using var cc = new CongestionControl();
         Assert.False(cc.IsRegistered);
@@ -127,6 +128,7 @@ public class StructOpsLinkTests
     public void Detach_Unregisters_AndLeavesMapIdZero()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.StructOpsLinks);
         using var cc = new CongestionControl();
         using var link = cc.Map.AttachStructOps();
         Assert.True(cc.IsRegistered);
@@ -139,6 +141,7 @@ public class StructOpsLinkTests
     public void Pin_KeepsItRegistered_UntilUnpinned()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.StructOpsLinks);
         using var dir = new TempBpfFsDir();
         using var cc = new CongestionControl();
         uint id;

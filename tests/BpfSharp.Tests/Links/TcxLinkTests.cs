@@ -14,6 +14,7 @@ public class TcxLinkTests
     public void Attach_RunsOnPackets_IsListed_AndBpftoolAgrees()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
@@ -41,6 +42,7 @@ public class TcxLinkTests
     public void Egress_SeesSentPackets()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
@@ -53,6 +55,7 @@ public class TcxLinkTests
     public void Ordering_FirstLastBeforeAfter_AndRevisions()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var a = NetworkTestPrograms.SchedCls(counts, name: "t_a");
@@ -92,6 +95,7 @@ public class TcxLinkTests
     public void EveryProgramRuns_InOrder_UntilOneDecides()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var first = TestPrograms.CounterMap();
         using var second = TestPrograms.CounterMap();
@@ -113,6 +117,7 @@ public class TcxLinkTests
     public void Detach_LeavesIfindexZero_AndUpdateComparesTheOldProgram()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var counts2 = TestPrograms.CounterMap();
@@ -135,6 +140,7 @@ public class TcxLinkTests
     public void DeletingTheInterface_DetachesTheLink_AndDisposeDoesNotThrow()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         var (near, far) = TestNetns.CreateVethPair();
         using var nearNs = near;
         using var farNs = far;
@@ -153,6 +159,7 @@ public class TcxLinkTests
     public void ProgramAttach_StaysWithoutAnFd_UntilDisposed()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var counts2 = TestPrograms.CounterMap();
@@ -177,6 +184,7 @@ public class TcxLinkTests
     public void ProgramAttach_OnADeletedInterface_DisposeDoesNotThrow()
     {
         TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.Tcx);
         var (near, far) = TestNetns.CreateVethPair();
         using var nearNs = near;
         using var farNs = far;
