@@ -24,7 +24,7 @@ public class StructOpsLinkTests
     {
         private readonly List<IDisposable> _owned = [];
 
-        public string Name { get; } = $"bsx{Guid.NewGuid():N}"[..15];
+        public string Name { get; }
         public BpfMap Map { get; }
 
         private readonly byte[] _value;
@@ -32,8 +32,9 @@ public class StructOpsLinkTests
         /// <summary>The map's value: the programs' fds and the name, laid out as the kernel's struct says.</summary>
         public ReadOnlySpan<byte> Value => _value;
 
-        public CongestionControl(bool link = true)
+        public CongestionControl(bool link = true, string? algorithm = null)
         {
+            Name = algorithm ?? $"bsx{Guid.NewGuid():N}"[..15];
             var kernel = BtfSpec.LoadKernel();
             Assert.True(kernel.TryFindId("tcp_congestion_ops", BtfKind.Struct, out int opsId));
             Assert.True(kernel.TryFindId("bpf_struct_ops_tcp_congestion_ops", BtfKind.Struct, out int valueId));
@@ -193,6 +194,25 @@ public class StructOpsLinkTests
         using var again = BpfMap.FromId(mapId);
         Assert.True(again.Delete(stackalloc byte[4]));
         Assert.True(Eventually.Holds(() => !Registered()));
+    }
+
+    [Fact]
+    public void UpdateMap_SwapsTheRegisteredMap_AndComparesTheOldOne()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.Require(NetworkLinkFeatures.StructOpsLinks);
+        using var first = new CongestionControl();
+        // The kernel swaps a congestion control only for one of the same name.
+        using var second = new CongestionControl(algorithm: first.Name);
+        using var link = first.Map.AttachStructOps();
+        var e = Assert.Throws<BpfException>(() => link.UpdateMap(second.Map, expectedOld: second.Map));
+        Assert.Equal("EPERM", e.ErrnoName);
+        Assert.Contains("BPF_LINK_UPDATE", e.Message);
+        Assert.Equal(first.Map.Id, link.GetInfo().MapId);
+
+        link.UpdateMap(second.Map, expectedOld: first.Map);
+        Assert.Equal(second.Map.Id, link.GetInfo().MapId);
+        Assert.True(first.IsRegistered);
     }
 
     [Fact]
