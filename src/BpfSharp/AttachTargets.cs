@@ -27,15 +27,16 @@ internal static class AttachTargets
     }
 
     /// <summary>freplace: the function's id in the target program's own BTF.</summary>
-    private static uint ResolveInProgram(BpfProgram program, string function)
+    internal static uint ResolveInProgram(BpfProgram program, string function, string operation = "BPF_PROG_LOAD")
     {
         var info = program.GetInfo();
         if (info.BtfId == 0)
-            throw new BpfException("BPF_PROG_LOAD", $"{program} has no BTF, so function '{function}' cannot be found in it");
+            throw new BpfException(operation, $"{program} has no BTF, so function '{function}' cannot be found in it");
         using var btf = Interop.BtfObjects.OpenById(info.BtfId);
-        var spec = BtfSpec.Parse(Interop.BtfObjects.ReadData(btf), BtfSpec.LoadKernel());
+        // A program's BTF came from BPF_BTF_LOAD, which takes standalone BTF: its ids start at 1, not after vmlinux.
+        var spec = BtfSpec.Parse(Interop.BtfObjects.ReadData(btf));
         if (!spec.TryFindId(function, BtfKind.Func, out int id))
-            throw new BpfException("BPF_PROG_LOAD", $"{program}'s BTF has no function '{function}'");
+            throw new BpfException(operation, $"{program}'s BTF has no function '{function}'");
         return (uint)id;
     }
 }

@@ -21,6 +21,8 @@ public enum AutoAttachKind
     Usdt,
     Iter,
     StructOps,
+    /// <summary>sk_lookup, flow_dissector: a link to the calling thread's network namespace.</summary>
+    Netns,
 }
 
 /// <summary>One row of the section table: a <c>SEC("...")</c> name and what it means.</summary>
@@ -112,7 +114,7 @@ public static class SectionDefinitions
         new("sk_skb", BpfProgramType.SkSkb, null),
         new("sk_msg", BpfProgramType.SkMsg, BpfAttachType.SkMsgVerdict),
         new("lirc_mode2", BpfProgramType.LircMode2, BpfAttachType.LircMode2),
-        new("flow_dissector", BpfProgramType.FlowDissector, BpfAttachType.FlowDissector),
+        new("flow_dissector", BpfProgramType.FlowDissector, BpfAttachType.FlowDissector, AutoAttach: AutoAttachKind.Netns),
         new("cgroup_skb/ingress", BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetIngress),
         new("cgroup_skb/egress", BpfProgramType.CgroupSkb, BpfAttachType.CgroupInetEgress),
         new("cgroup/skb", BpfProgramType.CgroupSkb, null),
@@ -144,7 +146,7 @@ public static class SectionDefinitions
         new("cgroup/dev", BpfProgramType.CgroupDevice, BpfAttachType.CgroupDevice),
         new("struct_ops", BpfProgramType.StructOps, null, T, AutoAttachKind.StructOps),
         new("struct_ops.s", BpfProgramType.StructOps, null, T, AutoAttachKind.StructOps, Sleepable: T),
-        new("sk_lookup", BpfProgramType.SkLookup, BpfAttachType.SkLookup),
+        new("sk_lookup", BpfProgramType.SkLookup, BpfAttachType.SkLookup, AutoAttach: AutoAttachKind.Netns),
         new("netfilter", BpfProgramType.Netfilter, BpfAttachType.Netfilter),
     ];
 

@@ -2,15 +2,18 @@ using BpfSharp;
 using BpfSharp.Links;
 using BpfSharp.TestChild;
 
-// usage: BpfSharp.TestChild KIND PIN|- DISCONNECT(0|1) EXIT(normal|kill)
-// Prints "ids LINK PROG MAP" once attached; with EXIT=kill it then waits for SIGKILL.
-if (args.Length != 4)
+// usage: BpfSharp.TestChild KIND PIN|- DISCONNECT(0|1) EXIT(normal|kill) [TARGET]
+// Prints "ids LINK PROG MAP" once attached; with EXIT=kill it then waits for SIGKILL. TARGET is the cgroup
+// directory of the cgroup kinds and the network namespace name of the interface kinds (which attach to its lo).
+if (args.Length is not (4 or 5))
 {
-    Console.Error.WriteLine("usage: BpfSharp.TestChild KIND PIN|- DISCONNECT EXIT");
+    Console.Error.WriteLine("usage: BpfSharp.TestChild KIND PIN|- DISCONNECT EXIT [TARGET]");
     return 2;
 }
-string kind = args[0], pin = args[1];
+string kind = args[0], pin = args[1], target = args.Length > 4 ? args[4] : "";
 bool disconnect = args[2] == "1", waitForKill = args[3] == "kill";
+// This (main) thread does every attach: entering the namespace here makes "lo" the namespace's.
+if (kind is "xdp_link" or "xdp_netlink" or "tcx_link" or "tc_filter") NetworkNamespaces.Enter(target);
 
 using var counts = TestPrograms.CounterMap();
 using var prog = kind switch
@@ -20,6 +23,12 @@ using var prog = kind switch
     "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "tracepoint" => TestPrograms.Load(BpfProgramType.Tracepoint, counts),
     "uprobe" or "uprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
+    "cgroup_link" or "cgroup_legacy" => BpfProgram.Load(BpfProgramType.CgroupSock, TestPrograms.Counting(counts, 1),
+        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.CgroupInetSockCreate }),
+    "xdp_link" or "xdp_netlink" => BpfProgram.Load(BpfProgramType.Xdp, TestPrograms.Counting(counts, 2), new BpfProgramLoadOptions { Name = "t_count" }),
+    // TCX_NEXT (-1) for tcx, TC_ACT_OK (0) for a classic filter: both let the packet through.
+    "tcx_link" => BpfProgram.Load(BpfProgramType.SchedCls, TestPrograms.Counting(counts, -1), new BpfProgramLoadOptions { Name = "t_count" }),
+    "tc_filter" => BpfProgram.Load(BpfProgramType.SchedCls, TestPrograms.Counting(counts, 0), new BpfProgramLoadOptions { Name = "t_count" }),
     _ => throw new ArgumentException($"unknown kind {kind}"),
 };
 BpfLink link = kind switch
@@ -31,6 +40,12 @@ BpfLink link = kind switch
     // Every process's getppid in libc: the parent's calls show whether the probe still fires.
     "uprobe" => prog.AttachUprobe("libc.so.6", "getppid"),
     "uprobe_tracefs" => prog.AttachUprobe("libc.so.6", "getppid", new() { Mode = ProbeAttachMode.TraceFs }),
+    "cgroup_link" => prog.AttachCgroup(target),
+    "cgroup_legacy" => prog.AttachCgroup(target, options: new() { Mode = CgroupAttachMode.Multi }),
+    "xdp_link" => prog.AttachXdp("lo"),
+    "xdp_netlink" => prog.AttachXdp("lo", new() { UseNetlink = true, Mode = XdpMode.Generic }),
+    "tcx_link" => prog.AttachTcx("lo", TcDirection.Ingress),
+    "tc_filter" => prog.AttachTcFilter("lo", TcDirection.Ingress),
     _ => throw new ArgumentException(kind),
 };
 if (pin != "-") link.Pin(pin);

@@ -9,8 +9,10 @@ public sealed partial class BpfProgram
     /// <c>raw_tp/sys_enter</c>, <c>tp/syscalls/sys_enter_openat</c>, <c>tp_btf/sched_switch</c>,
     /// <c>fentry/do_unlinkat</c>, <c>kprobe/do_unlinkat+4</c>, <c>ksyscall/openat</c>,
     /// <c>kprobe.multi/vfs_*</c>, <c>uprobe/PATH:SYMBOL[+OFFSET]</c>, <c>uprobe.multi/PATH:PATTERN</c>,
-    /// <c>iter/task</c>... Sections that do not name a target (<c>xdp</c>, <c>perf_event</c>,
-    /// <c>cgroup_skb/ingress</c>) need their own Attach* call and throw <see cref="InvalidOperationException"/>.
+    /// <c>iter/task</c>; <c>sk_lookup</c> and <c>flow_dissector</c> attach to the calling thread's network
+    /// namespace. Sections whose target is not in the name (<c>xdp</c>, <c>tcx/ingress</c>, <c>cgroup_skb/ingress</c>,
+    /// <c>netfilter</c>, <c>sk_msg</c>, <c>perf_event</c>...) throw <see cref="InvalidOperationException"/> naming
+    /// the Attach* method that takes it.
     /// </summary>
     public BpfLink Attach()
     {
@@ -36,7 +38,8 @@ public sealed partial class BpfProgram
             AutoAttachKind.UprobeMulti or AutoAttachKind.UretprobeMulti => AttachUprobeMulti(BeforeLast(target, ':'), AfterLast(target, ':'),
                 new MultiProbeAttachOptions { Retprobe = ret }),
             AutoAttachKind.Iter => AttachIter(),
-            _ => throw new InvalidOperationException($"{this}: section '{SectionName}' does not say where to attach; use the Attach* method of its kind"),
+            AutoAttachKind.Netns => AttachNetns("/proc/thread-self/ns/net"),
+            _ => throw new InvalidOperationException($"{this}: section '{SectionName}' does not say where to attach; use the Attach* method of its kind{MethodFor(def)}"),
         };
 
         string Before(string s, char c) => s.IndexOf(c) is int i and >= 0 ? s[..i] : s;
@@ -46,6 +49,23 @@ public sealed partial class BpfProgram
             : throw new InvalidOperationException($"{this}: section '{SectionName}' needs BINARY:SYMBOL");
         string AfterLast(string s, char c) => s[(s.LastIndexOf(c) + 1)..];
     }
+
+    /// <summary>The typed attach method for a section whose target the name does not carry.</summary>
+    private static string MethodFor(SectionDefinition def) => def.ProgramType switch
+    {
+        BpfProgramType.Xdp when def.AttachType == BpfAttachType.Xdp => ": AttachXdp(interface)",
+        BpfProgramType.SchedCls when def.AttachType is BpfAttachType.NetkitPrimary or BpfAttachType.NetkitPeer => ": AttachNetkit(ifindex, endpoint)",
+        BpfProgramType.SchedCls when def.AttachType is BpfAttachType.TcxIngress or BpfAttachType.TcxEgress => ": AttachTcx(interface, direction)",
+        BpfProgramType.SchedCls => ": AttachTcx(interface, direction) or AttachTcFilter(interface, direction)",
+        BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSysctl
+            or BpfProgramType.CgroupSockopt or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => ": AttachCgroup(cgroupPath)",
+        BpfProgramType.Netfilter => ": AttachNetfilter(family, hook, priority)",
+        BpfProgramType.SkMsg or BpfProgramType.SkSkb => ": AttachSockmap(map)",
+        BpfProgramType.SocketFilter => ": AttachSocketFilter(socket)",
+        BpfProgramType.StructOps => ": AttachStructOps() on its struct_ops map",
+        BpfProgramType.PerfEvent => ": AttachPerfEvent(perfEventFd)",
+        _ => "",
+    };
 
     private ulong ParseOffset(string text)
     {

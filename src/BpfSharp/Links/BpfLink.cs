@@ -51,6 +51,7 @@ public abstract class BpfLink : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         GC.SuppressFinalize(this);
         if (!IsDisconnected) Destroy(finalizing: false);
+        else ReleaseDisconnected();
     }
 
     /// <summary>
@@ -75,6 +76,13 @@ public abstract class BpfLink : IDisposable
 
     /// <summary>The kind's destroy action. Must tolerate an attachment that is already gone.</summary>
     private protected abstract void Destroy(bool finalizing);
+
+    /// <summary>
+    /// What Dispose releases after <see cref="Disconnect"/>: nothing for fd and perf links (their fds are the
+    /// attachment); legacy kinds close the handles they kept only to detach later (a program or target fd,
+    /// a netlink socket), which leaves their attachment in place.
+    /// </summary>
+    private protected virtual void ReleaseDisconnected() { }
 
     /// <summary>The handles whose finalizers a disconnect suppresses.</summary>
     private protected virtual IEnumerable<SafeFdHandle> OwnedHandles() => Handle is null ? [] : [Handle];
@@ -192,6 +200,14 @@ public abstract class BpfLink : IDisposable
             BpfLinkType.Iter => new IterLink(handle),
             BpfLinkType.KprobeMulti => new KprobeMultiLink(handle),
             BpfLinkType.UprobeMulti => new UprobeMultiLink(handle),
+            BpfLinkType.Cgroup => new CgroupLink(handle),
+            BpfLinkType.Xdp => new XdpLink(handle),
+            BpfLinkType.Tcx => new TcxLink(handle),
+            BpfLinkType.Netkit => new NetkitLink(handle),
+            BpfLinkType.Netfilter => new NetfilterLink(handle),
+            BpfLinkType.Netns => new NetnsLink(handle),
+            BpfLinkType.Sockmap => new SockmapLink(handle),
+            BpfLinkType.StructOps => new StructOpsLink(handle),
             _ => new RawLink(handle),
         };
     }

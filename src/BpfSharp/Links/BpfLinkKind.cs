@@ -19,4 +19,6 @@ public enum BpfLinkKind
     Netlink,
     /// <summary>A socket option (SO_ATTACH_BPF): lives as long as the socket.</summary>
     SocketOption,
+    /// <summary>A struct_ops map registered by its own update: lives (beyond the process) until its element is deleted.</summary>
+    StructOpsMap,
 }

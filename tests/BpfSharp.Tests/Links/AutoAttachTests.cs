@@ -78,3 +78,45 @@ public partial class AutoAttachTests
         Assert.Equal(target, t);
     }
 }
+
+/// <summary>Attach() for the networking and cgroup sections: the typed method to use when the name carries no target.</summary>
+public class NetworkSectionAutoAttachTests
+{
+    [Theory]
+    [InlineData("xdp", BpfProgramType.Xdp, "AttachXdp(interface)")]
+    [InlineData("tcx/ingress", BpfProgramType.SchedCls, "AttachTcx(interface, direction)")]
+    [InlineData("tc", BpfProgramType.SchedCls, "AttachTcFilter")]
+    [InlineData("netkit/peer", BpfProgramType.SchedCls, "AttachNetkit")]
+    [InlineData("cgroup/sock_create", BpfProgramType.CgroupSock, "AttachCgroup(cgroupPath)")]
+    [InlineData("cgroup_skb/egress", BpfProgramType.CgroupSkb, "AttachCgroup(cgroupPath)")]
+    [InlineData("netfilter", BpfProgramType.Netfilter, "AttachNetfilter(family, hook, priority)")]
+    [InlineData("sk_msg", BpfProgramType.SkMsg, "AttachSockmap(map)")]
+    [InlineData("socket", BpfProgramType.SocketFilter, "AttachSocketFilter(socket)")]
+    public void SectionsWithoutATarget_NameTheMethodThatTakesOne(string section, BpfProgramType type, string method)
+    {
+        TestKernel.RequireRoot();
+        TestKernel.Require(BpfFeatures.ProgramType(type));
+        using var counts = TestPrograms.CounterMap();
+        var attachType = SectionDefinitions.TryMatch(section, out var def, out _) ? def.AttachType : null;
+        using var prog = BpfProgram.Load(type, TestPrograms.Counting(counts, 1), new() { ExpectedAttachType = attachType });
+        prog.SectionName = section;
+        var e = Assert.Throws<InvalidOperationException>(() => prog.Attach());
+        Assert.Contains(method, e.Message);
+    }
+
+    [Theory]
+    [InlineData("sk_lookup", BpfProgramType.SkLookup, BpfAttachType.SkLookup)]
+    [InlineData("flow_dissector", BpfProgramType.FlowDissector, BpfAttachType.FlowDissector)]
+    public void NamespaceSections_AttachToTheCallingThreadsNamespace(string section, BpfProgramType type, BpfAttachType attachType)
+    {
+        TestKernel.RequireRoot();
+        using var ns = TestNetns.Create();
+        using var counts = TestPrograms.CounterMap();
+        using var prog = BpfProgram.Load(type, TestPrograms.Counting(counts, 1), new() { ExpectedAttachType = attachType });
+        prog.SectionName = section;
+        using var link = ns.Run(() => prog.Attach());
+        var info = Assert.IsType<NetnsLinkInfo>(link.GetInfo());
+        Assert.Equal(ns.Inode(), (ulong)info.NetnsInode);
+        Assert.Equal(attachType, info.AttachType);
+    }
+}

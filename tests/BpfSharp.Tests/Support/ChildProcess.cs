@@ -10,11 +10,13 @@ public static class ChildProcess
 {
     public sealed record Ids(uint Link, uint Program, uint Map);
 
-    public static Ids Run(string kind, string? pin, bool disconnect, bool kill)
+    /// <param name="target">The cgroup directory or network namespace name the kind attaches to, if it needs one.</param>
+    public static Ids Run(string kind, string? pin, bool disconnect, bool kill, string? target = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "BpfSharp.TestChild.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { dll, kind, pin ?? "-", disconnect ? "1" : "0", kill ? "kill" : "normal" }) psi.ArgumentList.Add(a);
+        if (target is not null) psi.ArgumentList.Add(target);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string? line = p.StandardOutput.ReadLine();

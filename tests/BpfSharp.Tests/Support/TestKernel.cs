@@ -49,3 +49,34 @@ public static partial class TestKernel
         return stdout.Result;
     }
 }
+
+public static partial class TestKernel
+{
+    /// <summary>Runs a clean-up command, ignoring its failure (what it removes may be gone already).</summary>
+    public static void TryRun(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardOutput.ReadToEnd();
+        p.StandardError.ReadToEnd();
+        p.WaitForExit();
+    }
+
+    /// <summary>bpftool's JSON answer, run in <paramref name="netns"/> when given (bpftool net show is per namespace).</summary>
+    public static System.Text.Json.JsonElement Bpftool(TestNetns? netns, params string[] args)
+    {
+        string bpftool = RequireTool("bpftool");
+        string output = netns is null ? Run(bpftool, [.. args, "-j"]) : netns.Exec(bpftool, [.. args, "-j"]);
+        return System.Text.Json.JsonDocument.Parse(output).RootElement.Clone();
+    }
+}
+
+public static partial class TestKernel
+{
+    /// <summary>Skips (with the probe's reason) when the running kernel lacks <paramref name="feature"/>.</summary>
+    public static void Require(BpfFeature feature)
+    {
+        if (!feature.IsSupported) Assert.Skip($"{feature.Name}: {feature.MissingReason}");
+    }
+}

@@ -1,0 +1,18 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// A cgroup link (BPF_LINK_CREATE on a cgroup): the program runs for the cgroup and its descendants until
+/// the last fd of the link is closed (unless pinned), <see cref="BpfLink.Detach"/> is called, or the cgroup is
+/// removed, which detaches it (its info then shows cgroup id 0).
+/// </summary>
+public sealed class CgroupLink : BpfLink
+{
+    internal CgroupLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+
+    /// <summary>What the kernel reports about the link: the cgroup's id (0 once detached) and the attach type.</summary>
+    public override CgroupLinkInfo GetInfo() => (CgroupLinkInfo)base.GetInfo();
+
+    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+}

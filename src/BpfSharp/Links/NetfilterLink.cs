@@ -1,0 +1,18 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// A netfilter link (Linux 6.4): the program is a netfilter hook of the network namespace it was attached in,
+/// at a protocol family, hook and priority, until the last fd of the link is closed (unless pinned) or
+/// <see cref="BpfLink.Detach"/> is called.
+/// </summary>
+public sealed class NetfilterLink : BpfLink
+{
+    internal NetfilterLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+
+    /// <summary>What the kernel reports about the link: the protocol family, hook, priority and flags.</summary>
+    public override NetfilterLinkInfo GetInfo() => (NetfilterLinkInfo)base.GetInfo();
+
+    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+}

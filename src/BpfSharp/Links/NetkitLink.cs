@@ -1,0 +1,18 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// A netkit link (Linux 6.7): the program runs for the primary or peer device of a netkit pair in its place
+/// among that side's programs, until the last fd of the link is closed (unless pinned), <see cref="BpfLink.Detach"/>
+/// is called, or the device is deleted.
+/// </summary>
+public sealed class NetkitLink : BpfLink
+{
+    internal NetkitLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+
+    /// <summary>What the kernel reports about the link: the interface (0 once detached) and the side as an attach type.</summary>
+    public override NetkitLinkInfo GetInfo() => (NetkitLinkInfo)base.GetInfo();
+
+    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+}

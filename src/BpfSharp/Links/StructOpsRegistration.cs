@@ -1,0 +1,79 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// A struct_ops map registered by its update (no <see cref="BpfMapFlags.Link"/>). The kernel holds the map while
+/// it is registered, so the registration survives every fd and the process's exit. <see cref="BpfLink.Dispose"/>
+/// (unless disconnected) and <see cref="BpfLink.Detach"/> delete the map's element, which unregisters it. It cannot
+/// be pinned (pin the map instead) or updated in place.
+/// </summary>
+public sealed unsafe class StructOpsRegistration : BpfLink
+{
+    private readonly SafeFdHandle _map;
+    private int _detached;
+
+    public uint MapId { get; }
+    public string MapName { get; }
+
+    internal StructOpsRegistration(SafeFdHandle map, BpfMap source) : base(BpfLinkKind.StructOpsMap, null)
+    {
+        _map = map;
+        MapId = source.Id;
+        MapName = source.Name;
+    }
+
+    /// <summary>BPF_MAP_DELETE_ELEM of key 0: 0, or -errno (ENOENT: not registered any more).</summary>
+    private int TryUnregister()
+    {
+        using var map = new HandleUse(_map);
+        uint key = 0;
+        var attr = new MapElemAttr { map_fd = map.Fd, key = (ulong)&key };
+        int r = Bpf.TryCall(BpfCommand.BPF_MAP_DELETE_ELEM, ref attr);
+        return r == -Errno.ENOENT ? 0 : r;
+    }
+
+    /// <summary>Unregisters now; the object stays valid. Already unregistered is not an error.</summary>
+    public override void Detach()
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
+        int r = TryUnregister();
+        if (r < 0)
+        {
+            _detached = 0;
+            throw new BpfException("BPF_MAP_DELETE_ELEM", -r, $"unregister struct_ops map \"{MapName}\"");
+        }
+    }
+
+    private protected override void Destroy(bool finalizing)
+    {
+        try
+        {
+            if (Interlocked.Exchange(ref _detached, 1) == 0)
+            {
+                int r = TryUnregister();
+                if (r < 0 && !finalizing) throw new BpfException("BPF_MAP_DELETE_ELEM", -r, $"unregister struct_ops map \"{MapName}\"");
+            }
+        }
+        finally
+        {
+            ReleaseDisconnected();
+        }
+    }
+
+    private protected override void ReleaseDisconnected() => _map.Dispose();
+
+    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [];
+
+    public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null) =>
+        throw new NotSupportedException("a struct_ops registration holds a map, not a program; unregister it and register another map");
+
+    /// <summary>The map registered; the kernel has no link object for it.</summary>
+    public override StructOpsRegistrationInfo GetInfo() => new(MapId);
+
+    public override string ToString() => $"StructOpsRegistration of map \"{MapName}\" (id {MapId})";
+}
+
+/// <summary>What a <see cref="StructOpsRegistration"/> registered (no kernel link object: id 0, type Unspec).</summary>
+public sealed record StructOpsRegistrationInfo(uint MapId) : BpfLinkInfo(0, BpfLinkType.Unspec, 0);

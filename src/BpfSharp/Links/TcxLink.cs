@@ -1,0 +1,18 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// A tcx link (Linux 6.6): the program runs at the interface's ingress or egress in its place among the
+/// hook's programs, before any classic tc filter, until the last fd of the link is closed (unless pinned),
+/// <see cref="BpfLink.Detach"/> is called, or the interface is deleted (its info then shows ifindex 0).
+/// </summary>
+public sealed class TcxLink : BpfLink
+{
+    internal TcxLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+
+    /// <summary>What the kernel reports about the link: the interface (0 once detached) and the direction as an attach type.</summary>
+    public override TcxLinkInfo GetInfo() => (TcxLinkInfo)base.GetInfo();
+
+    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+}

@@ -1,0 +1,112 @@
+using BpfSharp.Interop;
+using BpfSharp.Links;
+
+namespace BpfSharp;
+
+/// <summary>Where XDP runs on an interface (the XDP_FLAGS_*_MODE flags).</summary>
+public enum XdpMode
+{
+    /// <summary>Native when the driver supports it, generic otherwise (no mode flag).</summary>
+    Auto,
+    /// <summary>Generic XDP (XDP_FLAGS_SKB_MODE): after the socket buffer is built; works on every interface.</summary>
+    Generic,
+    /// <summary>Native XDP (XDP_FLAGS_DRV_MODE): in the driver, before any allocation; fails where the driver lacks it.</summary>
+    Native,
+    /// <summary>Offloaded to the NIC (XDP_FLAGS_HW_MODE); the program must have been loaded for that device.</summary>
+    Offload,
+}
+
+/// <summary>The optional parts of <see cref="BpfProgram.AttachXdp(int, XdpAttachOptions?)"/>.</summary>
+public sealed class XdpAttachOptions
+{
+    public XdpMode Mode { get; init; }
+
+    /// <summary>
+    /// Attach through rtnetlink (IFLA_XDP, as <c>ip link set dev X xdp</c> does) instead of a link: the
+    /// result is an <see cref="XdpNetlinkAttachment"/>, which stays after the process exits unless disposed.
+    /// </summary>
+    public bool UseNetlink { get; init; }
+
+    /// <summary>
+    /// Netlink only: replace this program, atomically, and only if it is the one attached
+    /// (XDP_FLAGS_REPLACE; the kernel fails with EEXIST otherwise).
+    /// </summary>
+    public BpfProgram? ExpectedProgram { get; init; }
+
+    /// <summary>
+    /// Netlink only: replace whatever program is attached in the mode. By default a netlink attach fails with
+    /// EBUSY when the interface already runs one (XDP_FLAGS_UPDATE_IF_NOEXIST).
+    /// </summary>
+    public bool ReplaceExisting { get; init; }
+}
+
+public sealed partial class BpfProgram
+{
+    /// <summary>
+    /// Attaches an XDP program to the interface <paramref name="ifindex"/> of the calling thread's network
+    /// namespace: it then sees every frame the interface receives and decides its fate (XDP_PASS = 2,
+    /// XDP_DROP = 1...). By default the result is an <see cref="XdpLink"/>; with
+    /// <see cref="XdpAttachOptions.UseNetlink"/> an <see cref="XdpNetlinkAttachment"/>.
+    /// </summary>
+    public BpfLink AttachXdp(int ifindex, XdpAttachOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+        options ??= new XdpAttachOptions();
+        uint mode = XdpAttach.ModeFlags(options.Mode);
+        if (!options.UseNetlink)
+        {
+            if (options.ExpectedProgram is not null || options.ReplaceExisting)
+                throw new ArgumentException("an XDP link cannot replace a program at attach; use Update on the link, or UseNetlink", nameof(options));
+            using var refs = new HandleRefs();
+            var attr = new LinkCreateAttr
+            {
+                prog_fd = refs.Add(Handle),
+                target_fd = (uint)ifindex,
+                attach_type = (uint)BpfAttachType.Xdp,
+                flags = mode,
+            };
+            int r;
+            do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errno.EINTR);
+            if (r < 0) throw new BpfException("BPF_LINK_CREATE", -r, $"{this} to XDP of ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{XdpAttach.Occupant(ifindex, -r)}");
+            return new XdpLink(new SafeFdHandle(r));
+        }
+        return XdpNetlinkAttachment.Attach(this, ifindex, options);
+    }
+
+    /// <summary>Attaches to the interface named <paramref name="interfaceName"/> in the calling thread's network namespace.</summary>
+    public BpfLink AttachXdp(string interfaceName, XdpAttachOptions? options = null) =>
+        AttachXdp(NetworkInterfaces.IndexOf(interfaceName), options);
+}
+
+internal static class XdpAttach
+{
+    public static uint ModeFlags(XdpMode mode) => mode switch
+    {
+        XdpMode.Generic => RtNetlink.XDP_FLAGS_SKB_MODE,
+        XdpMode.Native => RtNetlink.XDP_FLAGS_DRV_MODE,
+        XdpMode.Offload => RtNetlink.XDP_FLAGS_HW_MODE,
+        _ => 0,
+    };
+
+    public static string Describe(XdpMode mode) => mode == XdpMode.Auto ? "" : $" in {mode} mode";
+
+    /// <summary>
+    /// For an EBUSY or EEXIST, what already holds the interface's XDP hook (the link API has no extended ack
+    /// to say it): ", which already runs program id 12 in Native mode".
+    /// </summary>
+    public static string Occupant(int ifindex, int errno)
+    {
+        if (errno is not (Errno.EBUSY or Errno.EEXIST)) return "";
+        try
+        {
+            using var socket = NetlinkSocket.Open();
+            var state = RtNetlink.GetXdp(socket, ifindex);
+            var attached = AttachedPrograms.FromState(state);
+            return attached.Mode is null ? "" : $", which already runs program id {attached.ProgramId} in {attached.Mode} mode";
+        }
+        catch (BpfException)
+        {
+            return "";
+        }
+    }
+}

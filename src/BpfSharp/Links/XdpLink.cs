@@ -1,0 +1,19 @@
+using BpfSharp.Interop;
+
+namespace BpfSharp.Links;
+
+/// <summary>
+/// An XDP link on a network interface: the program sees every received frame until the last fd of the link is
+/// closed (unless pinned) or <see cref="BpfLink.Detach"/> is called. While it holds the interface, neither another
+/// XDP link nor a netlink attach (<c>ip link set dev X xdp</c>) can replace it in the same mode; deleting the
+/// interface detaches it (its info then shows ifindex 0).
+/// </summary>
+public sealed class XdpLink : BpfLink
+{
+    internal XdpLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+
+    /// <summary>What the kernel reports about the link: the interface (0 once detached).</summary>
+    public override XdpLinkInfo GetInfo() => (XdpLinkInfo)base.GetInfo();
+
+    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+}

@@ -1,0 +1,92 @@
+using BpfSharp.Links;
+using BpfSharp.Tests.Support;
+
+namespace BpfSharp.Tests.Links;
+
+/// <summary>
+/// DESIGN.md §1, "after the process exits", for the networking and cgroup rows: a child attaches to a cgroup or
+/// to <c>lo</c> of a namespace created here, pins or not, disconnects or not, exits normally or is killed; then
+/// the hook's own listing and the program's counter say what survived. Legacy attachments (BPF_PROG_ATTACH,
+/// netlink) live in their target and survive any exit that skipped Dispose; fd links survive only when pinned.
+/// </summary>
+public class NetworkProcessExitTests
+{
+    public static TheoryData<string, bool, bool, bool, bool> Matrix => new()
+    {
+        // kind, pinned, disconnected, killed, survives
+        { "cgroup_legacy", false, false, false, false },
+        { "cgroup_legacy", false, true, false, true },
+        { "cgroup_legacy", false, false, true, true },
+        { "cgroup_legacy", false, true, true, true },
+        { "xdp_netlink", false, false, false, false },
+        { "xdp_netlink", false, true, false, true },
+        { "xdp_netlink", false, false, true, true },
+        { "tc_filter", false, false, false, false },
+        { "tc_filter", false, true, false, true },
+        { "tc_filter", false, false, true, true },
+        { "cgroup_link", false, false, false, false },
+        { "cgroup_link", false, true, false, false },
+        { "cgroup_link", false, true, true, false },
+        { "cgroup_link", true, false, false, true },
+        { "cgroup_link", true, true, true, true },
+        { "xdp_link", false, false, false, false },
+        { "xdp_link", false, true, true, false },
+        { "xdp_link", true, false, false, true },
+        { "xdp_link", true, true, true, true },
+        { "tcx_link", false, true, false, false },
+        { "tcx_link", false, false, true, false },
+        { "tcx_link", true, false, false, true },
+        { "tcx_link", true, true, true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
+    {
+        TestKernel.RequireRoot();
+        if (kind == "tcx_link") TestKernel.Require(NetworkLinkFeatures.Tcx);
+        bool isCgroup = kind.StartsWith("cgroup", StringComparison.Ordinal);
+        bool isLink = kind.EndsWith("_link", StringComparison.Ordinal);
+        using var ns = TestNetns.Create();
+        using var cgroup = new TestCgroup();
+        using var dir = new TempBpfFsDir();
+        string? pin = pinned ? dir["link"] : null;
+        var ids = ChildProcess.Run(kind, pin, disconnected, killed, isCgroup ? cgroup.Path : ns.Name);
+        try
+        {
+            Assert.Equal(isLink, ids.Link != 0);
+            Action exercise = isCgroup ? () => cgroup.CreateSocketInside(ns) : () => ns.SendUdp();
+            bool onHook = survives ? HookRuns(kind, ns, cgroup, ids.Program) : !Eventually.Holds(() => !HookRuns(kind, ns, cgroup, ids.Program));
+            bool programLoaded = survives ? BpfProgram.EnumerateIds().Contains(ids.Program) : !Eventually.ProgramGone(ids.Program);
+            bool runs = Counters.MovesById(ids.Map, exercise);
+            Assert.Equal(survives, onHook);
+            Assert.Equal(survives, programLoaded);
+            Assert.Equal(survives, runs);
+            if (isLink) Assert.Equal(survives, BpfLink.EnumerateIds().Contains(ids.Link));
+            if (survives && pin is not null)
+            {
+                using var link = BpfLink.OpenPinned(pin);
+                Assert.Equal(ids.Link, link.Id);
+                Assert.Equal(ids.Program, link.GetInfo().ProgramId);
+            }
+        }
+        finally
+        {
+            if (pin is not null && File.Exists(pin)) File.Delete(pin);
+            // What the child left in the cgroup or the namespace goes with them.
+            cgroup.Remove();
+            ns.Dispose();
+        }
+        if (survives) Assert.True(Eventually.ProgramGone(ids.Program));
+    }
+
+    /// <summary>Whether the hook lists the child's program, asking the hook itself (not the link list).</summary>
+    private static bool HookRuns(string kind, TestNetns ns, TestCgroup cgroup, uint programId) => kind switch
+    {
+        "cgroup_legacy" or "cgroup_link" => AttachedPrograms.Cgroup(cgroup.Path, BpfAttachType.CgroupInetSockCreate).Programs.Any(p => p.ProgramId == programId),
+        "xdp_netlink" or "xdp_link" => ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId == programId,
+        "tc_filter" => ns.Run(() => AttachedPrograms.TcFilters(ns.IndexOf("lo"), TcDirection.Ingress)).Any(f => f.ProgramId == programId),
+        "tcx_link" => ns.Run(() => AttachedPrograms.Tcx(ns.IndexOf("lo"), TcDirection.Ingress)).Programs.Any(p => p.ProgramId == programId),
+        _ => throw new ArgumentException(kind),
+    };
+}
