@@ -292,15 +292,15 @@ public sealed class BpfObject : IDisposable
 
     /// <summary>
     /// Registers a struct_ops map of a plain <c>.struct_ops</c> section by writing its value (the kernel registers
-    /// on that update and unregisters when the element is deleted). Maps of <c>.struct_ops.link</c> sections have
+    /// on that update); disposing the registration deletes the element, which unregisters it. Maps of <c>.struct_ops.link</c> sections have
     /// their value from <see cref="Load"/> and register with <see cref="BpfMap"/>'s struct_ops link instead.
     /// </summary>
-    public void RegisterStructOps(string mapName)
+    public Links.StructOpsRegistration RegisterStructOps(string mapName)
     {
         if (!IsLoaded) throw new InvalidOperationException($"object {Name} is not loaded");
         var map = _maps[mapName];
         if (!_structOps.TryGetValue(map, out var binding)) throw new InvalidOperationException($"map {mapName} is not a struct_ops map");
-        map.Map!.Update(BitConverter.GetBytes(0), binding.BuildValue(map, _programs));
+        return map.Map!.RegisterStructOps(binding.BuildValue(map, _programs));
     }
 
     /// <summary>Takes a loaded program out of the object: disposing the object no longer closes it.</summary>

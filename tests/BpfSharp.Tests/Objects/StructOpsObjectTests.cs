@@ -52,14 +52,24 @@ public class StructOpsObjectTests
         obj.Load();
         var map = obj.Maps["fx_cc"].Map!;
         Assert.False(Registered());
-        try
+        using (var registration = obj.RegisterStructOps("fx_cc"))
         {
-            obj.RegisterStructOps("fx_cc");
             Assert.True(Registered());
+            Assert.Equal(map.Id, registration.GetInfo().MapId);
         }
-        finally
+        Assert.True(Eventually.Holds(() => !Registered()), "bpfsharp_fx unregistered");
+    }
+
+    [Fact]
+    public void LinkMode_AttachStructOpsRegisters_AndDisposingTheLinkUnregisters()
+    {
+        TestKernel.RequireRoot();
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops.bpf.o"));
+        obj.Load();
+        using (var link = obj.Maps["fx_cc"].Map!.AttachStructOps())
         {
-            map.Delete(BitConverter.GetBytes(0));
+            Assert.True(Registered());
+            Assert.Equal(obj.Maps["fx_cc"].Map!.Id, link.GetInfo().MapId);
         }
         Assert.True(Eventually.Holds(() => !Registered()), "bpfsharp_fx unregistered");
     }
