@@ -20,11 +20,12 @@ internal static class RunCommand
         var eventType = new Option<string?>("--event-type") { HelpName = "STRUCT", Description = "The struct of the event records (found automatically when the object has one obvious candidate)" };
         var duration = new Option<string?>("--duration", "-d") { HelpName = "T", Description = "Stop after this long (10, 10s, 500ms, 2m)" };
         var interval = new Option<string?>("--interval", "-i") { HelpName = "T", Description = "Also show the object's other maps this often (they are always shown on exit)" };
+        var iface = new Option<string?>("--interface", "-I") { HelpName = "IF", Description = "Attach XDP programs (XDP link) and tc/tcx programs (tcx link) to this network interface" };
         var json = Cli.JsonOption();
         json.Description = "Print one JSON object per line";
         var command = new Command("run", "Load and attach a BPF object, print its events until Ctrl+C")
         {
-            file, programs, pin, keep, eventType, duration, interval, json,
+            file, programs, pin, keep, eventType, duration, interval, iface, json,
         };
         command.SetGuardedAction(r =>
         {
@@ -36,7 +37,8 @@ internal static class RunCommand
                 r.GetValue(eventType),
                 ParseDuration(r.GetValue(duration), "--duration"),
                 ParseDuration(r.GetValue(interval), "--interval"),
-                r.GetValue(json));
+                r.GetValue(json),
+                r.GetValue(iface));
             return new ObjectRunner(options).Run();
         });
         return command;

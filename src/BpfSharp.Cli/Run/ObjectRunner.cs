@@ -7,7 +7,7 @@ using BpfSharp.Links;
 namespace BpfSharp.Cli.Run;
 
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
-    TimeSpan? Duration, TimeSpan? Interval, bool Json);
+    TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -89,16 +89,34 @@ internal sealed class ObjectRunner(RunOptions options)
         foreach (var p in obj.Programs.Values)
         {
             if (p.Program is null) continue;
-            if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
-                || (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace))
+            var link = AttachToInterface(p.Program);
+            if (link is null)
             {
-                Status($"program {p.Name} ({p.SectionName}) is loaded but not attached: its section names no attach point");
-                continue;
+                if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
+                    || (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace))
+                {
+                    string hint = p.Program.Type is BpfProgramType.Xdp or BpfProgramType.SchedCls ? " (--interface IF attaches it to an interface)" : "";
+                    Status($"program {p.Name} ({p.SectionName}) is loaded but not attached: its section names no attach point{hint}");
+                    continue;
+                }
+                link = p.Attach();
             }
-            var link = p.Attach();
             _links.Add((p.Name, link));
             Status($"attached {p.Name} ({p.SectionName}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
         }
+    }
+
+    /// <summary>With --interface: XDP programs by an XDP link, tcx/tc ones by a tcx link in the section's direction.</summary>
+    private BpfLink? AttachToInterface(BpfProgram program)
+    {
+        if (options.Interface is not { } name) return null;
+        string section = program.SectionName ?? "";
+        return program.Type switch
+        {
+            BpfProgramType.Xdp => program.AttachXdp(name),
+            BpfProgramType.SchedCls => program.AttachTcx(name, section.EndsWith("egress", StringComparison.Ordinal) ? TcDirection.Egress : TcDirection.Ingress),
+            _ => null,
+        };
     }
 
     private void Pin(BpfObject obj, string dir)

@@ -58,6 +58,38 @@ public sealed class CliMapDecodeTests
     }
 
     [Fact]
+    public void Interface_AttachesTheXdpProgramThere_AndItCountsRealPackets()
+    {
+        TestKernel.RequireRoot();
+        string nsenter = TestKernel.RequireTool("nsenter");
+        var (near, far) = TestNetns.CreateVethPair();
+        using var nearNs = near;
+        using var farNs = far;
+        using var dir = new TempBpfFsDir();
+        // nsenter keeps the mounts (bpffs) and enters only the namespace that holds veth0.
+        TestKernel.Run(nsenter, "--net=" + near.Path, "dotnet", Path.Combine(AppContext.BaseDirectory, "BpfSharp.Cli.dll"),
+            "run", BpfSharpTool.Example("pktcount.bpf.o"), "--interface", "veth0", "--duration", "0", "--pin", dir.Path, "--keep");
+        try
+        {
+            far.Run(() =>
+            {
+                using var udp = new System.Net.Sockets.UdpClient();
+                for (int i = 0; i < 20; i++) udp.Send(new byte[32], 32, TestNetns.NearAddress, 9);
+            });
+            var dump = BpfSharpTool.Ok("map", "dump", Path.Combine(dir.Path, "maps", "counts"), "--json").Json;
+            long udpPackets = dump.EnumerateArray().Where(e => e.GetProperty("key").GetString() == "PROTO_UDP")
+                .SelectMany(e => e.GetProperty("values").EnumerateArray()).Sum(v => v.GetProperty("value").GetProperty("packets").GetInt64());
+            Assert.True(udpPackets >= 20, $"{udpPackets} UDP packets counted at veth0's XDP hook");
+            Assert.Contains("xdp", near.Ip("link", "show", "veth0"));
+        }
+        finally
+        {
+            BpfSharpTool.Run("unload", dir.Path);
+        }
+        Assert.DoesNotContain("prog/xdp", near.Ip("link", "show", "veth0"));
+    }
+
+    [Fact]
     public void GlobalVariablesShownByNameAfterASyscallProgramRuns()
     {
         TestKernel.RequireRoot();
