@@ -74,6 +74,7 @@ public class RawTracepointLinkTests
     public void Cookie_IsSeenByTheProgram()
     {
         TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfProgram.RawTracepointCookies);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.RawTracepoint, TestPrograms.CountingCookie(counts));
         using var link = prog.AttachRawTracepoint("sys_enter", cookie: 1000);
