@@ -80,7 +80,7 @@ start=$SECONDS
 # The guest's tty turns \n into \r\n; strip the \r. qemu's "TCG doesn't support requested feature"
 # warnings for -cpu max are noise.
 timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null \
-  > >(tr -d '\r') 2> >(grep -v "TCG doesn't support requested feature" >&2) &
+  > >(sed -u 's/\r$//') 2> >(grep -v "TCG doesn't support requested feature" >&2) &
 qemu_pid=$!
 set +e
 wait "$qemu_pid"
