@@ -33,7 +33,8 @@ internal static class AttachTargets
         if (info.BtfId == 0)
             throw new BpfException("BPF_PROG_LOAD", $"{program} has no BTF, so function '{function}' cannot be found in it");
         using var btf = Interop.BtfObjects.OpenById(info.BtfId);
-        var spec = BtfSpec.Parse(Interop.BtfObjects.ReadData(btf), BtfSpec.LoadKernel());
+        // A program's BTF was loaded on its own (BPF_BTF_LOAD), not split on vmlinux: its ids start at 1.
+        var spec = BtfSpec.Parse(Interop.BtfObjects.ReadData(btf));
         if (!spec.TryFindId(function, BtfKind.Func, out int id))
             throw new BpfException("BPF_PROG_LOAD", $"{program}'s BTF has no function '{function}'");
         return (uint)id;

@@ -19,7 +19,13 @@ using var prog = kind switch
     "perf_event" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "tracepoint" => TestPrograms.Load(BpfProgramType.Tracepoint, counts),
-    "uprobe" or "uprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
+    "uprobe" or "uprobe_tracefs" or "kprobe" or "kprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
+    "fentry" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
+    {
+        Name = "t_count",
+        ExpectedAttachType = BpfAttachType.TraceFentry,
+        AttachTarget = BpfSharp.Tracing.KernelSymbols.Current.SyscallFunctionName("getppid"),
+    }),
     _ => throw new ArgumentException($"unknown kind {kind}"),
 };
 BpfLink link = kind switch
@@ -31,6 +37,9 @@ BpfLink link = kind switch
     // Every process's getppid in libc: the parent's calls show whether the probe still fires.
     "uprobe" => prog.AttachUprobe("libc.so.6", "getppid"),
     "uprobe_tracefs" => prog.AttachUprobe("libc.so.6", "getppid", new() { Mode = ProbeAttachMode.TraceFs }),
+    "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
+    "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
+    "fentry" => prog.AttachTrace(),
     _ => throw new ArgumentException(kind),
 };
 if (pin != "-") link.Pin(pin);

@@ -36,6 +36,17 @@ public class ProcessExitTests
         { "uprobe", true, true, true, true },
         { "uprobe_tracefs", false, false, false, false },
         { "uprobe_tracefs", true, false, false, true },
+        // Kinds this host refuses; they run in the 6.1 guest.
+        { "kprobe", false, false, false, false },
+        { "kprobe", false, true, true, false },
+        { "kprobe", true, false, false, true },
+        { "kprobe", true, true, true, true },
+        { "kprobe_tracefs", false, true, false, false },
+        { "kprobe_tracefs", true, false, true, true },
+        { "fentry", false, false, false, false },
+        { "fentry", false, true, true, false },
+        { "fentry", true, false, false, true },
+        { "fentry", true, true, true, true },
     };
 
     [Theory]
@@ -43,6 +54,9 @@ public class ProcessExitTests
     public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
     {
         TestKernel.RequireRoot();
+        if (kind == "kprobe") TestKernel.RequireFeature(TracingFeatures.KprobePmu);
+        if (kind == "kprobe_tracefs") TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
+        if (kind == "fentry") TestKernel.RequireFeature(BpfFeatures.Fentry);
         using var dir = new TempBpfFsDir();
         string? pin = pinned ? dir["link"] : null;
         var ids = ChildProcess.Run(kind, pin, disconnected, killed);
