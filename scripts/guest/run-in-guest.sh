@@ -6,6 +6,7 @@
 #
 # Usage: run-in-guest.sh [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--] CMD [ARG]...
 # Exit code: the command's; 124 when the timeout struck; 125 when the guest failed before the command ended.
+# Needs root (qemu's 9p passthrough of /); the first run prepares the kernel (prepare.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "guest: $*" >&2; }
@@ -31,9 +32,10 @@ kdir=$("$here/prepare.sh")
 kver=$(cat "$kdir/kernel-version")
 
 ctl=$(mktemp -d /tmp/bpfsharp-guest.XXXXXX)
-qemu_pid=''
+qemu_pid='' watchdog_pid=''
 cleanup() {
   # Every path out (success, failure, timeout, Ctrl-C) stops the guest and removes the control folder.
+  [ -z "$watchdog_pid" ] || kill "$watchdog_pid" 2>/dev/null || true
   if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
     kill "$qemu_pid" 2>/dev/null || true
     sleep 1
@@ -79,22 +81,33 @@ log "booting $kver (timeout ${timeout}s): $*"
 start=$SECONDS
 # The guest's tty turns \n into \r\n; strip the \r. qemu's "TCG doesn't support requested feature"
 # warnings for -cpu max are noise.
-timeout -k 10 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null \
+qemu-system-x86_64 "${args[@]}" </dev/null \
   > >(sed -u 's/\r$//') 2> >(grep -v "TCG doesn't support requested feature" >&2) &
 qemu_pid=$!
+# The watchdog marks the timeout before stopping qemu, so the exit code can tell a timeout apart.
+# Stopping it early (TERM) also stops its sleep, so nothing is left behind.
+(
+  trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+  sleep "$timeout" & nap=$!; wait "$nap"
+  touch "$ctl/timed-out"; kill "$qemu_pid"
+  sleep 10 & nap=$!; wait "$nap"
+  kill -9 "$qemu_pid"
+) 2>/dev/null &
+watchdog_pid=$!
 set +e
 wait "$qemu_pid"
 qemu_status=$?
 set -e
-qemu_pid=''
+kill "$watchdog_pid" 2>/dev/null || true
+qemu_pid='' watchdog_pid=''
 log "guest ended after $((SECONDS - start))s"
-if [ -f "$ctl/rc" ]; then
-  exit "$(cat "$ctl/rc")"
-fi
-if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
+if [ -f "$ctl/timed-out" ]; then
   log "timed out after ${timeout}s; the end of its console:"
   tail -n 20 "$ctl/console.log" >&2 || true
   exit 124
+fi
+if [ -f "$ctl/rc" ]; then
+  exit "$(cat "$ctl/rc")"
 fi
 log "the guest stopped before the command finished (qemu exit $qemu_status); its console:"
 tail -n 40 "$ctl/console.log" >&2 || true
