@@ -156,6 +156,21 @@ public partial class ProbeLinkTests
         Assert.True(Counters.Stopped(counts, CallGetppid));
     }
 
+    /// <summary>Before 6.6 (the 6.1 guest) uprobe.multi is refused naming the feature, not with a bare EINVAL.</summary>
+    [Fact]
+    public void UprobeMulti_WhereTheKernelLacksIt_ThrowsNotSupported()
+    {
+        TestKernel.RequireRoot();
+        Assert.SkipWhen(BpfProgram.UprobeMulti.IsSupported, "this kernel has uprobe.multi links");
+        using var counts = TestPrograms.CounterMap();
+        using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new()
+        {
+            ExpectedAttachType = BpfAttachType.TraceUprobeMulti,
+        });
+        var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachUprobeMulti("libc.so.6", ["getppid"]));
+        Assert.Equal(BpfProgram.UprobeMulti.Name, e.Feature);
+    }
+
     [Fact]
     public void Kprobe_AttachesWhereTheKernelHasKprobes()
     {
