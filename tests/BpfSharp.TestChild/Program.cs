@@ -22,7 +22,14 @@ using var prog = kind switch
     "perf_event" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "tracepoint" => TestPrograms.Load(BpfProgramType.Tracepoint, counts),
-    "uprobe" or "uprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
+    "uprobe" or "uprobe_tracefs" or "kprobe" or "kprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
+    "fentry" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
+    {
+        Name = "t_count",
+        ExpectedAttachType = BpfAttachType.TraceFentry,
+        // Syscall wrappers are not in every kernel's BTF (6.1 has none); do_unlinkat is.
+        AttachTarget = "do_unlinkat",
+    }),
     "cgroup_link" or "cgroup_legacy" => BpfProgram.Load(BpfProgramType.CgroupSock, TestPrograms.Counting(counts, 1),
         new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.CgroupInetSockCreate }),
     "xdp_link" or "xdp_netlink" => BpfProgram.Load(BpfProgramType.Xdp, TestPrograms.Counting(counts, 2), new BpfProgramLoadOptions { Name = "t_count" }),
@@ -46,6 +53,9 @@ BpfLink link = kind switch
     "xdp_netlink" => prog.AttachXdp("lo", new() { UseNetlink = true, Mode = XdpMode.Generic }),
     "tcx_link" => prog.AttachTcx("lo", TcDirection.Ingress),
     "tc_filter" => prog.AttachTcFilter("lo", TcDirection.Ingress),
+    "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
+    "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
+    "fentry" => prog.AttachTrace(),
     _ => throw new ArgumentException(kind),
 };
 if (pin != "-") link.Pin(pin);

@@ -89,6 +89,8 @@ public sealed unsafe partial class BpfProgram
 
     private UprobeMultiLink CreateUprobeMulti(IReadOnlyList<UprobeTarget> targets, MultiProbeAttachOptions? options)
     {
+        // Before 6.6 the kernel answers a bare EINVAL, indistinguishable from a bad argument.
+        UprobeMulti.ThrowIfUnsupported();
         var path = Bpf.CString(targets[0].BinaryPath);
         var offsets = targets.Select(t => t.FileOffset).ToArray();
         var cookies = Cookies(options, targets.Count);
@@ -144,6 +146,40 @@ public sealed unsafe partial class BpfProgram
                 int r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr);
                 if (r >= 0) { Libc.close(r); return null; }
                 return $"{Errno.Name(-r)} from BPF_LINK_CREATE";
+            }
+        }
+        catch (BpfException e)
+        {
+            return e.Message;
+        }
+    });
+
+    /// <summary>
+    /// uprobe.multi links (Linux 6.6): a link on the directory "/" is refused with EBADF by a kernel that knows
+    /// the attach type (it checks for a regular file), with EINVAL by one that does not.
+    /// </summary>
+    public static BpfFeature UprobeMulti { get; } = new("uprobe.multi links", "6.6", () =>
+    {
+        try
+        {
+            var insns = new Asm.BpfAssembler().Mov64(Asm.BpfRegister.R0, 0).Exit().Build();
+            using var prog = Load(BpfProgramType.Kprobe, insns, new BpfProgramLoadOptions { Name = "probe", ExpectedAttachType = BpfAttachType.TraceUprobeMulti });
+            var root = Bpf.CString("/");
+            ulong offset = 0;
+            fixed (byte* p = root)
+            {
+                using var use = new HandleUse(prog.Handle);
+                var attr = new LinkCreateAttr
+                {
+                    prog_fd = use.Fd,
+                    attach_type = (uint)BpfAttachType.TraceUprobeMulti,
+                    uprobe_multi_path = (ulong)p,
+                    uprobe_multi_offsets = (ulong)&offset,
+                    uprobe_multi_cnt = 1,
+                };
+                int r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr);
+                if (r >= 0) { Libc.close(r); return null; }
+                return r == -Errno.EBADF ? null : $"{Errno.Name(-r)} from BPF_LINK_CREATE";
             }
         }
         catch (BpfException e)

@@ -13,6 +13,8 @@ public sealed unsafe partial class BpfProgram
     public RawTracepointLink AttachRawTracepoint(string name, ulong cookie = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        // An older kernel refuses the non-zero cookie field with a bare EINVAL.
+        if (cookie != 0) RawTracepointCookies.ThrowIfUnsupported();
         var tp = Bpf.CString(name);
         using var prog = new HandleUse(Handle);
         fixed (byte* p = tp)
@@ -53,4 +55,22 @@ public sealed unsafe partial class BpfProgram
         }
         return BpfLink.FromHandle(fd);
     }
+
+    /// <summary>
+    /// Attach cookies on raw tracepoints (Linux 6.10): a raw_tp program calling <c>bpf_get_attach_cookie</c>
+    /// loads only where the kernel has them.
+    /// </summary>
+    public static BpfFeature RawTracepointCookies { get; } = new("raw tracepoint attach cookies", "6.10", () =>
+    {
+        var insns = new Asm.BpfAssembler().Call(Asm.BpfHelper.GetAttachCookie).Mov64(Asm.BpfRegister.R0, 0).Exit().Build();
+        try
+        {
+            using var prog = Load(BpfProgramType.RawTracepoint, insns, new BpfProgramLoadOptions { Name = "probe" });
+            return null;
+        }
+        catch (BpfException e)
+        {
+            return $"{e.ErrnoName} from BPF_PROG_LOAD of a raw_tp program calling bpf_get_attach_cookie";
+        }
+    });
 }

@@ -170,7 +170,7 @@ public sealed partial class BtfKernelTests
         foreach (var (root, paths) in new[]
         {
             (attr.Id, new[] { "map_type", "link_create.perf_event.bpf_cookie", "link_create.flags", "prog_flags", "batch.elem_flags" }),
-            (info.Id, new[] { "name", "netns_ino", "hash_size" }),
+            (info.Id, new[] { "name", "netns_ino", "map_extra" }),
             (perf.Id, new[] { "config", "sample_period", "bp_addr", "config1", "sig_data", "aux_sample_size" }),
         })
         {

@@ -36,7 +36,7 @@ public sealed class FreplaceLinkTests : IDisposable
     private static void RequireTrampolines()
     {
         TestKernel.RequireRoot();
-        if (!BpfFeatures.Fentry.IsSupported) Assert.Skip($"freplace needs BPF trampolines: {BpfFeatures.Fentry.Name}: {BpfFeatures.Fentry.MissingReason}");
+        TestKernel.RequireFeature(BpfFeatures.Fentry); // freplace runs on BPF trampolines too
     }
 
     private static byte[] FuncInfo(params (uint Instruction, int Type)[] records)

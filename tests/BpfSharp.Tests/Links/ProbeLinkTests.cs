@@ -31,8 +31,7 @@ public partial class ProbeLinkTests
         Assert.IsType<PerfEventLink>(link);
         Assert.True(Counters.Moves(counts, CallGetppid));
         var info = Assert.IsType<PerfEventLinkInfo>(link.GetInfo());
-        Assert.Equal(PerfEventLinkKind.Tracepoint, info.Event);
-        Assert.Equal("sys_enter_getppid", info.Name);
+        if (PerfLinkInfos.HasEvent(info, PerfEventLinkKind.Tracepoint)) Assert.Equal("sys_enter_getppid", info.Name);
         var json = JsonDocument.Parse(TestKernel.Run(bpftool, "link", "show", "id", link.Id.ToString(), "-j")).RootElement;
         Assert.Equal("perf_event", json.GetProperty("type").GetString());
         Assert.Equal(prog.Id, json.GetProperty("prog_id").GetUInt32());
@@ -92,10 +91,12 @@ public partial class ProbeLinkTests
         {
             Assert.True(Counters.Moves(counts, CallGetppid));
             var info = Assert.IsType<PerfEventLinkInfo>(link.GetInfo());
-            Assert.Equal(PerfEventLinkKind.Uprobe, info.Event);
             var target = UprobeTarget.Resolve("libc.so.6", "getppid", Environment.ProcessId);
-            Assert.Equal(target.BinaryPath, info.Name);
-            Assert.Equal(target.FileOffset, (ulong)info.Offset);
+            if (PerfLinkInfos.HasEvent(info, PerfEventLinkKind.Uprobe))
+            {
+                Assert.Equal(target.BinaryPath, info.Name);
+                Assert.Equal(target.FileOffset, (ulong)info.Offset);
+            }
             var json = JsonDocument.Parse(TestKernel.Run(bpftool, "link", "show", "id", link.Id.ToString(), "-j")).RootElement;
             Assert.Equal("perf_event", json.GetProperty("type").GetString());
             if (json.TryGetProperty("file", out var file)) Assert.Equal(target.BinaryPath, file.GetString());
@@ -119,7 +120,7 @@ public partial class ProbeLinkTests
         using var link = prog.AttachUprobe("libc.so.6", "getppid", new() { Retprobe = true, Cookie = 3, ProcessId = Environment.ProcessId });
         CallGetppid();
         Assert.Equal(150L, Counters.Read(counts));
-        Assert.Equal(PerfEventLinkKind.Uretprobe, Assert.IsType<PerfEventLinkInfo>(link.GetInfo()).Event);
+        PerfLinkInfos.HasEvent(Assert.IsType<PerfEventLinkInfo>(link.GetInfo()), PerfEventLinkKind.Uretprobe);
     }
 
     [Fact]
@@ -139,6 +140,7 @@ public partial class ProbeLinkTests
     public void UprobeMulti_OnSeveralFunctions_RunsAndReportsCount()
     {
         TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfProgram.UprobeMulti);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new()
         {
@@ -154,12 +156,26 @@ public partial class ProbeLinkTests
         Assert.True(Counters.Stopped(counts, CallGetppid));
     }
 
+    /// <summary>Before 6.6 (the 6.1 guest) uprobe.multi is refused naming the feature, not with a bare EINVAL.</summary>
+    [Fact]
+    public void UprobeMulti_WhereTheKernelLacksIt_ThrowsNotSupported()
+    {
+        TestKernel.RequireRoot();
+        Assert.SkipWhen(BpfProgram.UprobeMulti.IsSupported, "this kernel has uprobe.multi links");
+        using var counts = TestPrograms.CounterMap();
+        using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new()
+        {
+            ExpectedAttachType = BpfAttachType.TraceUprobeMulti,
+        });
+        var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachUprobeMulti("libc.so.6", ["getppid"]));
+        Assert.Equal(BpfProgram.UprobeMulti.Name, e.Feature);
+    }
+
     [Fact]
     public void Kprobe_AttachesWhereTheKernelHasKprobes()
     {
         TestKernel.RequireRoot();
-        if (!ProbePmu.Kprobe.IsAvailable && !TracingFeatures.KprobeEvents.IsSupported)
-            Assert.Skip($"kprobes: {ProbePmu.Kprobe.Feature.MissingReason}; {TracingFeatures.KprobeEvents.MissingReason}");
+        if (!ProbePmu.Kprobe.IsAvailable) TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.Kprobe, counts);
         foreach (var mode in new[] { ProbeAttachMode.Pmu, ProbeAttachMode.TraceFs })
@@ -168,8 +184,8 @@ public partial class ProbeLinkTests
             using var link = prog.AttachKsyscall("getppid", new() { Mode = mode });
             Assert.True(Counters.Moves(counts, CallGetppid));
             var info = Assert.IsType<PerfEventLinkInfo>(link.GetInfo());
-            Assert.Equal(PerfEventLinkKind.Kprobe, info.Event);
-            Assert.Equal(KernelSymbols.Current.SyscallFunctionName("getppid"), info.Name);
+            if (PerfLinkInfos.HasEvent(info, PerfEventLinkKind.Kprobe))
+                Assert.Equal(KernelSymbols.Current.SyscallFunctionName("getppid"), info.Name);
         }
         Assert.Empty(OurUprobeEvents());
     }

@@ -74,6 +74,7 @@ public class RawTracepointLinkTests
     public void Cookie_IsSeenByTheProgram()
     {
         TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfProgram.RawTracepointCookies);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.RawTracepoint, TestPrograms.CountingCookie(counts));
         using var link = prog.AttachRawTracepoint("sys_enter", cookie: 1000);
@@ -81,6 +82,20 @@ public class RawTracepointLinkTests
         long total = Counters.Read(counts);
         Assert.True(total > 0 && total % 1000 == 0, $"counter {total}");
         Assert.Equal(1000UL, Assert.IsType<RawTracepointLinkInfo>(link.GetInfo()).Cookie);
+    }
+
+    /// <summary>Before 6.10 (the 6.1 guest) a cookie is refused up front, naming the feature, not with a bare EINVAL.</summary>
+    [Fact]
+    public void Cookie_WhereTheKernelLacksIt_ThrowsNotSupported()
+    {
+        TestKernel.RequireRoot();
+        Assert.SkipWhen(BpfProgram.RawTracepointCookies.IsSupported, "this kernel has raw tracepoint cookies");
+        using var counts = TestPrograms.CounterMap();
+        using var prog = TestPrograms.Load(BpfProgramType.RawTracepoint, counts);
+        var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachRawTracepoint("sys_enter", cookie: 1));
+        Assert.Equal(BpfProgram.RawTracepointCookies.Name, e.Feature);
+        using var plain = prog.AttachRawTracepoint("sys_enter");
+        Assert.True(Counters.Moves(counts));
     }
 
     /// <summary>The kernel selftests' raw_tp pinning scenario.</summary>

@@ -14,6 +14,54 @@ public static partial class TestKernel
 
     public static bool IsRequired => Environment.GetEnvironmentVariable("BPFSHARP_REQUIRE_KERNEL") == "1";
 
+    /// <summary>
+    /// The guest kernel CI runs the suite in (scripts/guest/run-in-guest.sh sets BPFSHARP_GUEST_KERNEL=6.1),
+    /// or null on any other machine. There, the features that kernel is known to have must be found.
+    /// </summary>
+    public static string? GuestKernel => Environment.GetEnvironmentVariable("BPFSHARP_GUEST_KERNEL") is { Length: > 0 } v ? v : null;
+
+    /// <summary>
+    /// What Debian's stock 6.1 kernel (the CI guest) offers, by feature name: BPF links, perf links, tp_btf,
+    /// kprobes (PMU and tracefs), BPF trampolines and BPF LSM. It lacks kprobe.multi (built without fprobe),
+    /// uprobe.multi (6.6), netfilter programs (6.4) and arenas (6.9).
+    /// </summary>
+    public static IReadOnlySet<string> GuestFeatures(string guest) => guest switch
+    {
+        "6.1" => new HashSet<string>
+        {
+            BpfFeatures.BpfLinks.Name, BpfProgram.PerfLinks.Name, BpfFeatures.ProgramType(BpfProgramType.Tracing).Name,
+            BpfSharp.Tracing.TracingFeatures.KprobePmu.Name, BpfSharp.Tracing.TracingFeatures.KprobeEvents.Name,
+            BpfFeatures.Fentry.Name, BpfFeatures.Lsm.Name,
+        },
+        _ => throw new InvalidOperationException($"BPFSHARP_GUEST_KERNEL={guest}: no list of that kernel's features"),
+    };
+
+    /// <summary>
+    /// Skips with the probe's reason when the running kernel lacks <paramref name="feature"/>; in the CI guest,
+    /// where the feature is known to exist, a missing feature fails the test instead (a dishonest probe or a
+    /// broken guest must not pass as a skip).
+    /// </summary>
+    public static void RequireFeature(BpfFeature feature)
+    {
+        if (feature.IsSupported) return;
+        if (GuestKernel is { } guest && GuestFeatures(guest).Contains(feature.Name))
+            Assert.Fail($"the {guest} guest kernel has {feature.Name}, but the probe says: {feature.MissingReason}");
+        Assert.Skip($"{feature.Name}: {feature.MissingReason}");
+    }
+
+    /// <summary>The running kernel's version (major.minor.patch from its release string).</summary>
+    public static Version Version { get; } = ParseRelease(File.ReadAllText("/proc/sys/kernel/osrelease"));
+
+    private static Version ParseRelease(string release)
+    {
+        var parts = release.Trim().Split('.', '-', '+');
+        int Part(int i) => i < parts.Length && int.TryParse(parts[i], out int n) ? n : 0;
+        return new Version(Part(0), Part(1), Part(2));
+    }
+
+    /// <summary>Whether the running kernel is at least <paramref name="major"/>.<paramref name="minor"/>.</summary>
+    public static bool AtLeast(int major, int minor) => Version >= new Version(major, minor);
+
     /// <summary>Call first in every test that talks to the kernel.</summary>
     public static void RequireRoot()
     {
