@@ -32,7 +32,7 @@
 #define BATCH 4096               // elements per batch lookup
 #define OBJECT_LOADS 4           // open+load+close of the large object per measurement
 #define BTF_PARSES 8             // vmlinux BTF parses per measurement
-#define LINKS 1000               // attach+destroy per measurement
+#define LINKS 1000               // attach+destroy per measurement (BENCH_RAW_TP_LINKS, BENCH_TRACEPOINT_LINKS)
 #define EVENT_FILLS 6            // producer runs (each followed by one timed drain) per measurement
 #define PERF_PAGES 2048          // perf buffer pages per CPU (8 MiB)
 
@@ -57,8 +57,13 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Set during a workload's warm-up run (its first run in this process): nothing is printed. */
+static bool warming;
+
 static void report(const char *workload, const char *unit, double value, bool lower_is_better, long ops)
 {
+	if (warming)
+		return;
 	printf("{\"impl\":\"libbpf\",\"workload\":\"%s\",\"unit\":\"%s\",\"value\":%.6g,\"lower_is_better\":%s,\"ops\":%ld}\n",
 	       workload, unit, value, lower_is_better ? "true" : "false", ops);
 	fflush(stdout);
@@ -303,17 +308,24 @@ static void perf_lost(void *ctx, int cpu, __u64 count)
 static int ring_records(int size) { return size == 16 ? 262144 : size == 128 ? 49152 : 8192; }
 static int perf_records(int size) { return size == 16 ? 131072 : size == 128 ? 32768 : 4096; }
 
+/* One reader per map for the whole run, as an application keeps it (Workloads.cs does the same). */
+static struct ring_buffer *ring_reader;
+static struct perf_buffer *perf_reader;
+static struct consume_state state;
+
 static void bench_ringbuf(int size)
 {
 	char prog[32], workload[32];
-	struct consume_state state = { 0 };
 	setup_events();
 	snprintf(prog, sizeof(prog), "rb_%d", size);
 	snprintf(workload, sizeof(workload), "ringbuf_%dB", size);
 	int fd = program_fd(prog);
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(events, "rb")), ring_record, &state, NULL);
-	if (!rb)
+	if (!ring_reader)
+		ring_reader = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(events, "rb")), ring_record, &state, NULL);
+	if (!ring_reader)
 		die("ring_buffer__new: %s", strerror(errno));
+	struct ring_buffer *rb = ring_reader;
+	memset(&state, 0, sizeof(state));
 	int records = ring_records(size);
 	uint64_t total = 0;
 	for (int fill = 0; fill < EVENT_FILLS; fill++) {
@@ -324,7 +336,6 @@ static void bench_ringbuf(int size)
 		if (n != records)
 			die("%s: consumed %d of %d", workload, n, records);
 	}
-	ring_buffer__free(rb);
 	sink += state.sum;
 	report(workload, "Mev/s", (double)state.records / ((double)total / 1e9) / 1e6, false, state.records);
 }
@@ -332,15 +343,17 @@ static void bench_ringbuf(int size)
 static void bench_perfbuf(int size)
 {
 	char prog[32], workload[32];
-	struct consume_state state = { 0 };
 	setup_events();
 	snprintf(prog, sizeof(prog), "pb_%d", size);
 	snprintf(workload, sizeof(workload), "perfbuf_%dB", size);
 	int fd = program_fd(prog);
-	struct perf_buffer *pb = perf_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(events, "pb")), PERF_PAGES,
-						  perf_record, perf_lost, &state, NULL);
-	if (!pb)
+	if (!perf_reader)
+		perf_reader = perf_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(events, "pb")), PERF_PAGES,
+					       perf_record, perf_lost, &state, NULL);
+	if (!perf_reader)
 		die("perf_buffer__new: %s", strerror(errno));
+	struct perf_buffer *pb = perf_reader;
+	memset(&state, 0, sizeof(state));
 	int records = perf_records(size);
 	uint64_t total = 0;
 	for (int fill = 0; fill < EVENT_FILLS; fill++) {
@@ -352,7 +365,6 @@ static void bench_perfbuf(int size)
 		if (err || state.records - before != records)
 			die("%s: consumed %ld of %d (%d)", workload, state.records - before, records, err);
 	}
-	perf_buffer__free(pb);
 	sink += state.sum;
 	report(workload, "Mev/s", (double)state.records / ((double)total / 1e9) / 1e6, false, state.records);
 }
@@ -380,22 +392,29 @@ static struct bpf_link *attach_tp(struct bpf_program *p)
 	return link;
 }
 
+static int env_int(const char *name, int fallback)
+{
+	const char *v = getenv(name);
+	int n = v ? atoi(v) : 0;
+	return n > 0 ? n : fallback;
+}
+
 static void bench_links(const char *workload, const char *prog, const char *keep,
-			struct bpf_link *(*attach)(struct bpf_program *))
+			struct bpf_link *(*attach)(struct bpf_program *), int links)
 {
 	setup_events();
 	struct bpf_program *p = bpf_object__find_program_by_name(events, prog);
 	struct bpf_link *keeper = attach(bpf_object__find_program_by_name(events, keep));
 	uint64_t t0 = now_ns();
-	for (int i = 0; i < LINKS; i++)
+	for (int i = 0; i < links; i++)
 		bpf_link__destroy(attach(p));
 	uint64_t t1 = now_ns();
 	bpf_link__destroy(keeper);
-	report(workload, "us/link", (double)(t1 - t0) / LINKS / 1e3, true, LINKS);
+	report(workload, "us/link", (double)(t1 - t0) / links / 1e3, true, links);
 }
 
-static void bench_raw_tp_links(void) { bench_links("raw_tp_link_churn_1000", "churn_raw_tp", "keep_raw_tp", attach_raw_tp); }
-static void bench_tracepoint_links(void) { bench_links("tracepoint_link_churn_1000", "churn_tp", "keep_tp", attach_tp); }
+static void bench_raw_tp_links(void) { bench_links("raw_tp_link_churn", "churn_raw_tp", "keep_raw_tp", attach_raw_tp, env_int("BENCH_RAW_TP_LINKS", LINKS)); }
+static void bench_tracepoint_links(void) { bench_links("tracepoint_link_churn", "churn_tp", "keep_tp", attach_tp, env_int("BENCH_TRACEPOINT_LINKS", LINKS)); }
 
 /* ---- 5. objects and BTF ---- */
 
@@ -468,14 +487,21 @@ static const struct {
 	{ "perfbuf_1024B", w_pb1024 },
 	{ "object_open_load_large", bench_object_load },
 	{ "btf_vmlinux_parse", bench_btf },
-	{ "raw_tp_link_churn_1000", bench_raw_tp_links },
-	{ "tracepoint_link_churn_1000", bench_tracepoint_links },
+	{ "raw_tp_link_churn", bench_raw_tp_links },
+	{ "tracepoint_link_churn", bench_tracepoint_links },
 };
 
 static bool run(const char *name)
 {
+	static bool warmed[sizeof(workloads) / sizeof(workloads[0])];
 	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
 		if (!strcmp(workloads[i].name, name)) {
+			/* The first run warms caches, page tables and the event rings up, unreported, as Workloads.cs does. */
+			if (!warmed[i]) {
+				warmed[i] = warming = true;
+				workloads[i].run();
+				warming = false;
+			}
 			workloads[i].run();
 			return true;
 		}
@@ -517,8 +543,12 @@ int main(int argc, char **argv)
 				return 2;
 	} else {
 		for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
-			workloads[i].run();
+			run(workloads[i].name);
 	}
+	if (ring_reader)
+		ring_buffer__free(ring_reader);
+	if (perf_reader)
+		perf_buffer__free(perf_reader);
 	if (events)
 		bpf_object__close(events);
 	return sink == 42 ? 3 : 0; /* keeps the sink alive */
