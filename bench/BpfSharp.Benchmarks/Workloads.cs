@@ -380,7 +380,7 @@ internal sealed class Workloads : IDisposable
     /// </summary>
     private static void WarmEvents(BpfProgram producer, int records, Func<int> drain)
     {
-        for (int i = 0; i < 64; i++)
+        for (int i = 0; i < 200; i++)
         {
             Produce(producer, 64);
             drain();
