@@ -76,7 +76,7 @@ def main():
     names = args.workloads or list(baselines)
     c_names = set(subprocess.run([args.native, "--list"], capture_output=True, text=True, check=True).stdout.split())
 
-    rows = {n: {"c": [], "s": [], "ratio": [], "alloc": [], "unit": None, "lower": True} for n in names}
+    rows = {n: {"c": [], "s": [], "ratio": [], "alloc": [], "c_user": [], "s_user": [], "unit": None, "lower": True} for n in names}
     start = time.time()
     for rnd in range(args.rounds):
         c_results = {}  # a libbpf workload that is the baseline of several rows runs once per round
@@ -99,16 +99,20 @@ def main():
             r["unit"], r["lower"] = s["unit"], s["lower_is_better"]
             r["s"].append(s["value"])
             r["alloc"].append(s.get("alloc_per_op", 0.0))
+            if "user_ns_per_op" in s:
+                r["s_user"].append(s["user_ns_per_op"])
             if c is not None:
                 r["c"].append(c["value"])
+                if "user_ns_per_op" in c:
+                    r["c_user"].append(c["user_ns_per_op"])
                 r["ratio"].append(s["value"] / c["value"])
         print(f"compare: round {rnd + 1}/{args.rounds} done at {time.time() - start:.0f} s", file=sys.stderr)
     native.close()
     dotnet.close()
 
-    header = "| workload | unit | libbpf | BpfSharp | ratio (median) | target | met | BpfSharp allocs/op (B) |"
+    header = "| workload | unit | libbpf | BpfSharp | ratio (median) | target | met | BpfSharp allocs/op (B) | user-mode ns/op libbpf / BpfSharp |"
     print(header)
-    print("|---|---|---:|---:|---:|---|---|---:|")
+    print("|---|---|---:|---:|---:|---|---|---:|---|")
     for name in names:
         r = rows[name]
         if not r["s"]:
@@ -125,9 +129,11 @@ def main():
             tgt, met = f">= {target}", "yes" if ratio >= target else "no"
         label = name + (f" (vs libbpf {baselines[name]})" if baselines.get(name, name) != name else "")
         alloc = max(r["alloc"])
-        print(f"| {label} | {r['unit']} | {fmt(c)} | {fmt(s)} | {ratio:.3f} | {tgt} | {met} | {alloc:.4g} |")
+        user = f"{statistics.median(r['c_user']):.3g} / {statistics.median(r['s_user']):.3g}" if r["c_user"] and r["s_user"] else ""
+        print(f"| {label} | {r['unit']} | {fmt(c)} | {fmt(s)} | {ratio:.3f} | {tgt} | {met} | {alloc:.4g} | {user} |")
     print(f"\n{args.rounds} rounds, {time.time() - start:.0f} s; ratio = BpfSharp / libbpf per round "
-          f"(time: lower is better; Mev/s: higher is better); allocs/op: the largest over the rounds.")
+          f"(time: lower is better; Mev/s: higher is better); allocs/op: the largest over the rounds; "
+          f"user-mode ns/op: getrusage(RUSAGE_THREAD) user time over the timed sections, medians (tick-sampled, so approximate).")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rounds": args.rounds, "machine": platform.uname()._asdict(), "baselines": baselines, "rows": rows}, f, indent=1)

@@ -17,13 +17,13 @@ internal sealed class Workloads : IDisposable
     // Keep these equal to bench/native/bench.c.
     private const int MapKeys = 1024;
     private const int MapCapacity = 4096;
-    private const int MapOps = 200_000;
+    private const int MapOps = 100_000;
     private const int IterEntries = 100_000;
-    private const int IterWalks = 3;
+    private const int IterWalks = 2;
     private const int Batch = 4096;
     private const int ObjectLoads = 4;
     private const int BtfParses = 8;
-    private const int EventFills = 6;
+    private const int EventFills = 4;
     private const int PerfPages = 2048;
     private const string VmlinuxPath = "/sys/kernel/btf/vmlinux";
 
@@ -81,15 +81,19 @@ internal sealed class Workloads : IDisposable
 
     // ---- measurement ----
 
-    /// <summary>Accumulates the time and the managed allocations of the timed sections of one measurement.</summary>
-    private struct Clock
+    /// <summary>
+    /// Accumulates the time, the managed allocations and (with <c>userTime</c>) the thread's user-mode CPU time of the
+    /// timed sections of one measurement.
+    /// </summary>
+    private struct Clock(bool userTime)
     {
-        private long _startTicks, _startBytes;
-        public long Ticks, Bytes;
+        private long _startTicks, _startBytes, _startUser;
+        public long Ticks, Bytes, UserNs;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Start()
         {
+            if (userTime) _startUser = Rusage.ThreadUserNanoseconds();
             _startBytes = GC.GetAllocatedBytesForCurrentThread();
             _startTicks = Stopwatch.GetTimestamp();
         }
@@ -100,7 +104,10 @@ internal sealed class Workloads : IDisposable
             long t = Stopwatch.GetTimestamp();
             Ticks += t - _startTicks;
             Bytes += GC.GetAllocatedBytesForCurrentThread() - _startBytes;
+            if (userTime) UserNs += Rusage.ThreadUserNanoseconds() - _startUser;
         }
+
+        public readonly bool HasUserTime => userTime;
 
         public readonly double Nanoseconds => Ticks * 1e9 / Stopwatch.Frequency;
     }
@@ -109,7 +116,8 @@ internal sealed class Workloads : IDisposable
     {
         if (warm) return;
         var inv = CultureInfo.InvariantCulture;
-        string extra = baseline is null ? "" : $",\"baseline\":\"{baseline}\"";
+        string extra = (clock.HasUserTime ? string.Create(inv, $",\"user_ns_per_op\":{(double)clock.UserNs / ops:G4}") : "")
+            + (baseline is null ? "" : $",\"baseline\":\"{baseline}\"");
         Console.WriteLine(string.Create(inv,
             $"{{\"impl\":\"bpfsharp\",\"workload\":\"{workload}\",\"unit\":\"{unit}\",\"value\":{value:G6},\"lower_is_better\":{(lowerIsBetter ? "true" : "false")},\"ops\":{ops},\"alloc_per_op\":{(double)clock.Bytes / ops:G4}{extra}}}"));
     }
@@ -144,7 +152,7 @@ internal sealed class Workloads : IDisposable
         int ops = Scaled(MapOps, warm);
         Span<byte> key = stackalloc byte[4];
         Span<byte> value = stackalloc byte[map.ValueBufferSize];
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         clock.Start();
         for (int i = 0; i < ops; i++)
         {
@@ -160,7 +168,7 @@ internal sealed class Workloads : IDisposable
         int ops = Scaled(MapOps, warm);
         var map = Hash8;
         ulong sum = 0;
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         clock.Start();
         for (int i = 0; i < ops; i++)
         {
@@ -178,7 +186,7 @@ internal sealed class Workloads : IDisposable
         Span<byte> key = stackalloc byte[4];
         Span<byte> value = stackalloc byte[map.ValueSize];
         value[0] = 1;
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         clock.Start();
         for (int i = 0; i < ops; i++)
         {
@@ -195,7 +203,7 @@ internal sealed class Workloads : IDisposable
         int passes = Scaled(MapOps, warm) / MapKeys;
         Span<byte> key = stackalloc byte[4];
         Span<byte> value = stackalloc byte[map.ValueSize];
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         for (int pass = 0; pass < passes; pass++)
         {
             clock.Start();
@@ -244,7 +252,7 @@ internal sealed class Workloads : IDisposable
         Span<byte> value = stackalloc byte[8];
         ulong sum = 0;
         long elements = 0;
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         clock.Start();
         for (int walk = 0; walk < walks; walk++)
         {
@@ -272,7 +280,7 @@ internal sealed class Workloads : IDisposable
         int walks = warm ? 1 : IterWalks;
         ulong sum = 0;
         long elements = 0;
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         clock.Start();
         for (int walk = 0; walk < walks; walk++)
         {
@@ -298,7 +306,7 @@ internal sealed class Workloads : IDisposable
         ulong sum = 0;
         long elements = 0;
         var cursor = new BpfMapBatchCursor();
-        var clock = new Clock();
+        var clock = new Clock(userTime: true);
         clock.Start();
         for (int walk = 0; walk < walks; walk++)
         {
@@ -403,7 +411,7 @@ internal sealed class Workloads : IDisposable
         }
         int records = RingRecords(size);
         var handler = new SumHandler();
-        var clock = new Clock();
+        var clock = new Clock(userTime: false);
         for (int fill = 0; fill < EventFills; fill++)
         {
             Produce(producer, records);
@@ -427,7 +435,7 @@ internal sealed class Workloads : IDisposable
         }
         int records = PerfRecords(size);
         var handler = new SumHandler();
-        var clock = new Clock();
+        var clock = new Clock(userTime: false);
         for (int fill = 0; fill < EventFills; fill++)
         {
             long before = handler.Records;
@@ -451,7 +459,7 @@ internal sealed class Workloads : IDisposable
     {
         string path = Path.Combine(_objects, "large.bpf.o");
         int loads = warm ? 1 : ObjectLoads;
-        var clock = new Clock();
+        var clock = new Clock(userTime: false);
         clock.Start();
         for (int i = 0; i < loads; i++)
         {
@@ -469,7 +477,7 @@ internal sealed class Workloads : IDisposable
     {
         int parses = warm ? 1 : BtfParses;
         long types = 0;
-        var clock = new Clock();
+        var clock = new Clock(userTime: false);
         clock.Start();
         for (int i = 0; i < parses; i++) types += BtfSpec.Load(VmlinuxPath).Count;
         clock.Stop();
@@ -486,10 +494,10 @@ internal sealed class Workloads : IDisposable
     /// </summary>
     private void Links(string workload, string program, string keeper, Func<BpfProgram, Links.BpfLink> attach, int count, bool warm)
     {
-        int links = warm ? Math.Min(count, 20) : count;
+        int links = Scaled(count, warm);
         var p = Program(program);
         using var keep = attach(Program(keeper));
-        var clock = new Clock();
+        var clock = new Clock(userTime: false);
         clock.Start();
         for (int i = 0; i < links; i++) attach(p).Dispose();
         clock.Stop();

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -26,14 +27,16 @@
 // Workload sizes: keep them equal to Workloads.cs.
 #define MAP_KEYS 1024            // existing keys in the element-operation maps
 #define MAP_CAPACITY 4096        // their max_entries
-#define MAP_OPS 200000           // element operations per measurement
+/* A workload's first run in a process is a warm-up (not reported) at an eighth of these counts (at least 1). */
+#define SCALED(n) (warming ? ((n) / 8 > 0 ? (n) / 8 : 1) : (n))
+#define MAP_OPS SCALED(100000)   // element operations per measurement
 #define ITER_ENTRIES 100000      // entries of the iterated hash map
-#define ITER_WALKS 3             // whole-map walks per measurement
+#define ITER_WALKS SCALED(2)     // whole-map walks per measurement
 #define BATCH 4096               // elements per batch lookup
-#define OBJECT_LOADS 4           // open+load+close of the large object per measurement
-#define BTF_PARSES 8             // vmlinux BTF parses per measurement
+#define OBJECT_LOADS SCALED(4)   // open+load+close of the large object per measurement
+#define BTF_PARSES SCALED(8)     // vmlinux BTF parses per measurement
 #define LINKS 1000               // attach+destroy per measurement (BENCH_RAW_TP_LINKS, BENCH_TRACEPOINT_LINKS)
-#define EVENT_FILLS 6            // producer runs (each followed by one timed drain) per measurement
+#define EVENT_FILLS SCALED(4)    // producer runs (each followed by one timed drain) per measurement
 #define PERF_PAGES 2048          // perf buffer pages per CPU (8 MiB)
 
 static const char *objects_dir = "bench/objects";
@@ -57,16 +60,33 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* This thread's user-mode CPU time: what the library itself costs around the system calls. */
+static double user_ns(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3;
+}
+
 /* Set during a workload's warm-up run (its first run in this process): nothing is printed. */
 static bool warming;
 
-static void report(const char *workload, const char *unit, double value, bool lower_is_better, long ops)
+/* user_per_op < 0: not measured. */
+static void report_user(const char *workload, const char *unit, double value, bool lower_is_better, long ops, double user_per_op)
 {
 	if (warming)
 		return;
-	printf("{\"impl\":\"libbpf\",\"workload\":\"%s\",\"unit\":\"%s\",\"value\":%.6g,\"lower_is_better\":%s,\"ops\":%ld}\n",
+	printf("{\"impl\":\"libbpf\",\"workload\":\"%s\",\"unit\":\"%s\",\"value\":%.6g,\"lower_is_better\":%s,\"ops\":%ld",
 	       workload, unit, value, lower_is_better ? "true" : "false", ops);
+	if (user_per_op >= 0)
+		printf(",\"user_ns_per_op\":%.4g", user_per_op);
+	printf("}\n");
 	fflush(stdout);
+}
+
+static void report(const char *workload, const char *unit, double value, bool lower_is_better, long ops)
+{
+	report_user(workload, unit, value, lower_is_better, ops, -1);
 }
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -119,29 +139,35 @@ static void bench_lookup(const char *workload, struct elem_map *m)
 {
 	uint8_t value[64 * 256];
 	setup_maps();
+	int ops = MAP_OPS;
+	double u0 = user_ns();
 	uint64_t t0 = now_ns();
-	for (uint32_t i = 0; i < MAP_OPS; i++) {
+	for (int i = 0; i < ops; i++) {
 		uint32_t key = i & (MAP_KEYS - 1);
 		if (bpf_map_lookup_elem(m->fd, &key, value))
 			die("%s: %s", workload, strerror(errno));
 	}
 	uint64_t t1 = now_ns();
+	double u1 = user_ns();
 	sink += value[0];
-	report(workload, "ns/op", (double)(t1 - t0) / MAP_OPS, true, MAP_OPS);
+	report_user(workload, "ns/op", (double)(t1 - t0) / ops, true, ops, (u1 - u0) / ops);
 }
 
 static void bench_update(const char *workload, struct elem_map *m)
 {
 	uint8_t value[64] = { 1 };
 	setup_maps();
+	int ops = MAP_OPS;
+	double u0 = user_ns();
 	uint64_t t0 = now_ns();
-	for (uint32_t i = 0; i < MAP_OPS; i++) {
+	for (int i = 0; i < ops; i++) {
 		uint32_t key = i & (MAP_KEYS - 1);
 		if (bpf_map_update_elem(m->fd, &key, value, BPF_ANY))
 			die("%s: %s", workload, strerror(errno));
 	}
 	uint64_t t1 = now_ns();
-	report(workload, "ns/op", (double)(t1 - t0) / MAP_OPS, true, MAP_OPS);
+	double u1 = user_ns();
+	report_user(workload, "ns/op", (double)(t1 - t0) / ops, true, ops, (u1 - u0) / ops);
 }
 
 /* Deletes every existing key (timed), puts them back (not timed), until MAP_OPS deletions. */
@@ -149,19 +175,23 @@ static void bench_delete(const char *workload, struct elem_map *m)
 {
 	uint8_t value[64] = { 0 };
 	uint64_t total = 0;
+	double user = 0;
 	setup_maps();
-	for (int pass = 0; pass < MAP_OPS / MAP_KEYS; pass++) {
+	int passes = MAP_OPS / MAP_KEYS;
+	for (int pass = 0; pass < passes; pass++) {
+		double u0 = user_ns();
 		uint64_t t0 = now_ns();
 		for (uint32_t key = 0; key < MAP_KEYS; key++)
 			if (bpf_map_delete_elem(m->fd, &key))
 				die("%s: %s", workload, strerror(errno));
 		total += now_ns() - t0;
+		user += user_ns() - u0;
 		for (uint32_t key = 0; key < MAP_KEYS; key++)
 			if (bpf_map_update_elem(m->fd, &key, value, BPF_NOEXIST))
 				die("%s refill: %s", workload, strerror(errno));
 	}
-	long ops = (long)(MAP_OPS / MAP_KEYS) * MAP_KEYS;
-	report(workload, "ns/op", (double)total / ops, true, ops);
+	long ops = (long)passes * MAP_KEYS;
+	report_user(workload, "ns/op", (double)total / ops, true, ops, user / ops);
 }
 
 /* ---- 2. iteration ---- */
@@ -191,8 +221,10 @@ static void bench_iter_next_key(void)
 	setup_big();
 	uint64_t sum = 0;
 	long elements = 0;
+	int walks = ITER_WALKS;
+	double u0 = user_ns();
 	uint64_t t0 = now_ns();
-	for (int walk = 0; walk < ITER_WALKS; walk++) {
+	for (int walk = 0; walk < walks; walk++) {
 		uint32_t key, next;
 		uint64_t value;
 		int err = bpf_map_get_next_key(big_fd, NULL, &next);
@@ -208,10 +240,11 @@ static void bench_iter_next_key(void)
 			die("get_next_key: %s", strerror(-err));
 	}
 	uint64_t t1 = now_ns();
-	if (elements != (long)ITER_WALKS * ITER_ENTRIES)
+	double u1 = user_ns();
+	if (elements != (long)walks * ITER_ENTRIES)
 		die("next-key walk saw %ld elements", elements);
 	sink += sum;
-	report("iter_next_key_100k", "ms", (double)(t1 - t0) / ITER_WALKS / 1e6, true, elements);
+	report_user("iter_next_key_100k", "ms", (double)(t1 - t0) / walks / 1e6, true, elements, (u1 - u0) / elements);
 }
 
 static void bench_iter_batch(void)
@@ -221,8 +254,10 @@ static void bench_iter_batch(void)
 	setup_big();
 	uint64_t sum = 0;
 	long elements = 0;
+	int walks = ITER_WALKS;
+	double u0 = user_ns();
 	uint64_t t0 = now_ns();
-	for (int walk = 0; walk < ITER_WALKS; walk++) {
+	for (int walk = 0; walk < walks; walk++) {
 		uint64_t in_batch = 0, out_batch = 0;
 		bool first = true;
 		while (true) {
@@ -240,10 +275,11 @@ static void bench_iter_batch(void)
 		}
 	}
 	uint64_t t1 = now_ns();
-	if (elements != (long)ITER_WALKS * ITER_ENTRIES)
+	double u1 = user_ns();
+	if (elements != (long)walks * ITER_ENTRIES)
 		die("batch walk saw %ld elements", elements);
 	sink += sum;
-	report("iter_batch_100k", "ms", (double)(t1 - t0) / ITER_WALKS / 1e6, true, elements);
+	report_user("iter_batch_100k", "ms", (double)(t1 - t0) / walks / 1e6, true, elements, (u1 - u0) / elements);
 }
 
 /* ---- 3, 4. events; 6. links: the events object ---- */
@@ -405,6 +441,7 @@ static void bench_links(const char *workload, const char *prog, const char *keep
 	setup_events();
 	struct bpf_program *p = bpf_object__find_program_by_name(events, prog);
 	struct bpf_link *keeper = attach(bpf_object__find_program_by_name(events, keep));
+	links = SCALED(links);
 	uint64_t t0 = now_ns();
 	for (int i = 0; i < links; i++)
 		bpf_link__destroy(attach(p));
@@ -420,8 +457,9 @@ static void bench_tracepoint_links(void) { bench_links("tracepoint_link_churn", 
 
 static void bench_object_load(void)
 {
+	int loads = OBJECT_LOADS;
 	uint64_t t0 = now_ns();
-	for (int i = 0; i < OBJECT_LOADS; i++) {
+	for (int i = 0; i < loads; i++) {
 		struct bpf_object *obj = bpf_object__open_file(object_path("large.bpf.o"), NULL);
 		if (!obj)
 			die("open large.bpf.o: %s", strerror(errno));
@@ -431,13 +469,14 @@ static void bench_object_load(void)
 		bpf_object__close(obj);
 	}
 	uint64_t t1 = now_ns();
-	report("object_open_load_large", "ms", (double)(t1 - t0) / OBJECT_LOADS / 1e6, true, OBJECT_LOADS);
+	report("object_open_load_large", "ms", (double)(t1 - t0) / loads / 1e6, true, loads);
 }
 
 static void bench_btf(void)
 {
+	int parses = BTF_PARSES;
 	uint64_t t0 = now_ns();
-	for (int i = 0; i < BTF_PARSES; i++) {
+	for (int i = 0; i < parses; i++) {
 		struct btf *btf = btf__load_vmlinux_btf();
 		if (!btf)
 			die("btf__load_vmlinux_btf: %s", strerror(errno));
@@ -445,7 +484,7 @@ static void bench_btf(void)
 		btf__free(btf);
 	}
 	uint64_t t1 = now_ns();
-	report("btf_vmlinux_parse", "ms", (double)(t1 - t0) / BTF_PARSES / 1e6, true, BTF_PARSES);
+	report("btf_vmlinux_parse", "ms", (double)(t1 - t0) / parses / 1e6, true, parses);
 }
 
 /* ---- driver ---- */
