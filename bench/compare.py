@@ -110,9 +110,9 @@ def main():
     native.close()
     dotnet.close()
 
-    header = "| workload | unit | libbpf | BpfSharp | ratio (median) | target | met | BpfSharp allocs/op (B) | user-mode ns/op libbpf / BpfSharp |"
+    header = "| workload | unit | libbpf | BpfSharp | ratio (median) | target | met | BpfSharp allocs/op (B) |"
     print(header)
-    print("|---|---|---:|---:|---:|---|---|---:|---|")
+    print("|---|---|---:|---:|---:|---|---|---:|")
     for name in names:
         r = rows[name]
         if not r["s"]:
@@ -129,11 +129,11 @@ def main():
             tgt, met = f">= {target}", "yes" if ratio >= target else "no"
         label = name + (f" (vs libbpf {baselines[name]})" if baselines.get(name, name) != name else "")
         alloc = max(r["alloc"])
-        user = f"{statistics.median(r['c_user']):.3g} / {statistics.median(r['s_user']):.3g}" if r["c_user"] and r["s_user"] else ""
-        print(f"| {label} | {r['unit']} | {fmt(c)} | {fmt(s)} | {ratio:.3f} | {tgt} | {met} | {alloc:.4g} | {user} |")
+        print(f"| {label} | {r['unit']} | {fmt(c)} | {fmt(s)} | {ratio:.3f} | {tgt} | {met} | {alloc:.4g} |")
     print(f"\n{args.rounds} rounds, {time.time() - start:.0f} s; ratio = BpfSharp / libbpf per round "
-          f"(time: lower is better; Mev/s: higher is better); allocs/op: the largest over the rounds; "
-          f"user-mode ns/op: getrusage(RUSAGE_THREAD) user time over the timed sections, medians (tick-sampled, so approximate).")
+          f"(time: lower is better; Mev/s: higher is better); allocs/op: the largest over the rounds. "
+          f"--json keeps every figure, with getrusage user-mode time per op for map operations and iteration "
+          f"(tick-sampled: too coarse for single operations; bench/profile.sh gives the user-mode share by perf).")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"rounds": args.rounds, "machine": platform.uname()._asdict(), "baselines": baselines, "rows": rows}, f, indent=1)
