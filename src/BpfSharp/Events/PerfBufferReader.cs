@@ -45,7 +45,8 @@ public sealed unsafe class PerfBufferReader : EventReader
     private readonly Action<int, long>? _lostCallback;
     private int _installed;
     private long _lostTotal;
-    private byte[]? _scratch;
+    /// <summary>Where a record that wraps around the ring's end is made contiguous; allocated with the reader, not while reading.</summary>
+    private readonly byte[] _scratch = GC.AllocateArray<byte>(MaxRecordSize, pinned: true);
 
     /// <summary>
     /// Opens a perf event and its ring on each CPU and stores the events in <paramref name="map"/> (a
@@ -280,7 +281,7 @@ public sealed unsafe class PerfBufferReader : EventReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     private byte* Unwrap(byte* data, byte* start, int firstPart, int size)
     {
-        var scratch = _scratch ??= GC.AllocateArray<byte>(MaxRecordSize, pinned: true);
+        var scratch = _scratch;
         new ReadOnlySpan<byte>(start, firstPart).CopyTo(scratch);
         new ReadOnlySpan<byte>(data, size - firstPart).CopyTo(scratch.AsSpan(firstPart));
         return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch));
