@@ -23,7 +23,8 @@ internal sealed class Workloads : IDisposable
     private const int Batch = 4096;
     private const int ObjectLoads = 4;
     private const int BtfParses = 8;
-    private const int EventFills = 4;
+    // Producer runs (each followed by one timed drain) per measurement: more for larger records, whose drains are short.
+    private static int EventFills(int size) => size switch { 16 => 4, 128 => 8, _ => 32 };
     private const int PerfPages = 2048;
     private const string VmlinuxPath = "/sys/kernel/btf/vmlinux";
 
@@ -412,7 +413,7 @@ internal sealed class Workloads : IDisposable
         int records = RingRecords(size);
         var handler = new SumHandler();
         var clock = new Clock(userTime: false);
-        for (int fill = 0; fill < EventFills; fill++)
+        for (int fill = 0; fill < EventFills(size); fill++)
         {
             Produce(producer, records);
             clock.Start();
@@ -436,7 +437,7 @@ internal sealed class Workloads : IDisposable
         int records = PerfRecords(size);
         var handler = new SumHandler();
         var clock = new Clock(userTime: false);
-        for (int fill = 0; fill < EventFills; fill++)
+        for (int fill = 0; fill < EventFills(size); fill++)
         {
             long before = handler.Records;
             Produce(producer, records);

@@ -36,7 +36,8 @@
 #define OBJECT_LOADS SCALED(4)   // open+load+close of the large object per measurement
 #define BTF_PARSES SCALED(8)     // vmlinux BTF parses per measurement
 #define LINKS 1000               // attach+destroy per measurement (BENCH_RAW_TP_LINKS, BENCH_TRACEPOINT_LINKS)
-#define EVENT_FILLS SCALED(4)    // producer runs (each followed by one timed drain) per measurement
+/* Producer runs (each followed by one timed drain) per measurement: more for larger records, whose drains are short. */
+#define EVENT_FILLS(size) SCALED((size) == 16 ? 4 : (size) == 128 ? 8 : 32)
 #define PERF_PAGES 2048          // perf buffer pages per CPU (8 MiB)
 
 static const char *objects_dir = "bench/objects";
@@ -364,7 +365,7 @@ static void bench_ringbuf(int size)
 	memset(&state, 0, sizeof(state));
 	int records = ring_records(size);
 	uint64_t total = 0;
-	for (int fill = 0; fill < EVENT_FILLS; fill++) {
+	for (int fill = 0; fill < EVENT_FILLS(size); fill++) {
 		produce(fd, records);
 		uint64_t t0 = now_ns();
 		int n = ring_buffer__consume(rb);
@@ -392,7 +393,7 @@ static void bench_perfbuf(int size)
 	memset(&state, 0, sizeof(state));
 	int records = perf_records(size);
 	uint64_t total = 0;
-	for (int fill = 0; fill < EVENT_FILLS; fill++) {
+	for (int fill = 0; fill < EVENT_FILLS(size); fill++) {
 		long before = state.records;
 		produce(fd, records);
 		uint64_t t0 = now_ns();
