@@ -104,16 +104,12 @@ public sealed unsafe class RingBufferReader : EventReader
     private static int DrainRing<THandler>(in Ring ring, int index, ref THandler handler) where THandler : IRecordHandler, allows ref struct
     {
         ulong* consumerPosition = ring.Consumer;
-        // Copied to locals: the handler is inlined here, and its stores could otherwise make the JIT reload them.
-        ulong* producerPosition = ring.Producer;
-        byte* data = ring.Data;
-        ulong mask = ring.Mask;
         // Only this reader writes the consumer position, so a plain load sees its own last store.
         ulong consumer = *consumerPosition;
         // One call hands out about one ring's worth at most, so a producer faster than the handler cannot keep
         // it here forever. Such an early return needs no fence: it reports records, so Poll returns instead of
         // waiting, and the next call drains again before it waits.
-        ulong limit = consumer + mask + 1;
+        ulong limit = consumer + ring.Mask + 1;
         int count = 0;
         try
         {
@@ -121,10 +117,10 @@ public sealed unsafe class RingBufferReader : EventReader
             {
                 // Acquire: pairs with the kernel's release of the producer position at reserve time; every record
                 // header up to it (written busy at reserve) is visible.
-                ulong producer = Volatile.Read(ref *producerPosition);
+                ulong producer = Volatile.Read(ref *ring.Producer);
                 while (consumer < producer)
                 {
-                    uint* header = (uint*)(data + (consumer & mask));
+                    uint* header = (uint*)(ring.Data + (consumer & ring.Mask));
                     // Acquire: the kernel writes the record, then clears the busy bit with an atomic exchange; seeing
                     // it clear makes the record's bytes visible. A busy record stops us (and keeps the order).
                     uint length = Volatile.Read(ref *header);
@@ -147,8 +143,8 @@ public sealed unsafe class RingBufferReader : EventReader
                 // (committing now) could read our old position: neither sees the other, no wake-up comes, and a
                 // committed record waits for the next one.
                 Interlocked.MemoryBarrier();
-                if (consumer == Volatile.Read(ref *producerPosition)) return count;
-                if ((Volatile.Read(ref *(uint*)(data + (consumer & mask))) & BusyBit) != 0) return count;
+                if (consumer == Volatile.Read(ref *ring.Producer)) return count;
+                if ((Volatile.Read(ref *(uint*)(ring.Data + (consumer & ring.Mask))) & BusyBit) != 0) return count;
             }
         }
         finally
