@@ -52,8 +52,13 @@ public sealed unsafe partial class BpfMap
     {
         if (cursor.IsDone) return 0;
         int count = BatchCount(keys.Length, values.Length);
-        if (cursor.Token.Length == 0) cursor.Token = new byte[Math.Max(KeySize, 8)];
-        var outToken = new byte[cursor.Token.Length];
+        if (cursor.Token.Length == 0)
+        {
+            cursor.Token = new byte[Math.Max(KeySize, 8)];
+            cursor.NextToken = new byte[cursor.Token.Length];
+        }
+        // The kernel writes the next position into a second buffer; the two swap after each batch (no allocation).
+        var outToken = cursor.NextToken;
         using var use = new HandleUse(Handle);
         fixed (byte* k = keys, v = values, inTok = cursor.Token, outTok = outToken)
         {
@@ -70,6 +75,7 @@ public sealed unsafe partial class BpfMap
             // ENOENT: the walk reached the end; attr.count still says how many this last batch holds.
             if (r == -Errno.ENOENT) cursor.IsDone = true;
             else if (r < 0) throw new BpfException(cmd.ToString(), -r, $"map \"{Name}\"");
+            cursor.NextToken = cursor.Token;
             cursor.Token = outToken;
             cursor.Started = true;
             return (int)attr.count;

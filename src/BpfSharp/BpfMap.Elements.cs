@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using BpfSharp.Interop;
 
@@ -92,18 +93,27 @@ public sealed unsafe partial class BpfMap
         }
     }
 
+    // The checks run on every element operation: small enough to inline, with the throws out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckKey(int length)
     {
         // Queue, stack and bloom filter maps have no key: an empty span (NULL) is what they take.
-        if (length != KeySize && !(KeySize == 0 && length == 0))
-            throw new ArgumentException($"map \"{Name}\" has {KeySize}-byte keys, not {length}", "key");
+        if (length != KeySize && !(KeySize == 0 && length == 0)) ThrowKeySize(length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckValue(int length)
     {
-        if (length < ValueBufferSize)
-            throw new ArgumentException($"map \"{Name}\" needs a {ValueBufferSize}-byte value buffer, not {length}", "value");
+        if (length < ValueBufferSize) ThrowValueSize(length);
     }
+
+    [DoesNotReturn]
+    private void ThrowKeySize(int length) =>
+        throw new ArgumentException($"map \"{Name}\" has {KeySize}-byte keys, not {length}", "key");
+
+    [DoesNotReturn]
+    private void ThrowValueSize(int length) =>
+        throw new ArgumentException($"map \"{Name}\" needs a {ValueBufferSize}-byte value buffer, not {length}", "value");
 
     private KeyNotFoundException KeyNotFound() => new($"the key is not in map \"{Name}\"");
 }

@@ -34,7 +34,7 @@ public sealed unsafe partial class BpfMap : IDisposable
     /// The size of the value buffer a lookup fills: <see cref="ValueSize"/>, or for per-CPU maps one
     /// 8-byte-aligned slot per possible CPU.
     /// </summary>
-    public int ValueBufferSize => IsPerCpu ? PerCpuStride * Cpus.PossibleCount : ValueSize;
+    public int ValueBufferSize { get; }
 
     private int PerCpuStride => (ValueSize + 7) & ~7;
 
@@ -48,6 +48,8 @@ public sealed unsafe partial class BpfMap : IDisposable
         Flags = flags;
         Name = name;
         _id = id;
+        // Computed once: every element operation checks its buffer against it.
+        ValueBufferSize = IsPerCpu ? PerCpuStride * Cpus.PossibleCount : ValueSize;
     }
 
     /// <summary>Creates a map (BPF_MAP_CREATE).</summary>

@@ -7,6 +7,7 @@ namespace BpfSharp;
 public sealed class BpfMapBatchCursor
 {
     internal byte[] Token = [];
+    internal byte[] NextToken = [];
     internal bool Started;
 
     public bool IsDone { get; internal set; }

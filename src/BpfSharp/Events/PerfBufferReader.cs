@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BpfSharp.Interop;
 
@@ -43,7 +45,8 @@ public sealed unsafe class PerfBufferReader : EventReader
     private readonly Action<int, long>? _lostCallback;
     private int _installed;
     private long _lostTotal;
-    private byte[]? _scratch;
+    /// <summary>Where a record that wraps around the ring's end is made contiguous; allocated with the reader, not while reading.</summary>
+    private readonly byte[] _scratch = GC.AllocateArray<byte>(MaxRecordSize, pinned: true);
 
     /// <summary>
     /// Opens a perf event and its ring on each CPU and stores the events in <paramref name="map"/> (a
@@ -204,58 +207,83 @@ public sealed unsafe class PerfBufferReader : EventReader
         ulong head = Volatile.Read(ref ring.Meta->data_head);
         // Only this reader writes data_tail.
         ulong tail = *tailPosition;
-        ulong mask = ring.Size - 1;
-        int count = 0;
         try
         {
-            while (tail < head)
-            {
-                ulong offset = tail & mask;
-                byte* start = ring.Data + offset;
-                // Records are 8-byte multiples, so the header itself never wraps; the rest of the record may.
-                var header = (PerfEventHeader*)start;
-                uint type = header->type;
-                int size = header->size;
-                if (size < sizeof(PerfEventHeader))
-                    throw new BpfException("perf buffer", $"corrupt record header (size {size}) on CPU {ring.Cpu} at {tail}");
-                ReadOnlySpan<byte> record = offset + (ulong)size <= ring.Size
-                    ? new ReadOnlySpan<byte>(start, size)
-                    : Unwrap(ring.Data, start, (int)(ring.Size - offset), size);
-                tail += (ulong)size;
-
-                if (type == PerfEvent.PERF_RECORD_SAMPLE && size >= SampleHeaderSize)
-                {
-                    // PERF_SAMPLE_RAW only: u32 size, then the raw bytes (the program's data, zero-padded).
-                    uint raw = Math.Min(MemoryMarshal.Read<uint>(record[sizeof(PerfEventHeader)..]), (uint)(size - SampleHeaderSize));
-                    handler.OnRecord(ring.Cpu, record.Slice(SampleHeaderSize, (int)raw));
-                    count++;
-                }
-                else if (type == PerfEvent.PERF_RECORD_LOST && size >= LostRecordSize)
-                {
-                    // u64 id, u64 lost: how many records could not be stored since the last report.
-                    long lost = MemoryMarshal.Read<long>(record[(sizeof(PerfEventHeader) + 8)..]);
-                    ring.Lost += lost;
-                    Interlocked.Add(ref _lostTotal, lost);
-                    _lostCallback?.Invoke(ring.Cpu, lost);
-                }
-                // Release: the reads of the record (the handler's too) happen before the kernel sees the space free.
-                Volatile.Write(ref *tailPosition, tail);
-            }
+            return DrainRecords(ref ring, ref handler, head, ref tail);
         }
         finally
         {
-            // After a handler threw: the record it was given counts as consumed.
+            // Release, once per pass as libbpf does: the reads of the records (the handlers' too) happen before the
+            // kernel sees their space free. After a handler threw, the record it was given counts as consumed.
             Volatile.Write(ref *tailPosition, tail);
+        }
+    }
+
+    /// <summary>
+    /// The record loop, kept apart from the try/finally above: locals that live across a protected region are written
+    /// to the stack at every change, which cost about a third of the per-record time with small records.
+    /// </summary>
+    private int DrainRecords<THandler>(ref CpuRing ring, ref THandler handler, ulong head, ref ulong committed)
+        where THandler : IRecordHandler, allows ref struct
+    {
+        // Copied to locals: the handler is inlined here, and its stores could otherwise make the JIT reload them.
+        byte* data = ring.Data;
+        ulong ringSize = ring.Size;
+        ulong mask = ringSize - 1;
+        int cpu = ring.Cpu;
+        ulong tail = committed;
+        int count = 0;
+        while (tail < head)
+        {
+            ulong offset = tail & mask;
+            byte* start = data + offset;
+            // Records are 8-byte multiples, so the header itself never wraps; the rest of the record may.
+            var header = (PerfEventHeader*)start;
+            uint type = header->type;
+            int size = header->size;
+            if (size < sizeof(PerfEventHeader)) ThrowCorrupt(size, cpu, tail);
+            if (offset + (ulong)size > ringSize) start = Unwrap(data, start, (int)(ringSize - offset), size);
+            tail += (ulong)size;
+            committed = tail;
+
+            if (type == PerfEvent.PERF_RECORD_SAMPLE && size >= SampleHeaderSize)
+            {
+                // PERF_SAMPLE_RAW only: u32 size, then the raw bytes (the program's data, zero-padded).
+                uint raw = Math.Min(*(uint*)(start + sizeof(PerfEventHeader)), (uint)(size - SampleHeaderSize));
+                handler.OnRecord(cpu, new ReadOnlySpan<byte>(start + SampleHeaderSize, (int)raw));
+                count++;
+            }
+            else if (type == PerfEvent.PERF_RECORD_LOST && size >= LostRecordSize)
+            {
+                OnLost(ref ring, start);
+            }
         }
         return count;
     }
 
-    /// <summary>Copies a record that runs past the ring's end into the scratch buffer (perf rings are mapped once).</summary>
-    private ReadOnlySpan<byte> Unwrap(byte* data, byte* start, int firstPart, int size)
+    // The loop's rare paths, out of line so that they do not take registers from it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OnLost(ref CpuRing ring, byte* record)
     {
-        var scratch = _scratch ??= new byte[MaxRecordSize];
+        // u64 id, u64 lost: how many records could not be stored since the last report.
+        long lost = Unsafe.ReadUnaligned<long>(record + sizeof(PerfEventHeader) + 8);
+        ring.Lost += lost;
+        Interlocked.Add(ref _lostTotal, lost);
+        _lostCallback?.Invoke(ring.Cpu, lost);
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCorrupt(int size, int cpu, ulong position) =>
+        throw new BpfException("perf buffer", $"corrupt record header (size {size}) on CPU {cpu} at {position}");
+
+    /// <summary>Copies a record that runs past the ring's end into the scratch buffer (perf rings are mapped once).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte* Unwrap(byte* data, byte* start, int firstPart, int size)
+    {
+        var scratch = _scratch;
         new ReadOnlySpan<byte>(start, firstPart).CopyTo(scratch);
         new ReadOnlySpan<byte>(data, size - firstPart).CopyTo(scratch.AsSpan(firstPart));
-        return scratch.AsSpan(0, size);
+        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch));
     }
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Runs the libbpf and BpfSharp benchmark harnesses side by side and prints one table (bench/README.md).
+
+Both harnesses run as long-lived servers (--serve): each workload is sent to both in turn, alternating which
+goes first from round to round, so that the two figures of a round are taken seconds apart under the same
+machine load. Per workload the table gives the median of each side's figures and the median of the per-round
+ratios. Ratios are BpfSharp time / libbpf time (lower is better) for timed workloads and BpfSharp events/s /
+libbpf events/s (higher is better) for the event readers.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+# workload -> (target, kind): kind "time" means ratio <= target, "rate" means ratio >= target.
+TARGETS = {
+    "hash_lookup_8B": (1.05, "time"), "hash_update_8B": (1.05, "time"), "hash_delete_8B": (1.05, "time"),
+    "hash_lookup_64B": (1.05, "time"), "hash_update_64B": (1.05, "time"), "hash_delete_64B": (1.05, "time"),
+    "array_lookup_8B": (1.05, "time"), "percpu_array_lookup_8B": (1.05, "time"), "hash_lookup_8B_generic": (1.05, "time"),
+    "iter_next_key_100k": (1.05, "time"), "iter_get_entries_100k": (1.05, "time"), "iter_batch_100k": (1.05, "time"),
+    "ringbuf_16B": (1.0, "rate"), "ringbuf_128B": (1.0, "rate"), "ringbuf_1024B": (1.0, "rate"),
+    "perfbuf_16B": (1.0, "rate"), "perfbuf_128B": (1.0, "rate"), "perfbuf_1024B": (1.0, "rate"),
+    "object_open_load_large": (1.2, "time"), "object_open_load_large_fresh_btf": (1.2, "time"),
+    "btf_vmlinux_parse": (1.5, "time"),
+    "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
+}
+
+
+class Server:
+    def __init__(self, name, argv, env):
+        self.name = name
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env)
+
+    def run(self, workload):
+        self.proc.stdin.write(workload + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"compare: {self.name} exited during {workload} (exit code {self.proc.wait()})")
+        result = json.loads(line)
+        if "error" in result:
+            raise SystemExit(f"compare: {self.name}: {workload}: {result['error']}")
+        return result
+
+    def close(self):
+        self.proc.stdin.close()
+        rc = self.proc.wait()
+        if rc != 0:
+            raise SystemExit(f"compare: {self.name} exited with {rc}")
+
+
+def fmt(v):
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--native", required=True)
+    ap.add_argument("--dotnet", required=True)
+    ap.add_argument("--objects", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--json", help="also write every figure here")
+    ap.add_argument("workloads", nargs="*")
+    args = ap.parse_args()
+
+    env = dict(os.environ)
+    native = Server("libbpf", [args.native, "--objects", args.objects, "--serve"], env)
+    dotnet = Server("bpfsharp", [args.dotnet, "--objects", args.objects, "--serve"], env)
+    # "--list" prints each BpfSharp workload, followed by the libbpf workload it compares with when that differs.
+    listed = [line.split() for line in subprocess.run([args.dotnet, "--list"], capture_output=True, text=True, check=True).stdout.splitlines()]
+    baselines = {parts[0]: parts[1] if len(parts) > 1 else parts[0] for parts in listed if parts}
+    names = args.workloads or list(baselines)
+    c_names = set(subprocess.run([args.native, "--list"], capture_output=True, text=True, check=True).stdout.split())
+
+    rows = {n: {"c": [], "s": [], "ratio": [], "alloc": [], "c_user": [], "s_user": [], "unit": None, "lower": True} for n in names}
+    start = time.time()
+    for rnd in range(args.rounds):
+        c_results = {}  # a libbpf workload that is the baseline of several rows runs once per round
+        for name in names:
+            baseline = baselines.get(name, name)
+            baseline = baseline if baseline in c_names else None
+
+            def run_c():
+                if baseline not in c_results:
+                    c_results[baseline] = native.run(baseline)
+                return c_results[baseline]
+
+            if rnd % 2 == 0:
+                c = run_c() if baseline else None
+                s = dotnet.run(name)
+            else:
+                s = dotnet.run(name)
+                c = run_c() if baseline else None
+            r = rows[name]
+            r["unit"], r["lower"] = s["unit"], s["lower_is_better"]
+            r["s"].append(s["value"])
+            r["alloc"].append(s.get("alloc_per_op", 0.0))
+            if "user_ns_per_op" in s:
+                r["s_user"].append(s["user_ns_per_op"])
+            if c is not None:
+                r["c"].append(c["value"])
+                if "user_ns_per_op" in c:
+                    r["c_user"].append(c["user_ns_per_op"])
+                r["ratio"].append(s["value"] / c["value"])
+        print(f"compare: round {rnd + 1}/{args.rounds} done at {time.time() - start:.0f} s", file=sys.stderr)
+    native.close()
+    dotnet.close()
+
+    header = "| workload | unit | libbpf | BpfSharp | ratio (median) | target | met | BpfSharp allocs/op (B) |"
+    print(header)
+    print("|---|---|---:|---:|---:|---|---|---:|")
+    for name in names:
+        r = rows[name]
+        if not r["s"]:
+            continue
+        c = statistics.median(r["c"]) if r["c"] else float("nan")
+        s = statistics.median(r["s"])
+        ratio = statistics.median(r["ratio"]) if r["ratio"] else float("nan")
+        target, kind = TARGETS.get(name, (None, None))
+        if target is None:
+            tgt, met = "", ""
+        elif kind == "time":
+            tgt, met = f"<= {target}", "yes" if ratio <= target else "no"
+        else:
+            tgt, met = f">= {target}", "yes" if ratio >= target else "no"
+        label = name + (f" (vs libbpf {baselines[name]})" if baselines.get(name, name) != name else "")
+        alloc = max(r["alloc"])
+        print(f"| {label} | {r['unit']} | {fmt(c)} | {fmt(s)} | {ratio:.3f} | {tgt} | {met} | {alloc:.4g} |")
+    print(f"\n{args.rounds} rounds, {time.time() - start:.0f} s; ratio = BpfSharp / libbpf per round "
+          f"(time: lower is better; Mev/s: higher is better); allocs/op: the largest over the rounds. "
+          f"--json keeps every figure, with getrusage user-mode time per op for map operations and iteration "
+          f"(tick-sampled: too coarse for single operations; bench/profile.sh gives the user-mode share by perf).")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rounds": args.rounds, "machine": platform.uname()._asdict(), "baselines": baselines, "rows": rows}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the libbpf and BpfSharp benchmark harnesses, runs every workload on both, alternating, for several
+# rounds, and prints one table (docs/PERFORMANCE.md explains it). Needs root (or CAP_BPF + CAP_PERFMON).
+#
+# Usage: sudo bench/compare.sh [--rounds N] [--json FILE] [WORKLOAD...]
+# Environment: BENCH_TRACEPOINT_LINKS (default 50 here: each perf tracepoint detach waits for an RCU
+# tasks-trace grace period, ~35 ms), BENCH_RAW_TP_LINKS (default 1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export BENCH_TRACEPOINT_LINKS=${BENCH_TRACEPOINT_LINKS:-50}
+export BENCH_RAW_TP_LINKS=${BENCH_RAW_TP_LINKS:-1000}
+
+echo "compare: building bench/native (libbpf) and bench/BpfSharp.Benchmarks (Release)" >&2
+make -s -C bench/native
+dotnet build bench/BpfSharp.Benchmarks -c Release -nologo -clp:ErrorsOnly -v:q >&2
+
+exec python3 bench/compare.py \
+  --native bench/native/bench-native \
+  --dotnet bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks \
+  --objects bench/objects "$@"
