@@ -29,6 +29,9 @@ guest=$(cut -d. -f1,2 "$kdir/kernel-version")
 
 mkdir -p test-results
 rm -f test-results/guest-results.xml
+# The guest kernel cannot load modules on demand (its modprobe path is the initramfs's): load what the
+# networking tests use (veth pairs, clsact, cls_bpf) first, from the chroot that sees the guest's modules.
 exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" --share test-results \
   --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" -- \
+  bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf 2>&1 | sed "s/^/guest modprobe: /"; exec "$@"' guest-tests \
   "$exe" -noColor "${filter[@]}" -result-xml test-results/guest-results.xml

@@ -159,17 +159,24 @@ public partial class ObjectLoadTests
         BinaryPrimitives.WriteUInt64LittleEndian(context.AsSpan(8), 42);
         uint result = 0;
         ulong stored = 0;
+        int errno = 0;
         // A raw_tp test run executes in the calling thread; a thread pidfd (PIDFD_THREAD = O_EXCL) names that task.
         var thread = new Thread(() =>
         {
             result = obj.Programs["touch_task"].Program!.TestRun(new BpfTestRunOptions { Context = context }).ReturnValue;
             int pidfd = PidfdOpen(gettid(), 0x80);
-            Assert.True(pidfd >= 0, $"pidfd_open: errno {Marshal.GetLastPInvokeError()}");
+            if (pidfd < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return;
+            }
             try { stored = MapOf(obj, "task_storage").Lookup<int, ulong>(pidfd); }
             finally { close(pidfd); }
         });
         thread.Start();
         thread.Join();
+        if (errno == 22 /* EINVAL */) Assert.Skip("pidfd_open of a thread (PIDFD_THREAD) needs Linux 6.9: the test cannot name its thread's task");
+        Assert.True(errno == 0, $"pidfd_open: errno {errno}");
         Assert.Equal(1u, result);
         Assert.Equal(42UL, stored);
     }
@@ -373,7 +380,9 @@ public partial class ObjectLoadTests
         int fdsBefore = Directory.GetFiles("/proc/self/fd").Length;
         var ex = Assert.Throws<BpfVerifierException>(rejected.Load);
         Assert.Equal("EACCES", ex.ErrnoName);
-        Assert.Contains("; return *(__u32 *)data; @ verifier_reject.bpf.c:16", ex.VerifierLog);
+        Assert.Contains("; return *(__u32 *)data;", ex.VerifierLog);
+        // Kernels since 6.4 also name the file and line of each source annotation.
+        if (TestKernel.Version >= new Version(6, 4)) Assert.Contains("; return *(__u32 *)data; @ verifier_reject.bpf.c:16", ex.VerifierLog);
         Assert.Contains("invalid access to packet, off=0 size=4", ex.VerifierLog);
         Assert.Contains("bad_packet_read", ex.Message);
         // A failed load releases everything it created (the other program, the BTF).
