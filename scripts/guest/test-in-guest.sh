@@ -29,9 +29,11 @@ guest=$(cut -d. -f1,2 "$kdir/kernel-version")
 
 mkdir -p test-results
 rm -f test-results/guest-results.xml
-# The guest kernel cannot load modules on demand (its modprobe path is the initramfs's): load what the
-# networking tests use (veth pairs, clsact, cls_bpf) first, from the chroot that sees the guest's modules.
+# Before the tests, in the guest's writable overlay: its kernel's configuration where the kconfig loader looks
+# (Debian's kernel has no /proc/config.gz), and the modules the networking tests use (veth pairs, clsact,
+# cls_bpf), since the guest kernel cannot load modules on demand (its modprobe path is the initramfs's).
 exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" --share test-results \
-  --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" -- \
-  bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf 2>&1 | sed "s/^/guest modprobe: /"; exec "$@"' guest-tests \
+  --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_GUEST_BOOT=$kdir/root/boot" -- \
+  bash -c 'cp "$BPFSHARP_GUEST_BOOT/config-$(uname -r)" /boot/ 2>&1 | sed "s/^/guest config: /"
+           modprobe -a veth sch_ingress cls_bpf act_bpf 2>&1 | sed "s/^/guest modprobe: /"; exec "$@"' guest-tests \
   "$exe" -noColor "${filter[@]}" -result-xml test-results/guest-results.xml

@@ -70,7 +70,8 @@ int read_typed_ksym(void *ctx)
 	return 0;
 }
 
-SEC("syscall")
+// Autoload off: open-coded iterator kfuncs are Linux 6.4.
+SEC("?syscall")
 int call_kfuncs(void *ctx)
 {
 	struct bpf_iter_num it;
