@@ -104,7 +104,10 @@ public sealed class BpfObject : IDisposable
             foreach (var map in _maps.Values.Where(m => m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps))
                 foreach (var (slot, target) in map.InitialValues)
                     map.Map!.Update(slot, (_maps.GetValueOrDefault(target) ?? throw MissingValue(map, target)).Map!);
-            foreach (var prog in _programs.Values.Where(p => p.Autoload)) LoadProgram(prog);
+            // Link every program before loading any: a missing extern fails the load only if a program uses it.
+            var linked = _programs.Values.Where(p => p.Autoload).Select(p => (Program: p, Linked: Link(p))).ToList();
+            ExternResolver.ThrowIfMissing(_parser, linked.SelectMany(l => l.Linked.Externs).ToHashSet(), _options.KernelConfig ?? KernelConfig.Current, Name);
+            foreach (var (prog, code) in linked) LoadProgram(prog, code);
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.ProgArray))
                 foreach (var (slot, target) in map.InitialValues)
                 {
@@ -208,11 +211,15 @@ public sealed class BpfObject : IDisposable
         return true;
     }
 
-    private void LoadProgram(BpfObjectProgram prog)
+    private LinkedProgram Link(BpfObjectProgram prog)
     {
         if (prog.Type == BpfProgramType.Unspec)
             throw new BpfException($"load of object {Name}", $"program {prog.Name}: section '{prog.SectionName}' names no program type; set its Type before loading");
-        var linked = ProgramLinker.Link(_parser, prog, MapOfSymbol, CoreRelocator());
+        return ProgramLinker.Link(_parser, prog, MapOfSymbol, CoreRelocator());
+    }
+
+    private void LoadProgram(BpfObjectProgram prog, LinkedProgram linked)
+    {
         try
         {
             prog.Program = BpfProgram.Load(prog.Type, linked.Instructions, LoadOptions(prog, linked));

@@ -16,19 +16,24 @@ internal static class ExternResolver
 {
     public static void Resolve(ObjectParser obj, BtfSpec kernel, KernelConfig config, string objectName)
     {
-        var missing = new List<string>();
         var local = obj.Btf!;
         foreach (var e in obj.Externs)
-        {
-            bool found = e.Kind switch
+            e.Found = e.Kind switch
             {
                 ExternKind.Kconfig => ResolveKconfig(e, local, config, obj.KconfigMap!.InitialData!, objectName),
                 ExternKind.KsymFunction => ResolveKfunc(e, kernel),
                 _ => ResolveKsymVariable(e, local, kernel),
             };
-            e.Found = found;
-            if (!found && !e.IsWeak) missing.Add(e.Kind == ExternKind.Kconfig ? $"{e.Name} (kconfig)" : $"{e.Name} (ksym)");
-        }
+    }
+
+    /// <summary>
+    /// Fails the load for externs the kernel lacks that are neither <c>__weak</c> nor only used by programs left out
+    /// of the load (<c>SEC("?...")</c> programs are how objects carry code for newer kernels).
+    /// </summary>
+    public static void ThrowIfMissing(ObjectParser obj, IReadOnlySet<string> used, KernelConfig config, string objectName)
+    {
+        var missing = obj.Externs.Where(e => !e.Found && !e.IsWeak && used.Contains(e.Name))
+            .Select(e => e.Kind == ExternKind.Kconfig ? $"{e.Name} (kconfig)" : $"{e.Name} (ksym)").ToList();
         if (missing.Count > 0)
         {
             string where = config.Source is null ? "; no kernel configuration was found (/proc/config.gz, /boot/config-*)" : "";

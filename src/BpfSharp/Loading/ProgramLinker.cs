@@ -6,7 +6,7 @@ namespace BpfSharp;
 
 /// <summary>A program ready to load: its instructions with every subprogram it calls appended, and its BTF records.</summary>
 internal sealed record LinkedProgram(BpfInstruction[] Instructions, byte[] FuncInfo, byte[] LineInfo,
-    IReadOnlyDictionary<int, string> PoisonedRelocations);
+    IReadOnlyDictionary<int, string> PoisonedRelocations, IReadOnlySet<string> Externs);
 
 /// <summary>
 /// Relocates and links one program of an object: map and global data references become map fds and
@@ -25,6 +25,7 @@ internal sealed class ProgramLinker
     private readonly List<(int At, int Section, int Target)> _fixups = [];
     private readonly Btf.CoreRelocator? _core;
     private readonly Dictionary<int, string> _poisoned = [];
+    private readonly HashSet<string> _externs = [];
 
     /// <summary>The invalid helper id a poisoned instruction calls (libbpf's, so logs read the same).</summary>
     public const int PoisonHelper = 0xbad2310;
@@ -45,7 +46,7 @@ internal sealed class ProgramLinker
             if (!linker._placed.Any(p => p.Function == next)) linker.Place(next);
         linker.ApplyFixups();
         var (func, line) = linker.ExtInfo();
-        return new LinkedProgram(linker._out.ToArray(), func, line, linker._poisoned);
+        return new LinkedProgram(linker._out.ToArray(), func, line, linker._poisoned, linker._externs);
     }
 
     private string SectionName(int index) => _obj.Elf.Sections[index].Name;
@@ -199,6 +200,7 @@ internal sealed class ProgramLinker
     private BpfInstruction RelocateExtern(CodeFunction fn, int i, BpfInstruction insn, ElfSymbol sym)
     {
         var ext = _obj.Externs.FirstOrDefault(e => e.Name == sym.Name) ?? throw Error(fn, i, $"{sym.Name} is undefined");
+        _externs.Add(ext.Name);
         if (insn.OpCode == Call)
         {
             if (ext.Kind != ExternKind.KsymFunction) throw Error(fn, i, $"a call to {ext}, which is not a kfunc");

@@ -156,4 +156,15 @@ public class ExternTests
         Assert.False(obj.IsLoaded);
         Assert.Equal(fds, Directory.GetFiles("/proc/self/fd").Length);
     }
+
+    [Fact]
+    public void MissingStrongExterns_OfAProgramLeftOut_DoNotFailTheLoad()
+    {
+        TestKernel.RequireRoot();
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("externs_missing.bpf.o"), new BpfObjectOptions { KernelConfig = SomeConfig });
+        obj.Programs["use_missing"].Autoload = false;
+        obj.Load();
+        Assert.True(obj.IsLoaded);
+        Assert.Null(obj.Programs["use_missing"].Program);
+    }
 }
