@@ -51,6 +51,7 @@ internal sealed class Workloads : IDisposable
         new("ringbuf_16B", (w, warm) => w.RingBuffer(16, warm)),
         new("ringbuf_128B", (w, warm) => w.RingBuffer(128, warm)),
         new("ringbuf_1024B", (w, warm) => w.RingBuffer(1024, warm)),
+        new("ringbuf_16B_async", (w, warm) => w.RingBufferAsync(warm), "ringbuf_16B"),
         new("perfbuf_16B", (w, warm) => w.PerfBuffer(16, warm)),
         new("perfbuf_128B", (w, warm) => w.PerfBuffer(128, warm)),
         new("perfbuf_1024B", (w, warm) => w.PerfBuffer(1024, warm)),
@@ -86,7 +87,7 @@ internal sealed class Workloads : IDisposable
     /// Accumulates the time, the managed allocations and (with <c>userTime</c>) the thread's user-mode CPU time of the
     /// timed sections of one measurement.
     /// </summary>
-    private struct Clock(bool userTime)
+    private struct Clock(bool userTime, bool allThreads = false)
     {
         private long _startTicks, _startBytes, _startUser;
         public long Ticks, Bytes, UserNs;
@@ -95,7 +96,7 @@ internal sealed class Workloads : IDisposable
         public void Start()
         {
             if (userTime) _startUser = Rusage.ThreadUserNanoseconds();
-            _startBytes = GC.GetAllocatedBytesForCurrentThread();
+            _startBytes = allThreads ? GC.GetTotalAllocatedBytes() : GC.GetAllocatedBytesForCurrentThread();
             _startTicks = Stopwatch.GetTimestamp();
         }
 
@@ -104,7 +105,7 @@ internal sealed class Workloads : IDisposable
         {
             long t = Stopwatch.GetTimestamp();
             Ticks += t - _startTicks;
-            Bytes += GC.GetAllocatedBytesForCurrentThread() - _startBytes;
+            Bytes += (allThreads ? GC.GetTotalAllocatedBytes() : GC.GetAllocatedBytesForCurrentThread()) - _startBytes;
             if (userTime) UserNs += Rusage.ThreadUserNanoseconds() - _startUser;
         }
 
@@ -422,6 +423,52 @@ internal sealed class Workloads : IDisposable
             if (n != records) throw new InvalidOperationException($"ringbuf_{size}B: consumed {n} of {records}");
         }
         Report(warm, $"ringbuf_{size}B", "Mev/s", handler.Records / (clock.Nanoseconds / 1e9) / 1e6, false, handler.Records, clock);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Record16
+    {
+        public ulong Sequence, Payload;
+    }
+
+    /// <summary>
+    /// The async stream (ReadAllAsync, consumed with await foreach) on the same producer as ringbuf_16B, with its own
+    /// reader, disposed afterwards so that it never competes with the span reader. The producer writes without
+    /// wake-ups (BPF_RB_NO_WAKEUP), so each fill is followed by <see cref="EventReader.Wake"/>, as the span
+    /// workloads follow it by a Consume.
+    /// </summary>
+    private void RingBufferAsync(bool warm)
+    {
+        var producer = Program("rb_16");
+        int records = RingRecords(16);
+        int fills = warm ? 1 : EventFills(16);
+        using var reader = new RingBufferReader(Events.Maps["rb"].Map!);
+        // The stream's pump thread and the pool threads allocate too: count every thread's bytes.
+        var clock = new Clock(userTime: false, allThreads: true);
+        long consumed = Task.Run(async () =>
+        {
+            long n = 0;
+            ulong sum = 0;
+            int fill = 0;
+            void Fill()
+            {
+                Produce(producer, records);
+                clock.Start();
+                reader.Wake();
+            }
+            Fill();
+            await foreach (var record in reader.ReadAllAsync<Record16>(4096))
+            {
+                sum += record.Sequence;
+                if (++n % records != 0) continue;
+                clock.Stop();
+                if (++fill == fills) break;
+                Fill();
+            }
+            GC.KeepAlive(sum);
+            return n;
+        }).GetAwaiter().GetResult();
+        Report(warm, "ringbuf_16B_async", "Mev/s", consumed / (clock.Nanoseconds / 1e9) / 1e6, false, consumed, clock, "ringbuf_16B");
     }
 
     private void PerfBuffer(int size, bool warm)
