@@ -9,6 +9,7 @@
 //   --list    print the workload names
 // Every JSON line: {"impl":"libbpf","workload":...,"unit":...,"value":...,"lower_is_better":...,"ops":...}
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -549,10 +550,21 @@ static bool run(const char *name)
 	return false;
 }
 
+static void *idle_thread(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
 	bool serve = false;
 	int first = argc;
+	if (getenv("BENCH_IDLE_THREAD")) {
+		pthread_t t;
+		pthread_create(&t, NULL, idle_thread, NULL);
+	}
 	libbpf_set_print(quiet_print);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--objects") && i + 1 < argc)

@@ -81,9 +81,9 @@ public sealed unsafe partial class BpfMap
             };
             long r;
             do r = Libc.Bpf((int)cmd, &attr, (uint)sizeof(MapElemAttr));
-            while (r < 0 && Libc.LastErrno == Errno.EINTR);
+            while (r == -Errno.EINTR);
             if (r >= 0) return true;
-            int errno = Libc.LastErrno;
+            int errno = (int)-r;
             if (errno == absentErrno) return false;
             throw new BpfException(cmd.ToString(), errno, $"map \"{Name}\"");
         }

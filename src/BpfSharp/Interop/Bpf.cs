@@ -13,8 +13,7 @@ internal static unsafe class Bpf
     {
         fixed (T* p = &attr)
         {
-            long r = Libc.Bpf((int)cmd, p, (uint)sizeof(T));
-            return r < 0 ? -Libc.LastErrno : (int)r;
+            return (int)Libc.Bpf((int)cmd, p, (uint)sizeof(T));
         }
     }
 
