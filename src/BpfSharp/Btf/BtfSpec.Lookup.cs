@@ -106,31 +106,44 @@ public sealed partial class BtfSpec
     private BtfNameIndex NameIndex =>
         Volatile.Read(ref _nameIndex) ?? Interlocked.CompareExchange(ref _nameIndex, new BtfNameIndex(this), null) ?? _nameIndex!;
 
+    /// <summary>Whether a lookup in this spec's own types scans (<see cref="BtfNameScan"/>) rather than indexes.</summary>
+    private bool ScansForName() =>
+        Volatile.Read(ref _nameIndex) is null && Interlocked.Increment(ref _nameLookups) <= BtfNameScan.LookupsBeforeIndex;
+
+    /// <summary>Whether name lookups have built the index (tests: the scans before it must agree with it).</summary>
+    internal bool HasNameIndex => Volatile.Read(ref _nameIndex) is not null;
+
     internal int GetLocalNameOffset(int local) => (int)BtfParser.Read32(Data, _offsets[local]);
 
     /// <summary>Walks the ids named like the query: the root base's first, then each split layer's, in id order.</summary>
     private struct NameSearch
     {
-        private readonly byte[] _rented;
+        private readonly byte[] _rented;   // the name and a NUL: the form BtfNameScan looks for
         private readonly int _length;
         private readonly int _hash;
-        private BtfSpec? _layer;   // the spec whose own types are being searched
-        private int _after;        // last local index returned in that layer, −1 before the first
-        private int _depth;        // how many Base links below the searched spec the layer is
+        private BtfSpec? _layer;           // the spec whose own types are being searched
+        private int _after;                // last local index returned in that layer, −1 before the first
+        private int _depth;                // how many Base links below the searched spec the layer is
+        private bool _scanning;            // the layer has no index yet: its types are scanned
+        private List<int>? _stringOffsets; // where the name lies in the string sections searched so far
+        private int _stringsDepth;         // those sections are the layers from the root down to this depth
 
         public NameSearch(string name)
         {
-            _rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(name.Length));
+            _rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(name.Length) + 1);
             _length = Encoding.UTF8.GetBytes(name, _rented);
+            _rented[_length] = 0;
             _hash = BtfNameIndex.Hash(_rented.AsSpan(0, _length));
             _layer = null;
             _after = -1;
             _depth = 0;
+            _scanning = false;
+            _stringOffsets = null;
+            _stringsDepth = int.MaxValue;
         }
 
         public int Next(BtfSpec spec)
         {
-            var name = _rented.AsSpan(0, _length);
             if (_length == 0)
                 return -1; // anonymous types are not indexed
             if (_layer is null)
@@ -139,22 +152,37 @@ public sealed partial class BtfSpec
                 _depth = 0;
                 for (var s = spec.Base; s is not null; s = s.Base)
                     _depth++;
-                _layer = LayerAt(spec, _depth);
+                _stringsDepth = _depth + 1;
+                Enter(spec);
             }
             while (true)
             {
-                int local = _layer.NameIndex.Next(name, _hash, _after);
+                int local = _scanning
+                    ? BtfNameScan.Next(_layer!, _stringOffsets!, _after)
+                    : _layer!.NameIndex.Next(_rented.AsSpan(0, _length), _hash, _after);
                 if (local >= 0)
                 {
                     _after = local;
-                    return _layer.FirstTypeId + local;
+                    return _layer!.FirstTypeId + local;
                 }
                 if (_depth == 0)
                     return -1;
                 _depth--;
-                _layer = LayerAt(spec, _depth);
-                _after = -1;
+                Enter(spec);
             }
+        }
+
+        private void Enter(BtfSpec spec)
+        {
+            _layer = LayerAt(spec, _depth);
+            _after = -1;
+            _scanning = _layer.ScansForName();
+            if (!_scanning)
+                return;
+            // A layer's names lie in its own strings or in any base's: search each section once.
+            _stringOffsets ??= [];
+            for (; _stringsDepth > _depth; _stringsDepth--)
+                BtfNameScan.AddStringOffsets(LayerAt(spec, _stringsDepth - 1), _rented.AsSpan(0, _length + 1), _stringOffsets);
         }
 
         private static BtfSpec LayerAt(BtfSpec spec, int depth)

@@ -28,6 +28,7 @@ public sealed partial class BtfSpec
     private readonly int _stringLength;
     private readonly BtfVoid _void;
     private BtfNameIndex? _nameIndex;
+    private int _nameLookups; // names asked while there is no index (BtfNameScan)
 
     internal BtfSpec(byte[] data, BtfHeader header, BtfSpec? baseSpec, int[] offsets, byte[] kinds, int count,
         int[] sizes, byte[] alignments, int pointerSize)
@@ -83,6 +84,9 @@ public sealed partial class BtfSpec
 
     /// <summary>One past the last string offset of this spec (and of its bases).</summary>
     internal int StringsEnd => StringBase + _stringLength;
+
+    /// <summary>This spec's own string section (its offsets start at <see cref="StringBase"/>).</summary>
+    internal ReadOnlySpan<byte> OwnStrings => Data.AsSpan(_stringStart, _stringLength);
 
     /// <summary>The type with id <paramref name="id"/>; 0 is <see cref="BtfVoid"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No type has that id.</exception>

@@ -12,13 +12,15 @@ internal sealed class BtfBlobBuilder
 {
     private readonly List<byte> _types = [];
     // Starts with NUL: offset 0 is the empty name (a split blob's own section needs none, but it is harmless).
-    private readonly List<byte> _strings = [0];
+    private readonly List<byte> _strings;
     private readonly Dictionary<string, int> _stringOffsets = new(StringComparer.Ordinal) { [""] = 0 };
     private readonly int _stringBase;
     private int _nextId;
 
-    public BtfBlobBuilder(int firstTypeId = 1, int stringBase = 0)
+    public BtfBlobBuilder(int firstTypeId = 1, int stringBase = 0, bool leadingNul = true)
     {
+        // Without the leading NUL (allowed in a split blob only), the first own string starts the section.
+        _strings = leadingNul ? [0] : [];
         _nextId = firstTypeId;
         _stringBase = stringBase;
     }
@@ -26,7 +28,7 @@ internal sealed class BtfBlobBuilder
     /// <summary>The id the next added type gets.</summary>
     public int NextId => _nextId;
 
-    public static BtfBlobBuilder SplitOn(BtfSpec baseSpec) => new(baseSpec.Count, baseSpec.StringsEnd);
+    public static BtfBlobBuilder SplitOn(BtfSpec baseSpec, bool leadingNul = true) => new(baseSpec.Count, baseSpec.StringsEnd, leadingNul);
 
     public int Str(string s)
     {
@@ -36,6 +38,15 @@ internal sealed class BtfBlobBuilder
         _strings.AddRange(Encoding.UTF8.GetBytes(s));
         _strings.Add(0);
         _stringOffsets[s] = offset;
+        return offset;
+    }
+
+    /// <summary>Appends another copy of <paramref name="s"/>, as a blob whose strings were not deduplicated has.</summary>
+    public int StrCopy(string s)
+    {
+        int offset = _stringBase + _strings.Count;
+        _strings.AddRange(Encoding.UTF8.GetBytes(s));
+        _strings.Add(0);
         return offset;
     }
 
