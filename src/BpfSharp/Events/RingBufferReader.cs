@@ -100,57 +100,71 @@ public sealed unsafe class RingBufferReader : EventReader
         return total;
     }
 
-    /// <summary>The consumer loop of one ring, with the kernel's ordering rules at each shared access.</summary>
+    /// <summary>One ring's pass; the consumer position is published even when a handler throws.</summary>
     private static int DrainRing<THandler>(in Ring ring, int index, ref THandler handler) where THandler : IRecordHandler, allows ref struct
     {
         ulong* consumerPosition = ring.Consumer;
         // Only this reader writes the consumer position, so a plain load sees its own last store.
         ulong consumer = *consumerPosition;
-        // One call hands out about one ring's worth at most, so a producer faster than the handler cannot keep
-        // it here forever. Such an early return needs no fence: it reports records, so Poll returns instead of
-        // waiting, and the next call drains again before it waits.
-        ulong limit = consumer + ring.Mask + 1;
-        int count = 0;
         try
         {
-            while (true)
-            {
-                // Acquire: pairs with the kernel's release of the producer position at reserve time; every record
-                // header up to it (written busy at reserve) is visible.
-                ulong producer = Volatile.Read(ref *ring.Producer);
-                while (consumer < producer)
-                {
-                    uint* header = (uint*)(ring.Data + (consumer & ring.Mask));
-                    // Acquire: the kernel writes the record, then clears the busy bit with an atomic exchange; seeing
-                    // it clear makes the record's bytes visible. A busy record stops us (and keeps the order).
-                    uint length = Volatile.Read(ref *header);
-                    if ((length & BusyBit) != 0) break;
-                    consumer += TotalSize(length);
-                    if ((length & DiscardBit) == 0)
-                    {
-                        // The second mapping of the data pages makes a record that wraps contiguous.
-                        handler.OnRecord(index, new ReadOnlySpan<byte>(header + 2, (int)(length & LengthMask)));
-                        count++;
-                    }
-                    // Release: every read of the record (the handler's too) happens before the kernel can see the
-                    // space as free and reuse it.
-                    Volatile.Write(ref *consumerPosition, consumer);
-                    if (consumer >= limit && count > 0) return count;
-                }
-                // Full fence before looking again. The kernel wakes the reader only when, after committing a
-                // record, it finds the consumer position at that very record. Without the fence our store above
-                // could still sit in this CPU's store buffer while we read the record as busy, and the kernel
-                // (committing now) could read our old position: neither sees the other, no wake-up comes, and a
-                // committed record waits for the next one.
-                Interlocked.MemoryBarrier();
-                if (consumer == Volatile.Read(ref *ring.Producer)) return count;
-                if ((Volatile.Read(ref *(uint*)(ring.Data + (consumer & ring.Mask))) & BusyBit) != 0) return count;
-            }
+            return DrainRecords(ring.Data, ring.Mask, ring.Producer, consumerPosition, index, ref consumer, ref handler);
         }
         finally
         {
             // After a handler threw: the record it was given counts as consumed (it is not handed out again).
             Volatile.Write(ref *consumerPosition, consumer);
+        }
+    }
+
+    /// <summary>
+    /// The consumer loop, with the kernel's ordering rules at each shared access. It is kept apart from the
+    /// try/finally above and takes the ring's fields as arguments: a local that lives across a protected region is
+    /// written to the stack at every change, and fields read through a reference are read again after each
+    /// handler's stores, which put a store and a reload of the position on every record's dependency chain.
+    /// </summary>
+    private static int DrainRecords<THandler>(byte* data, ulong mask, ulong* producerPosition, ulong* consumerPosition, int index,
+        ref ulong committed, ref THandler handler) where THandler : IRecordHandler, allows ref struct
+    {
+        ulong consumer = committed;
+        // One call hands out about one ring's worth at most, so a producer faster than the handler cannot keep
+        // it here forever. Such an early return needs no fence: it reports records, so Poll returns instead of
+        // waiting, and the next call drains again before it waits.
+        ulong limit = consumer + mask + 1;
+        int count = 0;
+        while (true)
+        {
+            // Acquire: pairs with the kernel's release of the producer position at reserve time; every record
+            // header up to it (written busy at reserve) is visible.
+            ulong producer = Volatile.Read(ref *producerPosition);
+            while (consumer < producer)
+            {
+                uint* header = (uint*)(data + (consumer & mask));
+                // Acquire: the kernel writes the record, then clears the busy bit with an atomic exchange; seeing
+                // it clear makes the record's bytes visible. A busy record stops us (and keeps the order).
+                uint length = Volatile.Read(ref *header);
+                if ((length & BusyBit) != 0) break;
+                consumer += TotalSize(length);
+                committed = consumer;
+                if ((length & DiscardBit) == 0)
+                {
+                    // The second mapping of the data pages makes a record that wraps contiguous.
+                    handler.OnRecord(index, new ReadOnlySpan<byte>(header + 2, (int)(length & LengthMask)));
+                    count++;
+                }
+                // Release: every read of the record (the handler's too) happens before the kernel can see the
+                // space as free and reuse it.
+                Volatile.Write(ref *consumerPosition, consumer);
+                if (consumer >= limit && count > 0) return count;
+            }
+            // Full fence before looking again. The kernel wakes the reader only when, after committing a
+            // record, it finds the consumer position at that very record. Without the fence our store above
+            // could still sit in this CPU's store buffer while we read the record as busy, and the kernel
+            // (committing now) could read our old position: neither sees the other, no wake-up comes, and a
+            // committed record waits for the next one.
+            Interlocked.MemoryBarrier();
+            if (consumer == Volatile.Read(ref *producerPosition)) return count;
+            if ((Volatile.Read(ref *(uint*)(data + (consumer & mask))) & BusyBit) != 0) return count;
         }
     }
 }
