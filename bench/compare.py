@@ -33,7 +33,8 @@ TARGETS = {
 # kernel's fdget fast path (no reference taken on the map's file, no fput), which a .NET process, always multi-
 # threaded, never gets: these rows show what a multi-threaded libbpf application pays for the same calls.
 THREADED = {"hash_lookup_8B", "hash_update_8B", "hash_delete_8B", "hash_lookup_64B", "hash_update_64B",
-            "hash_delete_64B", "array_lookup_8B", "percpu_array_lookup_8B", "iter_next_key_100k", "iter_batch_100k"}
+            "hash_delete_64B", "array_lookup_8B", "percpu_array_lookup_8B", "iter_next_key_100k", "iter_batch_100k",
+            "raw_tp_link_churn"}
 
 
 class Server:

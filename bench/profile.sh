@@ -20,8 +20,12 @@ perf record -q -F 4999 -o "$out/bpfsharp.data" -- bench/BpfSharp.Benchmarks/bin/
 
 for side in libbpf bpfsharp; do
   echo "== $side: $workload x $repeats ($(sed -n 's/.*"value":\([0-9.e+]*\).*"unit":.*/\1/p;s/.*"unit":"\([^"]*\)","value":\([0-9.e+]*\).*/\2 \1/p' "$out/$side.json" | sort -n | awk '{a[NR]=$0} END {print "median " a[int((NR+1)/2)]}'))"
-  perf report -i "$out/$side.data" --no-children --sort dso --stdio 2>/dev/null | grep '%' | head -8
+  perf report -i "$out/$side.data" --no-children --sort dso --stdio 2>/dev/null | grep '%' | head -8 || true
   echo "-- hottest user-mode symbols"
-  perf report -i "$out/$side.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep '%' | grep -v '\[k\]' | head -10
+  perf report -i "$out/$side.data" --no-children --sort dso,sym --stdio 2>/dev/null | grep '%' | grep -v '\[k\]' | head -10 || true
+  # A process with more than one thread takes a reference on the file in every fd lookup (fdget) and drops
+  # it after (fput); a single-threaded one skips both. Every .NET process has several threads.
+  echo "-- the kernel's fd lookup (fdget, and fput: multi-threaded processes only)"
+  perf report -i "$out/$side.data" --no-children --sort sym --stdio 2>/dev/null | grep -E '\[k\] (fdget|fput|__fget[a-z_]*)$' || true
 done
 rm -rf "$out"
