@@ -4,7 +4,8 @@ using BpfSharp.TestChild;
 
 // usage: BpfSharp.TestChild KIND PIN|- DISCONNECT(0|1) EXIT(normal|kill) [TARGET]
 // Prints "ids LINK PROG MAP" once attached; with EXIT=kill it then waits for SIGKILL. TARGET is the cgroup
-// directory of the cgroup kinds and the network namespace name of the interface kinds (which attach to its lo).
+// directory of the cgroup kinds, the network namespace name of the interface and netfilter kinds (which attach
+// to its lo, or to its netfilter hooks), the namespace's path for netns_link and the object file for struct_ops.
 if (args.Length is not (4 or 5))
 {
     Console.Error.WriteLine("usage: BpfSharp.TestChild KIND PIN|- DISCONNECT EXIT [TARGET]");
@@ -12,8 +13,9 @@ if (args.Length is not (4 or 5))
 }
 string kind = args[0], pin = args[1], target = args.Length > 4 ? args[4] : "";
 bool disconnect = args[2] == "1", waitForKill = args[3] == "kill";
+if (kind is "struct_ops_link" or "struct_ops_legacy") return StructOpsChild.Run(kind == "struct_ops_link", pin, disconnect, waitForKill, target);
 // This (main) thread does every attach: entering the namespace here makes "lo" the namespace's.
-if (kind is "xdp_link" or "xdp_netlink" or "tcx_link" or "tc_filter") NetworkNamespaces.Enter(target);
+if (kind is "xdp_link" or "xdp_netlink" or "tcx_link" or "tc_filter" or "netfilter_link") NetworkNamespaces.Enter(target);
 
 using var counts = TestPrograms.CounterMap();
 using var prog = kind switch
@@ -36,6 +38,11 @@ using var prog = kind switch
     // TCX_NEXT (-1) for tcx, TC_ACT_OK (0) for a classic filter: both let the packet through.
     "tcx_link" => BpfProgram.Load(BpfProgramType.SchedCls, TestPrograms.Counting(counts, -1), new BpfProgramLoadOptions { Name = "t_count" }),
     "tc_filter" => BpfProgram.Load(BpfProgramType.SchedCls, TestPrograms.Counting(counts, 0), new BpfProgramLoadOptions { Name = "t_count" }),
+    // SK_PASS and NF_ACCEPT are both 1.
+    "netns_link" => BpfProgram.Load(BpfProgramType.SkLookup, TestPrograms.Counting(counts, 1),
+        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.SkLookup }),
+    "netfilter_link" => BpfProgram.Load(BpfProgramType.Netfilter, TestPrograms.Counting(counts, 1),
+        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.Netfilter }),
     _ => throw new ArgumentException($"unknown kind {kind}"),
 };
 BpfLink link = kind switch
@@ -53,6 +60,8 @@ BpfLink link = kind switch
     "xdp_netlink" => prog.AttachXdp("lo", new() { UseNetlink = true, Mode = XdpMode.Generic }),
     "tcx_link" => prog.AttachTcx("lo", TcDirection.Ingress),
     "tc_filter" => prog.AttachTcFilter("lo", TcDirection.Ingress),
+    "netns_link" => prog.AttachNetns(target),
+    "netfilter_link" => prog.AttachNetfilter(NetfilterProtocolFamily.IPv4, NetfilterHook.LocalIn, 10),
     "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
     "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
     "fentry" => prog.AttachTrace(),

@@ -37,6 +37,14 @@ public class NetworkProcessExitTests
         { "tcx_link", false, false, true, false },
         { "tcx_link", true, false, false, true },
         { "tcx_link", true, true, true, true },
+        { "netns_link", false, false, false, false },
+        { "netns_link", false, true, true, false },
+        { "netns_link", true, false, false, true },
+        { "netns_link", true, true, true, true },
+        { "netfilter_link", false, false, false, false },
+        { "netfilter_link", false, true, true, false },
+        { "netfilter_link", true, false, false, true },
+        { "netfilter_link", true, true, true, true },
     };
 
     [Theory]
@@ -45,13 +53,14 @@ public class NetworkProcessExitTests
     {
         TestKernel.RequireRoot();
         if (kind == "tcx_link") TestKernel.Require(NetworkLinkFeatures.Tcx);
+        if (kind == "netfilter_link") TestKernel.Require(NetworkLinkFeatures.Netfilter);
         bool isCgroup = kind.StartsWith("cgroup", StringComparison.Ordinal);
         bool isLink = kind.EndsWith("_link", StringComparison.Ordinal);
         using var ns = TestNetns.Create();
         using var cgroup = new TestCgroup();
         using var dir = new TempBpfFsDir();
         string? pin = pinned ? dir["link"] : null;
-        var ids = ChildProcess.Run(kind, pin, disconnected, killed, isCgroup ? cgroup.Path : ns.Name);
+        var ids = ChildProcess.Run(kind, pin, disconnected, killed, isCgroup ? cgroup.Path : kind == "netns_link" ? ns.Path : ns.Name);
         try
         {
             Assert.Equal(isLink, ids.Link != 0);
@@ -87,6 +96,82 @@ public class NetworkProcessExitTests
         "xdp_netlink" or "xdp_link" => ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId == programId,
         "tc_filter" => ns.Run(() => AttachedPrograms.TcFilters(ns.IndexOf("lo"), TcDirection.Ingress)).Any(f => f.ProgramId == programId),
         "tcx_link" => ns.Run(() => AttachedPrograms.Tcx(ns.IndexOf("lo"), TcDirection.Ingress)).Programs.Any(p => p.ProgramId == programId),
+        "netns_link" => AttachedPrograms.NetworkNamespace(ns.Path, BpfAttachType.SkLookup).Programs.Any(p => p.ProgramId == programId),
+        // Netfilter hooks have no query of their own: the kernel's link list is their listing.
+        "netfilter_link" => LinkRuns(programId, BpfLinkType.Netfilter),
         _ => throw new ArgumentException(kind),
     };
+
+    private static bool LinkRuns(uint programId, BpfLinkType type)
+    {
+        foreach (uint id in BpfLink.EnumerateIds())
+        {
+            try
+            {
+                using var link = BpfLink.FromId(id);
+                var info = link.GetInfo();
+                if (info.Type == type && info.ProgramId == programId) return true;
+            }
+            catch (BpfException e) when (e.ErrnoName == "ENOENT")
+            {
+                // Gone between listing and opening.
+            }
+        }
+        return false;
+    }
+
+    public static TheoryData<string, bool, bool, bool, bool> StructOpsMatrix => new()
+    {
+        // kind, pinned, disconnected, killed, survives
+        { "struct_ops_link", false, false, false, false },
+        { "struct_ops_link", false, true, true, false },
+        { "struct_ops_link", true, false, false, true },
+        { "struct_ops_link", true, true, true, true },
+        // Registered by a map update, the kernel holds the map until the element is deleted: as a legacy
+        // attachment, it survives any exit that skipped Dispose.
+        { "struct_ops_legacy", false, false, false, false },
+        { "struct_ops_legacy", false, true, false, true },
+        { "struct_ops_legacy", false, false, true, true },
+    };
+
+    /// <summary>
+    /// The same for struct_ops: a child registers the fixtures' TCP congestion control "bpfsharp_fx"; the kernel's
+    /// list of congestion controls and its map and link lists say what survived.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StructOpsMatrix))]
+    public void StructOps_WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
+    {
+        TestKernel.RequireRoot();
+        bool isLink = kind == "struct_ops_link";
+        if (isLink) TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
+        using var dir = new TempBpfFsDir();
+        string? pin = pinned ? dir["link"] : null;
+        string fixture = Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", isLink ? "struct_ops.bpf.o" : "struct_ops_update.bpf.o");
+        var ids = ChildProcess.Run(kind, pin, disconnected, killed, fixture);
+        try
+        {
+            Assert.Equal(isLink, ids.Link != 0);
+            bool registered = survives ? CongestionControlRegistered() : !Eventually.Holds(() => !CongestionControlRegistered());
+            bool mapLives = survives ? BpfMap.EnumerateIds().Contains(ids.Map) : !Eventually.Holds(() => !BpfMap.EnumerateIds().Contains(ids.Map));
+            Assert.Equal(survives, registered);
+            Assert.Equal(survives, mapLives);
+            if (isLink) Assert.Equal(survives, BpfLink.EnumerateIds().Contains(ids.Link));
+        }
+        finally
+        {
+            // Unregister what survived: remove the link's pin, or delete the map's element (the legacy way).
+            if (pin is not null && File.Exists(pin)) File.Delete(pin);
+            if (!isLink && BpfMap.EnumerateIds().Contains(ids.Map))
+            {
+                using var map = BpfMap.FromId(ids.Map);
+                map.Delete(0u);
+            }
+        }
+        Assert.True(Eventually.Holds(() => !CongestionControlRegistered()), "bpfsharp_fx unregistered");
+        Assert.True(Eventually.Holds(() => !BpfMap.EnumerateIds().Contains(ids.Map)), "the struct_ops map freed");
+    }
+
+    private static bool CongestionControlRegistered() =>
+        File.ReadAllText("/proc/sys/net/ipv4/tcp_available_congestion_control").Split(' ', '\n').Contains("bpfsharp_fx");
 }
