@@ -43,6 +43,8 @@ using var prog = kind switch
         new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.SkLookup }),
     "netfilter_link" => BpfProgram.Load(BpfProgramType.Netfilter, TestPrograms.Counting(counts, 1),
         new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.Netfilter }),
+    "sockmap_link" or "sockmap_legacy" => BpfProgram.Load(BpfProgramType.SkSkb, TestPrograms.Counting(counts, 1),
+        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.SkSkbVerdict }),
     _ => throw new ArgumentException($"unknown kind {kind}"),
 };
 BpfLink link = kind switch
@@ -62,6 +64,10 @@ BpfLink link = kind switch
     "tc_filter" => prog.AttachTcFilter("lo", TcDirection.Ingress),
     "netns_link" => prog.AttachNetns(target),
     "netfilter_link" => prog.AttachNetfilter(NetfilterProtocolFamily.IPv4, NetfilterHook.LocalIn, 10),
+    // The sockmap is this process's only: what can survive is the link, holding the map and the program.
+    "sockmap_link" => prog.AttachSockmap(BpfMap.Create(BpfMapType.SockMap, 4, 4, 1, new BpfMapCreateOptions { Name = "t_sockmap" })),
+    "sockmap_legacy" => prog.AttachSockmap(BpfMap.Create(BpfMapType.SockMap, 4, 4, 1, new BpfMapCreateOptions { Name = "t_sockmap" }),
+        options: new() { UseProgramAttach = true }),
     "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
     "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
     "fentry" => prog.AttachTrace(),

@@ -45,6 +45,15 @@ public class NetworkProcessExitTests
         { "netfilter_link", false, true, true, false },
         { "netfilter_link", true, false, false, true },
         { "netfilter_link", true, true, true, true },
+        // No socket is in the child's sockmap, so its program never runs: the link and program lists tell.
+        { "sockmap_link", false, false, false, false },
+        { "sockmap_link", false, true, true, false },
+        { "sockmap_link", true, false, false, true },
+        { "sockmap_link", true, true, true, true },
+        // A legacy sockmap attachment lives in the map, and this map is the child's: it goes with the process
+        // even when disconnected or killed (unlike the legacy attachments above, whose targets outlive it).
+        { "sockmap_legacy", false, true, false, false },
+        { "sockmap_legacy", false, false, true, false },
     };
 
     [Theory]
@@ -54,6 +63,8 @@ public class NetworkProcessExitTests
         TestKernel.RequireRoot();
         if (kind == "tcx_link") TestKernel.Require(NetworkLinkFeatures.Tcx);
         if (kind == "netfilter_link") TestKernel.Require(NetworkLinkFeatures.Netfilter);
+        if (kind == "sockmap_link") TestKernel.Require(NetworkLinkFeatures.SockmapLinks);
+        bool isSockmap = kind.StartsWith("sockmap", StringComparison.Ordinal);
         bool isCgroup = kind.StartsWith("cgroup", StringComparison.Ordinal);
         bool isLink = kind.EndsWith("_link", StringComparison.Ordinal);
         using var ns = TestNetns.Create();
@@ -70,7 +81,7 @@ public class NetworkProcessExitTests
             bool runs = Counters.MovesById(ids.Map, exercise);
             Assert.Equal(survives, onHook);
             Assert.Equal(survives, programLoaded);
-            Assert.Equal(survives, runs);
+            if (!isSockmap) Assert.Equal(survives, runs);
             if (isLink) Assert.Equal(survives, BpfLink.EnumerateIds().Contains(ids.Link));
             if (survives && pin is not null)
             {
@@ -99,6 +110,9 @@ public class NetworkProcessExitTests
         "netns_link" => AttachedPrograms.NetworkNamespace(ns.Path, BpfAttachType.SkLookup).Programs.Any(p => p.ProgramId == programId),
         // Netfilter hooks have no query of their own: the kernel's link list is their listing.
         "netfilter_link" => LinkRuns(programId, BpfLinkType.Netfilter),
+        "sockmap_link" => LinkRuns(programId, BpfLinkType.Sockmap),
+        // With the child gone, only the map's attachment could hold the program.
+        "sockmap_legacy" => BpfProgram.EnumerateIds().Contains(programId),
         _ => throw new ArgumentException(kind),
     };
 
