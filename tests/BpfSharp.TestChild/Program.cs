@@ -32,6 +32,16 @@ using var prog = kind switch
         // Syscall wrappers are not in every kernel's BTF (6.1 has none); do_unlinkat is.
         AttachTarget = "do_unlinkat",
     }),
+    "tp_btf" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
+    {
+        Name = "t_count",
+        ExpectedAttachType = BpfAttachType.TraceRawTp,
+        AttachTarget = "sys_enter",
+    }),
+    "uprobe_multi" => BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts),
+        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.TraceUprobeMulti }),
+    "kprobe_multi" => BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts),
+        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.TraceKprobeMulti }),
     "cgroup_link" or "cgroup_legacy" => BpfProgram.Load(BpfProgramType.CgroupSock, TestPrograms.Counting(counts, 1),
         new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.CgroupInetSockCreate }),
     "xdp_link" or "xdp_netlink" => BpfProgram.Load(BpfProgramType.Xdp, TestPrograms.Counting(counts, 2), new BpfProgramLoadOptions { Name = "t_count" }),
@@ -70,7 +80,9 @@ BpfLink link = kind switch
         options: new() { UseProgramAttach = true }),
     "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
     "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
-    "fentry" => prog.AttachTrace(),
+    "fentry" or "tp_btf" => prog.AttachTrace(),
+    "uprobe_multi" => prog.AttachUprobeMulti("libc.so.6", ["getppid"]),
+    "kprobe_multi" => prog.AttachKprobeMulti([BpfSharp.Tracing.KernelSymbols.Current.SyscallFunctionName("getppid")]),
     _ => throw new ArgumentException(kind),
 };
 if (pin != "-") link.Pin(pin);

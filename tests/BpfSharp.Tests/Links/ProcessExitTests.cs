@@ -36,6 +36,14 @@ public class ProcessExitTests
         { "uprobe", true, true, true, true },
         { "uprobe_tracefs", false, false, false, false },
         { "uprobe_tracefs", true, false, false, true },
+        { "tp_btf", false, false, false, false },
+        { "tp_btf", false, true, true, false },
+        { "tp_btf", true, false, false, true },
+        { "tp_btf", true, true, true, true },
+        { "uprobe_multi", false, false, false, false },
+        { "uprobe_multi", false, true, true, false },
+        { "uprobe_multi", true, false, false, true },
+        { "uprobe_multi", true, true, true, true },
         // Kinds this host refuses; they run in the 6.1 guest.
         { "kprobe", false, false, false, false },
         { "kprobe", false, true, true, false },
@@ -47,6 +55,11 @@ public class ProcessExitTests
         { "fentry", false, true, true, false },
         { "fentry", true, false, false, true },
         { "fentry", true, true, true, true },
+        // Neither this host nor the 6.1 guest has kprobe.multi (fprobe): these skip with the probe's reason.
+        { "kprobe_multi", false, false, false, false },
+        { "kprobe_multi", false, true, true, false },
+        { "kprobe_multi", true, false, false, true },
+        { "kprobe_multi", true, true, true, true },
     };
 
     [Theory]
@@ -57,6 +70,9 @@ public class ProcessExitTests
         if (kind == "kprobe") TestKernel.RequireFeature(TracingFeatures.KprobePmu);
         if (kind == "kprobe_tracefs") TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
         if (kind == "fentry") TestKernel.RequireFeature(BpfFeatures.Fentry);
+        if (kind == "tp_btf") TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.Tracing));
+        if (kind == "uprobe_multi") TestKernel.RequireFeature(BpfProgram.UprobeMulti);
+        if (kind == "kprobe_multi") TestKernel.RequireFeature(BpfProgram.KprobeMulti);
         using var dir = new TempBpfFsDir();
         string? pin = pinned ? dir["link"] : null;
         var ids = ChildProcess.Run(kind, pin, disconnected, killed);
