@@ -38,6 +38,13 @@ using var prog = kind switch
         ExpectedAttachType = BpfAttachType.TraceRawTp,
         AttachTarget = "sys_enter",
     }),
+    // An iterator over the system's maps; it runs when its pin (or an iterator fd) is read.
+    "iter" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
+    {
+        Name = "t_count",
+        ExpectedAttachType = BpfAttachType.TraceIter,
+        AttachTarget = "bpf_map",
+    }),
     "uprobe_multi" => BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts),
         new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.TraceUprobeMulti }),
     "kprobe_multi" => BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts),
@@ -81,6 +88,7 @@ BpfLink link = kind switch
     "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
     "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
     "fentry" or "tp_btf" => prog.AttachTrace(),
+    "iter" => prog.AttachIter(),
     "uprobe_multi" => prog.AttachUprobeMulti("libc.so.6", ["getppid"]),
     "kprobe_multi" => prog.AttachKprobeMulti([BpfSharp.Tracing.KernelSymbols.Current.SyscallFunctionName("getppid")]),
     _ => throw new ArgumentException(kind),

@@ -40,6 +40,10 @@ public class ProcessExitTests
         { "tp_btf", false, true, true, false },
         { "tp_btf", true, false, false, true },
         { "tp_btf", true, true, true, true },
+        { "iter", false, false, false, false },
+        { "iter", false, true, true, false },
+        { "iter", true, false, false, true },
+        { "iter", true, true, true, true },
         { "uprobe_multi", false, false, false, false },
         { "uprobe_multi", false, true, true, false },
         { "uprobe_multi", true, false, false, true },
@@ -70,7 +74,7 @@ public class ProcessExitTests
         if (kind == "kprobe") TestKernel.RequireFeature(TracingFeatures.KprobePmu);
         if (kind == "kprobe_tracefs") TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
         if (kind == "fentry") TestKernel.RequireFeature(BpfFeatures.Fentry);
-        if (kind == "tp_btf") TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.Tracing));
+        if (kind is "tp_btf" or "iter") TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.Tracing));
         if (kind == "uprobe_multi") TestKernel.RequireFeature(BpfProgram.UprobeMulti);
         if (kind == "kprobe_multi") TestKernel.RequireFeature(BpfProgram.KprobeMulti);
         using var dir = new TempBpfFsDir();
@@ -86,6 +90,8 @@ public class ProcessExitTests
                 _ when kind.StartsWith("perf", StringComparison.Ordinal) => () => Thread.Sleep(150),
                 // The child's fentry is on do_unlinkat, which unlink(2) of a missing file enters.
                 "fentry" => () => { for (int i = 0; i < 10; i++) File.Delete($"/tmp/bpfsharp-exit-nothing-{i}"); },
+                // A pinned iterator runs when its pin is read (an unpinned one has nothing left to read).
+                "iter" => () => { if (pin is not null && File.Exists(pin)) File.ReadAllBytes(pin); },
                 _ => null,
             };
             bool runs = Counters.MovesById(ids.Map, exercise);
