@@ -38,6 +38,13 @@ using var prog = kind switch
         ExpectedAttachType = BpfAttachType.TraceRawTp,
         AttachTarget = "sys_enter",
     }),
+    // Returns 0: allows every file open it sees.
+    "lsm" => BpfProgram.Load(BpfProgramType.Lsm, TestPrograms.Counting(counts), new()
+    {
+        Name = "t_count",
+        ExpectedAttachType = BpfAttachType.LsmMac,
+        AttachTarget = "file_open",
+    }),
     // An iterator over the system's maps; it runs when its pin (or an iterator fd) is read.
     "iter" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
     {
@@ -87,7 +94,7 @@ BpfLink link = kind switch
         options: new() { UseProgramAttach = true }),
     "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
     "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
-    "fentry" or "tp_btf" => prog.AttachTrace(),
+    "fentry" or "tp_btf" or "lsm" => prog.AttachTrace(),
     "iter" => prog.AttachIter(),
     "uprobe_multi" => prog.AttachUprobeMulti("libc.so.6", ["getppid"]),
     "kprobe_multi" => prog.AttachKprobeMulti([BpfSharp.Tracing.KernelSymbols.Current.SyscallFunctionName("getppid")]),

@@ -59,6 +59,10 @@ public class ProcessExitTests
         { "fentry", false, true, true, false },
         { "fentry", true, false, false, true },
         { "fentry", true, true, true, true },
+        { "lsm", false, false, false, false },
+        { "lsm", false, true, true, false },
+        { "lsm", true, false, false, true },
+        { "lsm", true, true, true, true },
         // Neither this host nor the 6.1 guest has kprobe.multi (fprobe): these skip with the probe's reason.
         { "kprobe_multi", false, false, false, false },
         { "kprobe_multi", false, true, true, false },
@@ -74,6 +78,7 @@ public class ProcessExitTests
         if (kind == "kprobe") TestKernel.RequireFeature(TracingFeatures.KprobePmu);
         if (kind == "kprobe_tracefs") TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
         if (kind == "fentry") TestKernel.RequireFeature(BpfFeatures.Fentry);
+        if (kind == "lsm") TestKernel.RequireFeature(BpfFeatures.Lsm);
         if (kind is "tp_btf" or "iter") TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.Tracing));
         if (kind == "uprobe_multi") TestKernel.RequireFeature(BpfProgram.UprobeMulti);
         if (kind == "kprobe_multi") TestKernel.RequireFeature(BpfProgram.KprobeMulti);
@@ -90,6 +95,7 @@ public class ProcessExitTests
                 _ when kind.StartsWith("perf", StringComparison.Ordinal) => () => Thread.Sleep(150),
                 // The child's fentry is on do_unlinkat, which unlink(2) of a missing file enters.
                 "fentry" => () => { for (int i = 0; i < 10; i++) File.Delete($"/tmp/bpfsharp-exit-nothing-{i}"); },
+                "lsm" => () => File.ReadAllBytes("/proc/self/stat"),
                 // A pinned iterator runs when its pin is read (an unpinned one has nothing left to read).
                 "iter" => () => { if (pin is not null && File.Exists(pin)) File.ReadAllBytes(pin); },
                 _ => null,
