@@ -21,54 +21,27 @@ using var counts = TestPrograms.CounterMap();
 using var prog = kind switch
 {
     "raw_tp" => TestPrograms.Load(BpfProgramType.RawTracepoint, counts),
-    "perf_event" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
-    "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
+    "perf_event" or "perf_ioctl" => TestPrograms.Load(BpfProgramType.PerfEvent, counts),
     "tracepoint" => TestPrograms.Load(BpfProgramType.Tracepoint, counts),
     "uprobe" or "uprobe_tracefs" or "kprobe" or "kprobe_tracefs" => TestPrograms.Load(BpfProgramType.Kprobe, counts),
-    "fentry" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
-    {
-        Name = "t_count",
-        ExpectedAttachType = BpfAttachType.TraceFentry,
-        // Syscall wrappers are not in every kernel's BTF (6.1 has none); do_unlinkat is.
-        AttachTarget = "do_unlinkat",
-    }),
-    "tp_btf" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
-    {
-        Name = "t_count",
-        ExpectedAttachType = BpfAttachType.TraceRawTp,
-        AttachTarget = "sys_enter",
-    }),
+    // Syscall wrappers are not in every kernel's BTF (6.1 has none); do_unlinkat is.
+    "fentry" => TestPrograms.Load(BpfProgramType.Tracing, counts, BpfAttachType.TraceFentry, "do_unlinkat"),
+    "tp_btf" => TestPrograms.Load(BpfProgramType.Tracing, counts, BpfAttachType.TraceRawTp, "sys_enter"),
     // Returns 0: allows every file open it sees.
-    "lsm" => BpfProgram.Load(BpfProgramType.Lsm, TestPrograms.Counting(counts), new()
-    {
-        Name = "t_count",
-        ExpectedAttachType = BpfAttachType.LsmMac,
-        AttachTarget = "file_open",
-    }),
+    "lsm" => TestPrograms.Load(BpfProgramType.Lsm, counts, BpfAttachType.LsmMac, "file_open"),
     // An iterator over the system's maps; it runs when its pin (or an iterator fd) is read.
-    "iter" => BpfProgram.Load(BpfProgramType.Tracing, TestPrograms.Counting(counts), new()
-    {
-        Name = "t_count",
-        ExpectedAttachType = BpfAttachType.TraceIter,
-        AttachTarget = "bpf_map",
-    }),
-    "uprobe_multi" => BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts),
-        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.TraceUprobeMulti }),
-    "kprobe_multi" => BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts),
-        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.TraceKprobeMulti }),
-    "cgroup_link" or "cgroup_legacy" => BpfProgram.Load(BpfProgramType.CgroupSock, TestPrograms.Counting(counts, 1),
-        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.CgroupInetSockCreate }),
-    "xdp_link" or "xdp_netlink" => BpfProgram.Load(BpfProgramType.Xdp, TestPrograms.Counting(counts, 2), new BpfProgramLoadOptions { Name = "t_count" }),
+    "iter" => TestPrograms.Load(BpfProgramType.Tracing, counts, BpfAttachType.TraceIter, "bpf_map"),
+    "uprobe_multi" => TestPrograms.Load(BpfProgramType.Kprobe, counts, BpfAttachType.TraceUprobeMulti),
+    "kprobe_multi" => TestPrograms.Load(BpfProgramType.Kprobe, counts, BpfAttachType.TraceKprobeMulti),
+    "cgroup_link" or "cgroup_legacy" => TestPrograms.Load(BpfProgramType.CgroupSock, counts, BpfAttachType.CgroupInetSockCreate, returnValue: 1),
+    "xdp_link" or "xdp_netlink" => TestPrograms.Load(BpfProgramType.Xdp, counts, returnValue: 2),
     // TCX_NEXT (-1) for tcx, TC_ACT_OK (0) for a classic filter: both let the packet through.
-    "tcx_link" => BpfProgram.Load(BpfProgramType.SchedCls, TestPrograms.Counting(counts, -1), new BpfProgramLoadOptions { Name = "t_count" }),
-    "tc_filter" => BpfProgram.Load(BpfProgramType.SchedCls, TestPrograms.Counting(counts, 0), new BpfProgramLoadOptions { Name = "t_count" }),
-    // SK_PASS and NF_ACCEPT are both 1.
-    "netns_link" => BpfProgram.Load(BpfProgramType.SkLookup, TestPrograms.Counting(counts, 1),
-        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.SkLookup }),
-    "netfilter_link" => BpfProgram.Load(BpfProgramType.Netfilter, TestPrograms.Counting(counts, 1),
-        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.Netfilter }),
-    "sockmap_link" or "sockmap_legacy" => BpfProgram.Load(BpfProgramType.SkSkb, TestPrograms.Counting(counts, 1),
-        new BpfProgramLoadOptions { Name = "t_count", ExpectedAttachType = BpfAttachType.SkSkbVerdict }),
+    "tcx_link" => TestPrograms.Load(BpfProgramType.SchedCls, counts, returnValue: -1),
+    "tc_filter" => TestPrograms.Load(BpfProgramType.SchedCls, counts),
+    // SK_PASS, NF_ACCEPT and SK_PASS again are all 1.
+    "netns_link" => TestPrograms.Load(BpfProgramType.SkLookup, counts, BpfAttachType.SkLookup, returnValue: 1),
+    "netfilter_link" => TestPrograms.Load(BpfProgramType.Netfilter, counts, BpfAttachType.Netfilter, returnValue: 1),
+    "sockmap_link" or "sockmap_legacy" => TestPrograms.Load(BpfProgramType.SkSkb, counts, BpfAttachType.SkSkbVerdict, returnValue: 1),
     _ => throw new ArgumentException($"unknown kind {kind}"),
 };
 BpfLink link = kind switch

@@ -37,6 +37,13 @@ public static class TestPrograms
         .Label("out").Mov64(R0, 0).Exit()
         .Build();
 
-    public static BpfProgram Load(BpfProgramType type, BpfMap counts, string name = "t_count") =>
-        BpfProgram.Load(type, Counting(counts), new BpfProgramLoadOptions { Name = name });
+    /// <summary>A <see cref="Counting"/> program, with the attach type and target its kind needs.</summary>
+    public static BpfProgram Load(BpfProgramType type, BpfMap counts, BpfAttachType? attachType = null, string? target = null,
+        int returnValue = 0, string name = "t_count") =>
+        BpfProgram.Load(type, Counting(counts, returnValue), new BpfProgramLoadOptions
+        {
+            Name = name,
+            ExpectedAttachType = attachType,
+            AttachTarget = target,
+        });
 }

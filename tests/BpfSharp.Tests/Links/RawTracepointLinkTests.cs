@@ -162,8 +162,8 @@ public class RawTracepointLinkTests
         TestKernel.RequireRoot();
         using var countsA = TestPrograms.CounterMap("t_a");
         using var countsB = TestPrograms.CounterMap("t_b");
-        using var progA = TestPrograms.Load(BpfProgramType.RawTracepoint, countsA, "t_a");
-        using var progB = TestPrograms.Load(BpfProgramType.RawTracepoint, countsB, "t_b");
+        using var progA = TestPrograms.Load(BpfProgramType.RawTracepoint, countsA, name: "t_a");
+        using var progB = TestPrograms.Load(BpfProgramType.RawTracepoint, countsB, name: "t_b");
         using var link = prog_attach(progA);
         // Raw tracepoint links have no update operation in the kernel.
         var e = Assert.Throws<BpfException>(() => link.Update(progB));
