@@ -215,6 +215,29 @@ public sealed unsafe partial class BpfProgram : IDisposable
     }
 
     /// <summary>
+    /// The program as the kernel runs it before JIT compilation (bpftool's "xlated" dump): the verifier's rewrites
+    /// applied, map references shown as map ids (<c>BPF_PSEUDO_MAP_FD</c>/<c>_VALUE</c> with the id in the
+    /// immediate), helper calls as helper ids. <see cref="BpfInstruction.Disassemble"/> prints it.
+    /// </summary>
+    /// <exception cref="BpfException">The kernel withholds them: without CAP_BPF it reports no length, and when raw
+    /// dumps are not allowed (kptr_restrict) it clears the buffer pointer instead of filling the buffer.</exception>
+    public BpfInstruction[] GetTranslatedInstructions()
+    {
+        var what = $"program \"{Name}\"";
+        var i = Bpf.GetInfo<BpfProgInfoRaw>(Handle, what);
+        var bytes = new byte[i.xlated_prog_len];
+        fixed (byte* insns = bytes)
+        {
+            // A second call with room for the instructions; a loaded program does not change size.
+            var withInsns = new BpfProgInfoRaw { xlated_prog_len = (uint)bytes.Length, xlated_prog_insns = (ulong)insns };
+            if (bytes.Length > 0) Bpf.GetInfo(Handle, ref withInsns, what);
+            if (bytes.Length == 0 || withInsns.xlated_prog_insns == 0)
+                throw new BpfException("BPF_OBJ_GET_INFO_BY_FD", $"{what}: the kernel withholds its translated instructions (it needs CAP_BPF, and raw dumps allowed by kptr_restrict)");
+            return BpfInstruction.FromBytes(bytes.AsSpan(0, (int)Math.Min(withInsns.xlated_prog_len, (uint)bytes.Length))).ToArray();
+        }
+    }
+
+    /// <summary>
     /// Turns on the kernel's counting of program runs and run time (BPF_ENABLE_STATS) until the returned
     /// handle is disposed. Counting costs a little on every run of every program.
     /// </summary>

@@ -4,14 +4,15 @@ using BpfSharp.Cli.Output;
 
 namespace BpfSharp.Cli.Commands;
 
-/// <summary><c>bpfsharp prog list|show|pin|run</c>: the system's loaded programs.</summary>
+/// <summary><c>bpfsharp prog list|show|dump|pin|run</c>: the system's loaded programs.</summary>
 internal static class ProgCommand
 {
     public static Command Create()
     {
-        var command = new Command("prog", "Loaded BPF programs: list, show, pin, test-run");
+        var command = new Command("prog", "Loaded BPF programs: list, show, dump, pin, test-run");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
+        command.Subcommands.Add(Dump());
         command.Subcommands.Add(Pin());
         command.Subcommands.Add(Run());
         return command;
@@ -50,6 +51,64 @@ internal static class ProgCommand
             return 0;
         });
         return command;
+    }
+
+    private static Command Dump()
+    {
+        var json = Cli.JsonOption();
+        var target = new Argument<string>("PROG") { Description = Targets.Help };
+        var command = new Command("dump", "Print the instructions the kernel runs (after the verifier's rewrites; bpftool's \"prog dump xlated\")") { target, json };
+        command.SetGuardedAction(r =>
+        {
+            using var prog = Targets.Program(r.GetValue(target)!);
+            var insns = prog.GetTranslatedInstructions();
+            string text = NameHelperCalls(BpfSharp.Asm.BpfInstruction.Disassemble(insns, mapIds: true), insns);
+            if (!r.GetValue(json))
+            {
+                Console.Write(text);
+                return 0;
+            }
+            // bpftool's shape: one object per instruction, "disasm" holding "(opcode) text".
+            JsonOutput.Write(w =>
+            {
+                w.WriteStartArray();
+                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    int colon = line.IndexOf(": ", StringComparison.Ordinal);
+                    w.WriteStartObject();
+                    w.WriteNumber("pc", int.Parse(line.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture));
+                    w.WriteString("disasm", line[(colon + 2)..]);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// In code the kernel translated, a helper call's immediate is the helper's address less <c>__bpf_call_base</c>:
+    /// name the function it lands on from kallsyms, as bpftool does (left as a number when addresses are hidden).
+    /// </summary>
+    private static string NameHelperCalls(string text, BpfSharp.Asm.BpfInstruction[] insns)
+    {
+        var symbols = BpfSharp.Tracing.KernelSymbols.Current;
+        if (!symbols.HasAddresses || !symbols.TryFind("__bpf_call_base", out var callBase)) return text;
+        var lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int colon = lines[i].IndexOf(": ", StringComparison.Ordinal);
+            if (colon < 0) continue;
+            var insn = insns[int.Parse(lines[i].AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture)];
+            // 0x85 with source register 0: a helper call (1 is a call into the program, 2 a kfunc).
+            if (insn.OpCode != 0x85 || insn.Src != 0) continue;
+            if (!symbols.TryFindByAddress(callBase.Address + (ulong)(long)insn.Immediate, out var helper)) continue;
+            string number = $"call {insn.Immediate}";
+            if (lines[i].EndsWith(number, StringComparison.Ordinal))
+                lines[i] = string.Concat(lines[i].AsSpan(0, lines[i].Length - number.Length), "call ", helper.Name);
+        }
+        return string.Join('\n', lines);
     }
 
     private static Command Pin()

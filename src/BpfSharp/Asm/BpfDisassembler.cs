@@ -13,16 +13,17 @@ internal static class BpfDisassembler
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static string Format(in BpfInstruction insn) =>
-        insn.IsLoadImm64 ? FormatLoadImm64(insn, null) : FormatSingle(insn);
+        insn.IsLoadImm64 ? FormatLoadImm64(insn, null, mapIds: false) : FormatSingle(insn);
 
-    public static string Disassemble(ReadOnlySpan<BpfInstruction> program)
+    /// <param name="mapIds">Map references hold map ids rather than fds, as in a program the kernel translated.</param>
+    public static string Disassemble(ReadOnlySpan<BpfInstruction> program, bool mapIds = false)
     {
         var text = new StringBuilder();
         for (int pc = 0; pc < program.Length; pc++)
         {
             var insn = program[pc];
             string body = insn.IsLoadImm64
-                ? FormatLoadImm64(insn, pc + 1 < program.Length ? program[pc + 1] : null)
+                ? FormatLoadImm64(insn, pc + 1 < program.Length ? program[pc + 1] : null, mapIds)
                 : FormatSingle(insn);
             text.Append(Invariant, $"{pc}: ({insn.OpCode:x2}) {body}\n");
             if (insn.IsLoadImm64)
@@ -213,16 +214,17 @@ internal static class BpfDisassembler
         };
     }
 
-    private static string FormatLoadImm64(in BpfInstruction first, BpfInstruction? second)
+    private static string FormatLoadImm64(in BpfInstruction first, BpfInstruction? second, bool mapIds)
     {
+        string map = mapIds ? "id" : "fd";
         int dst = (int)first.Dst;
         int imm = first.Immediate;
         int next = second?.Immediate ?? 0;
         string value = (Imm64Source)first.Src switch
         {
             Imm64Source.Value => $"0x{(ulong)(uint)imm | (ulong)(uint)next << 32:x} ll",
-            Imm64Source.MapFd => string.Create(Invariant, $"map[fd:{imm}]"),
-            Imm64Source.MapValue => string.Create(Invariant, $"map[fd:{imm}][0]+{next}"),
+            Imm64Source.MapFd => string.Create(Invariant, $"map[{map}:{imm}]"),
+            Imm64Source.MapValue => string.Create(Invariant, $"map[{map}:{imm}][0]+{next}"),
             // A ksym's second immediate is the fd of a module's BTF, 0 for vmlinux.
             Imm64Source.BtfId when next == 0 => string.Create(Invariant, $"ksym[btf_id:{imm}]"),
             Imm64Source.BtfId => string.Create(Invariant, $"ksym[btf_id:{imm}, btf_fd:{next}]"),

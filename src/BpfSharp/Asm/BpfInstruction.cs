@@ -93,9 +93,11 @@ public readonly struct BpfInstruction : IEquatable<BpfInstruction>
     /// Numbers count slots, so a 64-bit immediate load (which takes two) is followed by a line two higher.
     /// Dialect: the kernel's, except that relative jumps print as <c>goto +3</c>, helper calls by
     /// number (<c>call 1</c>) and 64-bit constants with llvm's <c>ll</c> suffix; map references print
-    /// as <c>map[fd:5]</c> or <c>map[fd:5][0]+16</c>.
+    /// as <c>map[fd:5]</c> or <c>map[fd:5][0]+16</c>, or with <paramref name="mapIds"/> (a program the kernel
+    /// translated, <see cref="BpfProgram.GetTranslatedInstructions"/>, whose references hold map ids) <c>map[id:12]</c>.
     /// </summary>
-    public static string Disassemble(ReadOnlySpan<BpfInstruction> program) => BpfDisassembler.Disassemble(program);
+    public static string Disassemble(ReadOnlySpan<BpfInstruction> program, bool mapIds = false) =>
+        BpfDisassembler.Disassemble(program, mapIds);
 
     /// <summary>The program's bytes, as the kernel reads them; no copy is made.</summary>
     public static ReadOnlySpan<byte> AsBytes(ReadOnlySpan<BpfInstruction> program) => MemoryMarshal.AsBytes(program);

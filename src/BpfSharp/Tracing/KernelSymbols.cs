@@ -27,6 +27,8 @@ public sealed partial class KernelSymbols : IReadOnlyList<KernelSymbol>
     private readonly string[] _modules;
     // Chain heads by name hash, as entry index + 1 (0: empty); Entry.Next continues the chain in file order.
     private readonly int[] _buckets;
+    // Entry indexes in address order, built on the first lookup by address (kallsyms is not sorted across modules).
+    private int[]? _byAddress;
 
     private struct Entry
     {
@@ -184,6 +186,36 @@ public sealed partial class KernelSymbols : IReadOnlyList<KernelSymbol>
         bool found = First(name, module, out int index);
         symbol = found ? Symbol(index) : default;
         return found;
+    }
+
+    /// <summary>
+    /// The symbol that starts exactly at <paramref name="address"/> (vmlinux's first when several do), for naming
+    /// what an address in a dump points at. False when none does or the addresses are hidden (<see cref="HasAddresses"/>).
+    /// </summary>
+    public bool TryFindByAddress(ulong address, out KernelSymbol symbol)
+    {
+        symbol = default;
+        if (!HasAddresses) return false;
+        var order = Volatile.Read(ref _byAddress);
+        if (order is null)
+        {
+            order = new int[_entries.Length];
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            // File order breaks ties, so vmlinux (listed first) wins.
+            Array.Sort(order, (a, b) => _entries[a].Address != _entries[b].Address ? _entries[a].Address.CompareTo(_entries[b].Address) : a.CompareTo(b));
+            Volatile.Write(ref _byAddress, order);
+        }
+        int low = 0, high = order.Length - 1;
+        while (low <= high)
+        {
+            int mid = (low + high) >>> 1;
+            ulong at = _entries[order[mid]].Address;
+            if (at < address) low = mid + 1;
+            else high = mid - 1;
+        }
+        if (low >= order.Length || _entries[order[low]].Address != address) return false;
+        symbol = Symbol(order[low]);
+        return true;
     }
 
     /// <summary>The address of <paramref name="name"/> (vmlinux first, then modules).</summary>

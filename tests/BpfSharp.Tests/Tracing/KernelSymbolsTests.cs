@@ -52,6 +52,29 @@ public class KernelSymbolsTests
     }
 
     [Fact]
+    public void AddressLookups_FindTheSymbolStartingThere_VmlinuxFirst()
+    {
+        // Out of address order, as kallsyms is across modules, with one address named twice.
+        KernelSymbols symbols = KernelSymbols.Parse(Encoding.ASCII.GetBytes(
+            "ffffffffc0100000 t mod_fn\t[kvm]\n" +
+            "ffffffff81000000 T _stext\n" +
+            "ffffffff814d9320 t bpf_prog_load\n" +
+            "ffffffff814d9320 t bpf_prog_load_alias\n" +
+            "ffffffff81600000 t later\n"));
+        Assert.True(symbols.TryFindByAddress(0xffffffff814d9320, out var load));
+        Assert.Equal("bpf_prog_load", load.Name); // the first listed of the two at that address
+        Assert.True(symbols.TryFindByAddress(0xffffffffc0100000, out var inModule));
+        Assert.Equal(("mod_fn", "kvm"), (inModule.Name, inModule.Module));
+        Assert.True(symbols.TryFindByAddress(0xffffffff81000000, out var first));
+        Assert.Equal("_stext", first.Name);
+        Assert.False(symbols.TryFindByAddress(0xffffffff814d9321, out _)); // inside a function, not at its start
+        Assert.False(symbols.TryFindByAddress(0xffffffffc0100001, out _)); // past the highest
+        Assert.False(symbols.TryFindByAddress(0x1000, out _));             // below the lowest
+        // Hidden addresses (all zero) name nothing.
+        Assert.False(KernelSymbols.Parse(Encoding.ASCII.GetBytes("0000000000000000 T _stext\n")).TryFindByAddress(0, out _));
+    }
+
+    [Fact]
     public void GlobsMatchFunctionsUnlessAskedForEverything()
     {
         KernelSymbols symbols = ParseSample();
