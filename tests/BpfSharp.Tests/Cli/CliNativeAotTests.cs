@@ -22,7 +22,8 @@ public sealed class CliNativeAotTests
             var publish = Run("dotnet", 600, "publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true",
                 "-p:CppCompilerAndLinker=clang-19", "-o", output.FullName, "-nologo");
             Assert.True(publish.ExitCode == 0, $"NativeAOT publish failed:\n{publish.Stdout}\n{publish.Stderr}");
-            Assert.DoesNotContain("warning", publish.Stdout, StringComparison.OrdinalIgnoreCase);
+            // Trimming (IL2xxx) and AOT (IL3xxx) analysis warnings; NuGet's own (an unreachable audit feed) do not count.
+            Assert.DoesNotMatch(@"warning IL[23]\d{3}", publish.Stdout);
             string native = Path.Combine(output.FullName, "BpfSharp.Cli");
 
             foreach (var args in new[]
