@@ -10,6 +10,7 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     ProgCommand.Create(),
     MapCommand.Create(),
     LinkCommand.Create(),
+    NetCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
     FeatureCommand.Create(),

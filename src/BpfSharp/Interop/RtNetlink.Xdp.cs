@@ -37,30 +37,50 @@ internal static partial class RtNetlink
         var msg = LinkMessage(RTM_GETLINK, 0, ifindex).U32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         foreach (var reply in socket.Request(msg, "RTM_GETLINK", $"ifindex {ifindex}"))
         {
-            if (reply.Type != RTM_NEWLINK) continue;
-            if (!LinkAttributes(reply.Payload).TryFind(IFLA_XDP, out var xdp)) return default;
-            byte attached = 0;
-            uint prog = 0, drv = 0, skb = 0, hw = 0;
-            foreach (var a in xdp.Nested)
-            {
-                switch (a.Type)
-                {
-                    case IFLA_XDP_ATTACHED: attached = a.U8; break;
-                    case IFLA_XDP_PROG_ID: prog = a.U32; break;
-                    case IFLA_XDP_DRV_PROG_ID: drv = a.U32; break;
-                    case IFLA_XDP_SKB_PROG_ID: skb = a.U32; break;
-                    case IFLA_XDP_HW_PROG_ID: hw = a.U32; break;
-                }
-            }
-            // With one mode attached the kernel reports only IFLA_XDP_PROG_ID: file it under that mode.
-            switch (attached)
-            {
-                case XDP_ATTACHED_DRV: drv = prog; break;
-                case XDP_ATTACHED_SKB: skb = prog; break;
-                case XDP_ATTACHED_HW: hw = prog; break;
-            }
-            return new XdpState(attached, prog, drv, skb, hw);
+            if (reply.Type == RTM_NEWLINK) return ParseXdp(LinkAttributes(reply.Payload));
         }
         return default;
+    }
+
+    /// <summary>Every interface of the socket's network namespace with its name and XDP state (an RTM_GETLINK dump).</summary>
+    public static unsafe List<(int Ifindex, string Name, XdpState Xdp)> ListInterfaces(NetlinkSocket socket)
+    {
+        var msg = LinkMessage(RTM_GETLINK, Netlink.NLM_F_DUMP, 0).U32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        var interfaces = new List<(int, string, XdpState)>();
+        foreach (var reply in socket.Request(msg, "RTM_GETLINK", "every interface"))
+        {
+            if (reply.Type != RTM_NEWLINK || reply.Payload.Length < sizeof(IfInfoMsg)) continue;
+            int ifindex = System.Runtime.InteropServices.MemoryMarshal.Read<IfInfoMsg>(reply.Payload).ifi_index;
+            var attributes = LinkAttributes(reply.Payload);
+            string name = attributes.TryFind(IFLA_IFNAME, out var n) ? n.String : $"if{ifindex}";
+            interfaces.Add((ifindex, name, ParseXdp(attributes)));
+        }
+        return interfaces;
+    }
+
+    private static XdpState ParseXdp(NetlinkAttributes link)
+    {
+        if (!link.TryFind(IFLA_XDP, out var xdp)) return default;
+        byte attached = 0;
+        uint prog = 0, drv = 0, skb = 0, hw = 0;
+        foreach (var a in xdp.Nested)
+        {
+            switch (a.Type)
+            {
+                case IFLA_XDP_ATTACHED: attached = a.U8; break;
+                case IFLA_XDP_PROG_ID: prog = a.U32; break;
+                case IFLA_XDP_DRV_PROG_ID: drv = a.U32; break;
+                case IFLA_XDP_SKB_PROG_ID: skb = a.U32; break;
+                case IFLA_XDP_HW_PROG_ID: hw = a.U32; break;
+            }
+        }
+        // With one mode attached the kernel reports only IFLA_XDP_PROG_ID: file it under that mode.
+        switch (attached)
+        {
+            case XDP_ATTACHED_DRV: drv = prog; break;
+            case XDP_ATTACHED_SKB: skb = prog; break;
+            case XDP_ATTACHED_HW: hw = prog; break;
+        }
+        return new XdpState(attached, prog, drv, skb, hw);
     }
 }

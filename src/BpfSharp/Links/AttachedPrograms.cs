@@ -8,6 +8,9 @@ namespace BpfSharp.Links;
 /// <param name="ProgramId">The program when exactly one mode is attached.</param>
 public sealed record XdpAttachedPrograms(XdpMode? Mode, uint ProgramId, uint GenericProgramId, uint NativeProgramId, uint OffloadProgramId);
 
+/// <summary>An interface of the calling thread's network namespace, with what its XDP hook holds.</summary>
+public sealed record NetworkInterfaceXdp(int Ifindex, string Name, XdpAttachedPrograms Xdp);
+
 /// <summary>A direct-action cls_bpf filter on a clsact hook.</summary>
 public sealed record TcFilter(ushort Priority, uint Handle, uint ProgramId, string Name, bool DirectAction);
 
@@ -55,6 +58,13 @@ public static class AttachedPrograms
     {
         using var socket = NetlinkSocket.Open();
         return FromState(RtNetlink.GetXdp(socket, ifindex));
+    }
+
+    /// <summary>Every interface of the calling thread's network namespace and its XDP hook, in one rtnetlink dump.</summary>
+    public static IReadOnlyList<NetworkInterfaceXdp> Interfaces()
+    {
+        using var socket = NetlinkSocket.Open();
+        return RtNetlink.ListInterfaces(socket).Select(i => new NetworkInterfaceXdp(i.Ifindex, i.Name, FromState(i.Xdp))).ToList();
     }
 
     /// <summary>The cls_bpf filters of an interface's clsact ingress or egress hook, in priority order.</summary>
