@@ -35,15 +35,21 @@ public static class BpfSharpTool
     /// <summary>Runs the tool to completion (killed after <paramref name="timeoutSeconds"/>).</summary>
     public static Result Run(params string[] args) => RunWithTimeout(120, args);
 
-    public static Result RunWithTimeout(int timeoutSeconds, params string[] args)
+    public static Result RunWithTimeout(int timeoutSeconds, params string[] args) =>
+        RunProcess(StartInfo(args), timeoutSeconds, $"bpfsharp {string.Join(' ', args)}");
+
+    /// <summary>Runs a process to completion with its output captured (killed after <paramref name="timeoutSeconds"/>).</summary>
+    public static Result RunProcess(ProcessStartInfo psi, int timeoutSeconds, string what)
     {
-        using var p = Process.Start(StartInfo(args))!;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(timeoutSeconds * 1000))
         {
             p.Kill(entireProcessTree: true);
-            Assert.Fail($"bpfsharp {string.Join(' ', args)} did not finish in {timeoutSeconds} s; stderr: {stderr.Result}");
+            Assert.Fail($"{what} did not finish in {timeoutSeconds} s; stderr: {stderr.Result}");
         }
         p.WaitForExit();
         return new Result(p.ExitCode, stdout.Result, stderr.Result);

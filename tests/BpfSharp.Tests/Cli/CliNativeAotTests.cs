@@ -61,17 +61,8 @@ public sealed class CliNativeAotTests
 
     private static BpfSharpTool.Result Run(string file, int timeoutSeconds, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(file);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutSeconds * 1000))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish in {timeoutSeconds} s");
-        }
-        p.WaitForExit();
-        return new BpfSharpTool.Result(p.ExitCode, stdout.Result, stderr.Result);
+        return BpfSharpTool.RunProcess(psi, timeoutSeconds, $"{file} {string.Join(' ', args)}");
     }
 }
