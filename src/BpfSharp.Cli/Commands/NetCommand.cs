@@ -37,8 +37,8 @@ internal static class NetCommand
             }
             // The namespace of this thread, which is the tool's (nsenter --net=... bpfsharp net list looks at another).
             const string netns = "/proc/thread-self/ns/net";
-            var flowDissector = AttachedPrograms.NetworkNamespace(netns, BpfAttachType.FlowDissector).Programs;
-            var skLookup = AttachedPrograms.NetworkNamespace(netns, BpfAttachType.SkLookup).Programs;
+            var flowDissector = NamespacePrograms(netns, BpfAttachType.FlowDissector);
+            var skLookup = NamespacePrograms(netns, BpfAttachType.SkLookup);
             var netfilter = NetfilterLinks();
             if (r.GetValue(json))
                 WriteJson(interfaces, tc, flowDissector, skLookup, netfilter);
@@ -55,6 +55,19 @@ internal static class NetCommand
     {
         if (!NetworkLinkFeatures.Tcx.IsSupported) return [];
         return AttachedPrograms.Tcx(ifindex, direction).Programs;
+    }
+
+    /// <summary>A namespace hook's programs; none where the kernel lacks the hook (sk_lookup came in 5.9: EINVAL before).</summary>
+    private static IReadOnlyList<AttachedProgram> NamespacePrograms(string netns, BpfAttachType attachType)
+    {
+        try
+        {
+            return AttachedPrograms.NetworkNamespace(netns, attachType).Programs;
+        }
+        catch (BpfException e) when (e.ErrnoName == "EINVAL")
+        {
+            return [];
+        }
     }
 
     private static string ProgramName(uint id)
