@@ -62,7 +62,7 @@ internal static class ProgCommand
         {
             using var prog = Targets.Program(r.GetValue(target)!);
             var insns = prog.GetTranslatedInstructions();
-            string text = NameHelperCalls(BpfSharp.Asm.BpfInstruction.Disassemble(insns, mapIds: true), insns);
+            string text = NameHelperCalls(BpfSharp.Asm.BpfInstruction.Disassemble(insns, translated: true), insns);
             if (!r.GetValue(json))
             {
                 Console.Write(text);
@@ -103,10 +103,12 @@ internal static class ProgCommand
             var insn = insns[int.Parse(lines[i].AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture)];
             // 0x85 with source register 0: a helper call (1 is a call into the program, 2 a kfunc).
             if (insn.OpCode != 0x85 || insn.Src != 0) continue;
-            if (!symbols.TryFindByAddress(callBase.Address + (ulong)(long)insn.Immediate, out var helper)) continue;
+            // A tail call is not a call to an address: the kernel's dump restores it as helper 12.
+            string? name = insn.Immediate == (int)BpfSharp.Asm.BpfHelper.TailCall ? "bpf_tail_call"
+                : symbols.TryFindByAddress(callBase.Address + (ulong)(long)insn.Immediate, out var helper) ? helper.Name : null;
             string number = $"call {insn.Immediate}";
-            if (lines[i].EndsWith(number, StringComparison.Ordinal))
-                lines[i] = string.Concat(lines[i].AsSpan(0, lines[i].Length - number.Length), "call ", helper.Name);
+            if (name is not null && lines[i].EndsWith(number, StringComparison.Ordinal))
+                lines[i] = string.Concat(lines[i].AsSpan(0, lines[i].Length - number.Length), "call ", name);
         }
         return string.Join('\n', lines);
     }

@@ -13,18 +13,22 @@ internal static class BpfDisassembler
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static string Format(in BpfInstruction insn) =>
-        insn.IsLoadImm64 ? FormatLoadImm64(insn, null, mapIds: false) : FormatSingle(insn);
+        insn.IsLoadImm64 ? FormatLoadImm64(insn, null, translated: false) : FormatSingle(insn, translated: false);
 
-    /// <param name="mapIds">Map references hold map ids rather than fds, as in a program the kernel translated.</param>
-    public static string Disassemble(ReadOnlySpan<BpfInstruction> program, bool mapIds = false)
+    /// <param name="translated">
+    /// The program is the kernel's translation (BPF_OBJ_GET_INFO_BY_FD's xlated_prog_insns): map references hold map
+    /// ids rather than fds, and a call into the program keeps its offset in the off field (the immediate then numbers
+    /// the subprogram).
+    /// </param>
+    public static string Disassemble(ReadOnlySpan<BpfInstruction> program, bool translated = false)
     {
         var text = new StringBuilder();
         for (int pc = 0; pc < program.Length; pc++)
         {
             var insn = program[pc];
             string body = insn.IsLoadImm64
-                ? FormatLoadImm64(insn, pc + 1 < program.Length ? program[pc + 1] : null, mapIds)
-                : FormatSingle(insn);
+                ? FormatLoadImm64(insn, pc + 1 < program.Length ? program[pc + 1] : null, translated)
+                : FormatSingle(insn, translated);
             text.Append(Invariant, $"{pc}: ({insn.OpCode:x2}) {body}\n");
             if (insn.IsLoadImm64)
                 pc++; // the second slot belongs to this instruction (past the end, the loop just stops)
@@ -32,10 +36,10 @@ internal static class BpfDisassembler
         return text.ToString();
     }
 
-    private static string FormatSingle(in BpfInstruction insn) => insn.Class switch
+    private static string FormatSingle(in BpfInstruction insn, bool translated) => insn.Class switch
     {
         BpfClass.Alu or BpfClass.Alu64 => FormatAlu(insn),
-        BpfClass.Jmp or BpfClass.Jmp32 => FormatJump(insn),
+        BpfClass.Jmp or BpfClass.Jmp32 => FormatJump(insn, translated),
         BpfClass.Ldx => FormatLoad(insn),
         BpfClass.St => FormatStoreImmediate(insn),
         BpfClass.Stx => FormatStoreRegister(insn),
@@ -94,7 +98,7 @@ internal static class BpfDisassembler
         _ => null,
     };
 
-    private static string FormatJump(in BpfInstruction insn)
+    private static string FormatJump(in BpfInstruction insn, bool translated)
     {
         bool is32 = insn.Class == BpfClass.Jmp32;
         char r = is32 ? 'w' : 'r';
@@ -103,7 +107,7 @@ internal static class BpfDisassembler
         switch (insn.OpCode)
         {
             case BpfOpCode.Call:
-                return FormatCall(insn);
+                return FormatCall(insn, translated);
             case BpfOpCode.Exit:
                 return "exit";
             case BpfOpCode.Goto:
@@ -140,10 +144,10 @@ internal static class BpfDisassembler
         _ => null,
     };
 
-    private static string FormatCall(in BpfInstruction insn) => (CallSource)insn.Src switch
+    private static string FormatCall(in BpfInstruction insn, bool translated) => (CallSource)insn.Src switch
     {
         CallSource.Helper => string.Create(Invariant, $"call {insn.Immediate}"),
-        CallSource.Function => $"call pc{Relative(insn.Immediate)}",
+        CallSource.Function => $"call pc{Relative(translated ? insn.Offset : insn.Immediate)}",
         // A kfunc's offset indexes the fd array for a module's BTF; 0 means vmlinux.
         CallSource.Kfunc when insn.Offset == 0 => string.Create(Invariant, $"call kfunc[btf_id:{insn.Immediate}]"),
         CallSource.Kfunc => string.Create(Invariant, $"call kfunc[btf_id:{insn.Immediate}, fd_idx:{insn.Offset}]"),
@@ -214,9 +218,9 @@ internal static class BpfDisassembler
         };
     }
 
-    private static string FormatLoadImm64(in BpfInstruction first, BpfInstruction? second, bool mapIds)
+    private static string FormatLoadImm64(in BpfInstruction first, BpfInstruction? second, bool translated)
     {
-        string map = mapIds ? "id" : "fd";
+        string map = translated ? "id" : "fd";
         int dst = (int)first.Dst;
         int imm = first.Immediate;
         int next = second?.Immediate ?? 0;

@@ -93,11 +93,12 @@ public readonly struct BpfInstruction : IEquatable<BpfInstruction>
     /// Numbers count slots, so a 64-bit immediate load (which takes two) is followed by a line two higher.
     /// Dialect: the kernel's, except that relative jumps print as <c>goto +3</c>, helper calls by
     /// number (<c>call 1</c>) and 64-bit constants with llvm's <c>ll</c> suffix; map references print
-    /// as <c>map[fd:5]</c> or <c>map[fd:5][0]+16</c>, or with <paramref name="mapIds"/> (a program the kernel
-    /// translated, <see cref="BpfProgram.GetTranslatedInstructions"/>, whose references hold map ids) <c>map[id:12]</c>.
+    /// as <c>map[fd:5]</c> or <c>map[fd:5][0]+16</c>. With <paramref name="translated"/>, the program is the kernel's
+    /// translation (<see cref="BpfProgram.GetTranslatedInstructions"/>): map references print as <c>map[id:12]</c> and
+    /// calls into the program by the offset the kernel keeps in the off field.
     /// </summary>
-    public static string Disassemble(ReadOnlySpan<BpfInstruction> program, bool mapIds = false) =>
-        BpfDisassembler.Disassemble(program, mapIds);
+    public static string Disassemble(ReadOnlySpan<BpfInstruction> program, bool translated = false) =>
+        BpfDisassembler.Disassemble(program, translated);
 
     /// <summary>The program's bytes, as the kernel reads them; no copy is made.</summary>
     public static ReadOnlySpan<byte> AsBytes(ReadOnlySpan<BpfInstruction> program) => MemoryMarshal.AsBytes(program);

@@ -83,6 +83,21 @@ public sealed partial class BpfDisassemblerTests
     }
 
     [Fact]
+    public void TranslatedPrograms_NameMapsById_AndTakeCallOffsetsFromTheOffField()
+    {
+        // As the kernel dumps a verified program: the map reference holds id 12, the call into the program keeps its
+        // offset (+5) in off and the subprogram's number (2) in imm.
+        BpfInstruction[] program =
+        [
+            new(0x18, R1, (BpfRegister)1, 0, 12), new(0x00, 0, 0, 0, 0),
+            new(0x85, 0, (BpfRegister)1, 5, 2),
+            new(0x95, 0, 0, 0, 0),
+        ];
+        Assert.Equal("0: (18) r1 = map[id:12]\n2: (85) call pc+5\n3: (95) exit\n", BpfInstruction.Disassemble(program, translated: true));
+        Assert.Equal("0: (18) r1 = map[fd:12]\n2: (85) call pc+2\n3: (95) exit\n", BpfInstruction.Disassemble(program));
+    }
+
+    [Fact]
     public void LoneHalvesOfALoadImm64SayWhatTheyAre()
     {
         var program = new BpfAssembler().LoadImm64(R1, 0x1_0000_0002).Build();

@@ -34,7 +34,7 @@ public sealed class TranslatedInstructionsTests
         // The fd the program was loaded with is replaced by the map's id, as the kernel's dump shows it.
         var load = Assert.Single(translated, i => i.IsLoadImm64 && i.Src != 0);
         Assert.Equal((int)counts.Id, load.Immediate);
-        Assert.Contains($"= map[id:{counts.Id}]", BpfInstruction.Disassemble(translated, mapIds: true));
+        Assert.Contains($"= map[id:{counts.Id}]", BpfInstruction.Disassemble(translated, translated: true));
         Assert.Contains($"= map[fd:{counts.Id}]", BpfInstruction.Disassemble(translated));
     }
 }
