@@ -238,6 +238,25 @@ public sealed unsafe partial class BpfProgram : IDisposable
     }
 
     /// <summary>
+    /// Where the JIT put the program and each of its subprograms, in subprogram order (a translated call into the
+    /// program numbers its target in this list); their names are in <c>/proc/kallsyms</c> as
+    /// <c>bpf_prog_TAG_NAME</c>. Empty when the program is not JIT-compiled or the kernel hides addresses.
+    /// </summary>
+    public ulong[] GetJitedFunctionAddresses()
+    {
+        var what = $"program \"{Name}\"";
+        var i = Bpf.GetInfo<BpfProgInfoRaw>(Handle, what);
+        var addresses = new ulong[i.nr_jited_ksyms];
+        if (addresses.Length == 0) return addresses;
+        fixed (ulong* p = addresses)
+        {
+            var withAddresses = new BpfProgInfoRaw { nr_jited_ksyms = (uint)addresses.Length, jited_ksyms = (ulong)p };
+            Bpf.GetInfo(Handle, ref withAddresses, what);
+            return withAddresses.jited_ksyms == 0 ? [] : addresses;
+        }
+    }
+
+    /// <summary>
     /// Turns on the kernel's counting of program runs and run time (BPF_ENABLE_STATS) until the returned
     /// handle is disposed. Counting costs a little on every run of every program.
     /// </summary>

@@ -62,7 +62,7 @@ internal static class ProgCommand
         {
             using var prog = Targets.Program(r.GetValue(target)!);
             var insns = prog.GetTranslatedInstructions();
-            string text = NameHelperCalls(BpfSharp.Asm.BpfInstruction.Disassemble(insns, translated: true), insns);
+            string text = NameCalls(BpfSharp.Asm.BpfInstruction.Disassemble(insns, translated: true), insns, prog.GetJitedFunctionAddresses());
             if (!r.GetValue(json))
             {
                 Console.Write(text);
@@ -88,10 +88,12 @@ internal static class ProgCommand
     }
 
     /// <summary>
-    /// In code the kernel translated, a helper call's immediate is the helper's address less <c>__bpf_call_base</c>:
-    /// name the function it lands on from kallsyms, as bpftool does (left as a number when addresses are hidden).
+    /// Names what calls land on, as bpftool does. In code the kernel translated, a helper call's immediate is the
+    /// helper's address less <c>__bpf_call_base</c> (a tail call is restored as helper 12), and a call into the program
+    /// numbers the subprogram, whose JIT address kallsyms names <c>bpf_prog_TAG_NAME</c>. Left as numbers where
+    /// addresses are hidden.
     /// </summary>
-    private static string NameHelperCalls(string text, BpfSharp.Asm.BpfInstruction[] insns)
+    private static string NameCalls(string text, BpfSharp.Asm.BpfInstruction[] insns, ulong[] subprograms)
     {
         var symbols = BpfSharp.Tracing.KernelSymbols.Current;
         if (!symbols.HasAddresses || !symbols.TryFind("__bpf_call_base", out var callBase)) return text;
@@ -101,14 +103,20 @@ internal static class ProgCommand
             int colon = lines[i].IndexOf(": ", StringComparison.Ordinal);
             if (colon < 0) continue;
             var insn = insns[int.Parse(lines[i].AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture)];
-            // 0x85 with source register 0: a helper call (1 is a call into the program, 2 a kfunc).
-            if (insn.OpCode != 0x85 || insn.Src != 0) continue;
-            // A tail call is not a call to an address: the kernel's dump restores it as helper 12.
-            string? name = insn.Immediate == (int)BpfSharp.Asm.BpfHelper.TailCall ? "bpf_tail_call"
-                : symbols.TryFindByAddress(callBase.Address + (ulong)(long)insn.Immediate, out var helper) ? helper.Name : null;
-            string number = $"call {insn.Immediate}";
-            if (name is not null && lines[i].EndsWith(number, StringComparison.Ordinal))
-                lines[i] = string.Concat(lines[i].AsSpan(0, lines[i].Length - number.Length), "call ", name);
+            if (insn.OpCode != 0x85) continue;
+            if (insn.Src == 0)
+            {
+                string? name = insn.Immediate == (int)BpfSharp.Asm.BpfHelper.TailCall ? "bpf_tail_call"
+                    : symbols.TryFindByAddress(callBase.Address + (ulong)(long)insn.Immediate, out var helper) ? helper.Name : null;
+                string number = $"call {insn.Immediate}";
+                if (name is not null && lines[i].EndsWith(number, StringComparison.Ordinal))
+                    lines[i] = string.Concat(lines[i].AsSpan(0, lines[i].Length - number.Length), "call ", name);
+            }
+            else if (insn.Src == (BpfSharp.Asm.BpfRegister)1 && (uint)insn.Immediate < (uint)subprograms.Length
+                && symbols.TryFindByAddress(subprograms[insn.Immediate], out var subprogram))
+            {
+                lines[i] += "#" + subprogram.Name;
+            }
         }
         return string.Join('\n', lines);
     }

@@ -37,4 +37,22 @@ public sealed class TranslatedInstructionsTests
         Assert.Contains($"= map[id:{counts.Id}]", BpfInstruction.Disassemble(translated, translated: true));
         Assert.Contains($"= map[fd:{counts.Id}]", BpfInstruction.Disassemble(translated));
     }
+
+    [Fact]
+    public void JitedFunctions_AreTheProgramThenItsSubprograms_NamedInKallsyms()
+    {
+        TestKernel.RequireRoot();
+        using var obj = BpfObject.Open(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "subprogs.bpf.o"));
+        obj.Load();
+        var prog = obj.Programs["xdp_two"].Program!;
+        var addresses = prog.GetJitedFunctionAddresses();
+        Assert.True(addresses.Length >= 2, "xdp_two calls subprograms");
+        // Symbols of programs loaded after the table was read are not in it: read it afresh.
+        var symbols = BpfSharp.Tracing.KernelSymbols.Load();
+        var names = addresses.Select(a => symbols.TryFindByAddress(a, out var s) ? s.Name : $"0x{a:x}").ToList();
+        string tag = prog.GetInfo().Tag;
+        Assert.Equal($"bpf_prog_{tag}_xdp_two", names[0]);
+        Assert.All(names, n => Assert.StartsWith("bpf_prog_", n));
+        Assert.Contains(names, n => n.EndsWith("_nested", StringComparison.Ordinal));
+    }
 }
