@@ -45,7 +45,7 @@ internal static partial class RtNetlink
     /// <summary>Every interface of the socket's network namespace with its name and XDP state (an RTM_GETLINK dump).</summary>
     public static unsafe List<(int Ifindex, string Name, XdpState Xdp)> ListInterfaces(NetlinkSocket socket)
     {
-        var msg = LinkMessage(RTM_GETLINK, Netlink.NLM_F_DUMP, 0).U32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+        var msg = LinkMessage(RTM_GETLINK, 0, 0, dump: true).U32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         var interfaces = new List<(int, string, XdpState)>();
         foreach (var reply in socket.Request(msg, "RTM_GETLINK", "every interface"))
         {

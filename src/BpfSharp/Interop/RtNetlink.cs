@@ -13,8 +13,8 @@ internal static partial class RtNetlink
     public const uint RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
     /// <summary>A link request with an empty ifinfomsg for <paramref name="ifindex"/>.</summary>
-    public static NetlinkMessage LinkMessage(ushort type, ushort flags, int ifindex) =>
-        new NetlinkMessage(type, flags).Header(new IfInfoMsg { ifi_family = Libc.AF_UNSPEC, ifi_index = ifindex });
+    public static NetlinkMessage LinkMessage(ushort type, ushort flags, int ifindex, bool dump = false) =>
+        new NetlinkMessage(type, flags, dump).Header(new IfInfoMsg { ifi_family = Libc.AF_UNSPEC, ifi_index = ifindex });
 
     /// <summary>The attributes of an RTM_NEWLINK reply (after its ifinfomsg).</summary>
     public static unsafe NetlinkAttributes LinkAttributes(byte[] payload) =>

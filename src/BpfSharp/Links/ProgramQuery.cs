@@ -21,7 +21,10 @@ internal static unsafe class ProgramQuery
     /// <param name="target">The target's fd (cgroup, namespace, map), or null for an ifindex.</param>
     public static AttachedProgramList Run(SafeFdHandle? target, uint ifindex, BpfAttachType attachType, uint queryFlags, string what)
     {
-        bool withLinks = true;
+        // The optional arrays this kernel is taken to know: 2 = link ids (6.6) and per-program flags (6.0), 1 = the
+        // flags only, 0 = neither. An older kernel refuses a non-zero field it does not know (EINVAL): ask again
+        // without the newest.
+        int known = 2;
         int capacity = 0;
         while (true)
         {
@@ -43,8 +46,8 @@ internal static unsafe class ProgramQuery
                 {
                     attr.prog_ids = (ulong)pIds;
                     // Per-program flags exist only for a cgroup's own programs, not the effective list.
-                    if ((queryFlags & BPF_F_QUERY_EFFECTIVE) == 0) attr.prog_attach_flags = (ulong)pFlags;
-                    if (withLinks)
+                    if (known >= 1 && (queryFlags & BPF_F_QUERY_EFFECTIVE) == 0) attr.prog_attach_flags = (ulong)pFlags;
+                    if (known >= 2)
                     {
                         attr.link_ids = (ulong)pLinks;
                         attr.link_attach_flags = (ulong)pLinkFlags;
@@ -52,10 +55,9 @@ internal static unsafe class ProgramQuery
                 }
                 int r;
                 do r = Bpf.TryCall(BpfCommand.BPF_PROG_QUERY, ref attr); while (r == -Errno.EINTR);
-                // Kernels before 6.6 have no link_ids and refuse a non-zero field they do not know.
-                if (r == -Errno.EINVAL && capacity > 0 && withLinks)
+                if (r == -Errno.EINVAL && capacity > 0 && known > 0)
                 {
-                    withLinks = false;
+                    known--;
                     continue;
                 }
                 // The hook gained programs between the two calls: ask again with room for them.

@@ -26,6 +26,8 @@ public sealed unsafe class SocketFilterAttachment : BpfLink
 
     internal static SocketFilterAttachment Attach(BpfProgram program, SafeHandle socket)
     {
+        // Read before the filter is set: nothing may throw between setting it and handing it over.
+        uint programId = program.Id;
         bool added = false;
         socket.DangerousAddRef(ref added);
         try
@@ -34,7 +36,7 @@ public sealed unsafe class SocketFilterAttachment : BpfLink
             int fd = (int)prog.Fd;
             if (Libc.setsockopt((int)socket.DangerousGetHandle(), Libc.SOL_SOCKET, Libc.SO_ATTACH_BPF, &fd, sizeof(int)) < 0)
                 throw new BpfException("setsockopt(SO_ATTACH_BPF)", Libc.LastErrno, $"{program} to socket fd {socket.DangerousGetHandle()}");
-            return new SocketFilterAttachment(socket, program.Id);
+            return new SocketFilterAttachment(socket, programId);
         }
         finally
         {

@@ -34,11 +34,13 @@ public sealed partial class BpfMap
             throw new InvalidOperationException($"map \"{Name}\" is a {Type} map; only struct_ops maps register");
         if ((Flags & BpfMapFlags.Link) != 0)
             throw new InvalidOperationException($"struct_ops map \"{Name}\" was created with BpfMapFlags.Link: its update does not register it; use AttachStructOps");
+        // The id is read before the map registers: nothing may throw between registering and handing it over.
+        uint id = Id;
         var dup = Handle.Duplicate();
         try
         {
             Update(stackalloc byte[4], value);
-            return new StructOpsRegistration(dup, this);
+            return new StructOpsRegistration(dup, id, Name);
         }
         catch
         {

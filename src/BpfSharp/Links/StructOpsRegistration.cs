@@ -16,21 +16,24 @@ public sealed unsafe class StructOpsRegistration : BpfLink
     public uint MapId { get; }
     public string MapName { get; }
 
-    internal StructOpsRegistration(SafeFdHandle map, BpfMap source) : base(BpfLinkKind.StructOpsMap, null)
+    internal StructOpsRegistration(SafeFdHandle map, uint mapId, string mapName) : base(BpfLinkKind.StructOpsMap, null)
     {
         _map = map;
-        MapId = source.Id;
-        MapName = source.Name;
+        MapId = mapId;
+        MapName = mapName;
     }
 
-    /// <summary>BPF_MAP_DELETE_ELEM of key 0: 0, or -errno (ENOENT: not registered any more).</summary>
+    /// <summary>
+    /// BPF_MAP_DELETE_ELEM of key 0: 0, or -errno. Already unregistered by someone else is not an error: the kernel
+    /// answers ENOENT for a map never registered, EINPROGRESS for one whose element was deleted before.
+    /// </summary>
     private int TryUnregister()
     {
         using var map = new HandleUse(_map);
         uint key = 0;
         var attr = new MapElemAttr { map_fd = map.Fd, key = (ulong)&key };
         int r = Bpf.TryCall(BpfCommand.BPF_MAP_DELETE_ELEM, ref attr);
-        return r == -Errno.ENOENT ? 0 : r;
+        return r is -Errno.ENOENT or -Errno.EINPROGRESS ? 0 : r;
     }
 
     /// <summary>Unregisters now; the object stays valid. Already unregistered is not an error.</summary>

@@ -40,18 +40,27 @@ public sealed class TcFilterAttachment : BpfLink
 
     internal static TcFilterAttachment Attach(BpfProgram program, int ifindex, TcDirection direction, TcFilterOptions options)
     {
+        // Read before the filter exists: nothing may throw between adding it and handing it to its owner.
+        uint programId = program.Id;
         var socket = NetlinkSocket.Open();
+        bool created = false;
         try
         {
-            bool created = RtNetlink.AddClsact(socket, ifindex);
+            created = RtNetlink.AddClsact(socket, ifindex);
             using var prog = new HandleUse(program.Handle);
             var (priority, handle) = RtNetlink.AddBpfFilter(socket, ifindex, RtNetlink.ClsactParent(direction == TcDirection.Egress),
                 options.Priority, options.Handle, (int)prog.Fd, options.Name ?? program.Name, options.ReplaceExisting,
                 $"{program} as a filter on {direction.ToString().ToLowerInvariant()} of ifindex {ifindex}");
-            return new TcFilterAttachment(socket, ifindex, direction, priority, handle, program.Id, created);
+            return new TcFilterAttachment(socket, ifindex, direction, priority, handle, programId, created);
         }
         catch
         {
+            // A failed attach leaves nothing behind: not the clsact qdisc it added either (one that was there stays).
+            if (created)
+            {
+                try { RtNetlink.DeleteClsact(socket, ifindex); }
+                catch (BpfException) { }
+            }
             socket.Dispose();
             throw;
         }
@@ -122,12 +131,13 @@ public sealed class TcFilterAttachment : BpfLink
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         uint expected = expectedOld?.Id ?? ProgramId;
+        uint newProgramId = newProgram.Id;
         if (RtNetlink.GetBpfFilter(_socket, Ifindex, _parent, Priority, FilterHandle) is not { } current || current.ProgramId != expected)
             throw new BpfException("RTM_NEWTFILTER", Errno.EPERM, $"{Describe()}: the filter does not run program id {expected}");
         using var prog = new HandleUse(newProgram.Handle);
         RtNetlink.AddBpfFilter(_socket, Ifindex, _parent, Priority, FilterHandle, (int)prog.Fd, current.Name, replace: true,
             $"{newProgram} in place of program id {ProgramId} in {Describe()}");
-        ProgramId = newProgram.Id;
+        ProgramId = newProgramId;
     }
 
     /// <summary>The filter as the kernel reports it now: <c>ProgramId</c> is 0 once it is gone.</summary>

@@ -35,6 +35,8 @@ public sealed class XdpNetlinkAttachment : BpfLink
 
     internal static XdpNetlinkAttachment Attach(BpfProgram program, int ifindex, XdpAttachOptions options)
     {
+        // Read before the program is attached: nothing may throw between attaching it and handing it to its owner.
+        uint programId = program.Id;
         var socket = NetlinkSocket.Open();
         SafeFdHandle? dup = null;
         try
@@ -49,7 +51,7 @@ public sealed class XdpNetlinkAttachment : BpfLink
                 RtNetlink.SetXdp(socket, ifindex, (int)refs.Add(dup), flags, expected,
                     $"{program} to ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{(options.ExpectedProgram is null ? "" : $" in place of {options.ExpectedProgram}")}");
             }
-            return new XdpNetlinkAttachment(socket, dup, program.Id, ifindex, options.Mode);
+            return new XdpNetlinkAttachment(socket, dup, programId, ifindex, options.Mode);
         }
         catch
         {
@@ -129,6 +131,7 @@ public sealed class XdpNetlinkAttachment : BpfLink
     public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        uint newProgramId = newProgram.Id;
         var dup = newProgram.Handle.Duplicate();
         try
         {
@@ -138,7 +141,7 @@ public sealed class XdpNetlinkAttachment : BpfLink
                 RtNetlink.SetXdp(_socket, Ifindex, (int)refs.Add(dup), _modeFlags | RtNetlink.XDP_FLAGS_REPLACE, expected,
                     $"{newProgram} to ifindex {Ifindex} in place of program id {ProgramId}");
             }
-            ProgramId = newProgram.Id;
+            ProgramId = newProgramId;
             (_program, dup) = (dup, _program);
         }
         finally

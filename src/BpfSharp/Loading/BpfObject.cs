@@ -123,8 +123,13 @@ public sealed class BpfObject : IDisposable
         }
         catch
         {
-            // A failed load leaves nothing behind: not even the pins it made (reused pins are not its own).
-            foreach (var path in _pinnedByLoad) File.Delete(path);
+            // A failed load leaves nothing behind: not even the pins it made (reused pins are not its own). A pin that
+            // cannot be removed (its directory gone meanwhile) must neither keep the fds open nor hide the load's error.
+            foreach (var path in _pinnedByLoad)
+            {
+                try { File.Delete(path); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
             _pinnedByLoad.Clear();
             ReleaseKernelObjects();
             throw;

@@ -72,7 +72,7 @@ internal static class ExternResolver
         {
             "LINUX_KERNEL_VERSION" => KernelConfig.KernelVersionCode.ToString(CultureInfo.InvariantCulture),
             "LINUX_HAS_BPF_COOKIE" => BpfFeatures.BpfCookie.IsSupported ? "y" : "n",
-            "LINUX_HAS_SYSCALL_WRAPPER" => KernelSymbols.Current.TryFind(SyscallWrapperPrefix + "sys_bpf", out _) ? "y" : "n",
+            "LINUX_HAS_SYSCALL_WRAPPER" => KernelSymbols.Current.SyscallWrapperPrefix is not null ? "y" : "n",
             _ when e.Name.StartsWith("CONFIG_", StringComparison.Ordinal) => config.TryGetValue(e.Name, out var v) ? v : null,
             _ => throw new BpfException($"load of object {objectName}", $"kconfig extern {e.Name} is unknown: only CONFIG_* and LINUX_* names libbpf defines can be resolved"),
         };
@@ -105,12 +105,6 @@ internal static class ExternResolver
         }
         return true;
     }
-
-    private static string SyscallWrapperPrefix => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
-    {
-        System.Runtime.InteropServices.Architecture.Arm64 => "__arm64_",
-        _ => "__x64_",
-    };
 
     private static bool TryParseNumber(string text, out long value)
     {
