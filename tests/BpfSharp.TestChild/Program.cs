@@ -18,6 +18,10 @@ if (kind is "struct_ops_link" or "struct_ops_legacy") return StructOpsChild.Run(
 if (kind is "xdp_link" or "xdp_netlink" or "tcx_link" or "tc_filter" or "netfilter_link") NetworkNamespaces.Enter(target);
 
 using var counts = TestPrograms.CounterMap();
+// The sockmap is this process's own: it ends with it, unless pinned (sockmap_legacy takes the pin for its map).
+using var sockmap = kind.StartsWith("sockmap", StringComparison.Ordinal)
+    ? BpfMap.Create(BpfMapType.SockMap, 4, 4, 1, new BpfMapCreateOptions { Name = "t_sockmap" })
+    : null;
 using var prog = kind switch
 {
     "raw_tp" => TestPrograms.Load(BpfProgramType.RawTracepoint, counts),
@@ -61,10 +65,8 @@ BpfLink link = kind switch
     "tc_filter" => prog.AttachTcFilter("lo", TcDirection.Ingress),
     "netns_link" => prog.AttachNetns(target),
     "netfilter_link" => prog.AttachNetfilter(NetfilterProtocolFamily.IPv4, NetfilterHook.LocalIn, 10),
-    // The sockmap is this process's only: what can survive is the link, holding the map and the program.
-    "sockmap_link" => prog.AttachSockmap(BpfMap.Create(BpfMapType.SockMap, 4, 4, 1, new BpfMapCreateOptions { Name = "t_sockmap" })),
-    "sockmap_legacy" => prog.AttachSockmap(BpfMap.Create(BpfMapType.SockMap, 4, 4, 1, new BpfMapCreateOptions { Name = "t_sockmap" }),
-        options: new() { UseProgramAttach = true }),
+    "sockmap_link" => prog.AttachSockmap(sockmap!),
+    "sockmap_legacy" => prog.AttachSockmap(sockmap!, options: new() { UseProgramAttach = true }),
     "kprobe" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.Pmu }),
     "kprobe_tracefs" => prog.AttachKsyscall("getppid", new() { Mode = ProbeAttachMode.TraceFs }),
     "fentry" or "tp_btf" or "lsm" => prog.AttachTrace(),
@@ -73,7 +75,8 @@ BpfLink link = kind switch
     "kprobe_multi" => prog.AttachKprobeMulti([BpfSharp.Tracing.KernelSymbols.Current.SyscallFunctionName("getppid")]),
     _ => throw new ArgumentException(kind),
 };
-if (pin != "-") link.Pin(pin);
+if (pin != "-" && kind == "sockmap_legacy") sockmap!.Pin(pin);
+else if (pin != "-") link.Pin(pin);
 if (disconnect) link.Disconnect();
 Console.WriteLine($"ids {(link.Handle is null ? 0 : link.Id)} {prog.Id} {counts.Id}");
 Console.Out.Flush();

@@ -95,7 +95,7 @@ public class NetworkSectionAutoAttachTests
     public void SectionsWithoutATarget_NameTheMethodThatTakesOne(string section, BpfProgramType type, string method)
     {
         TestKernel.RequireRoot();
-        TestKernel.Require(BpfFeatures.ProgramType(type));
+        TestKernel.RequireFeature(BpfFeatures.ProgramType(type));
         using var counts = TestPrograms.CounterMap();
         var attachType = SectionDefinitions.TryMatch(section, out var def, out _) ? def.AttachType : null;
         using var prog = BpfProgram.Load(type, TestPrograms.Counting(counts, 1), new() { ExpectedAttachType = attachType });

@@ -30,7 +30,7 @@ public class NetkitLinkTests
     public void Attach_ToThePrimaryAndPeer_ReportsTheSide()
     {
         TestKernel.RequireRoot();
-        TestKernel.Require(NetworkLinkFeatures.Netkit);
+        TestKernel.RequireFeature(NetworkLinkFeatures.Netkit);
         using var ns = TestNetns.Create();
         int nk = CreateNetkit(ns);
         using var counts = TestPrograms.CounterMap();

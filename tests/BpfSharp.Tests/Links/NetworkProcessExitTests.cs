@@ -51,9 +51,12 @@ public class NetworkProcessExitTests
         { "sockmap_link", true, false, false, true },
         { "sockmap_link", true, true, true, true },
         // A legacy sockmap attachment lives in the map, and this map is the child's: it goes with the process
-        // even when disconnected or killed (unlike the legacy attachments above, whose targets outlive it).
+        // even when disconnected or killed (unlike the legacy attachments above, whose targets outlive it), unless
+        // the map is pinned ("pinned" pins the map for this kind).
         { "sockmap_legacy", false, true, false, false },
         { "sockmap_legacy", false, false, true, false },
+        { "sockmap_legacy", true, true, false, true },
+        { "sockmap_legacy", true, false, true, true },
     };
 
     [Theory]
@@ -61,9 +64,9 @@ public class NetworkProcessExitTests
     public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
     {
         TestKernel.RequireRoot();
-        if (kind == "tcx_link") TestKernel.Require(NetworkLinkFeatures.Tcx);
-        if (kind == "netfilter_link") TestKernel.Require(NetworkLinkFeatures.Netfilter);
-        if (kind == "sockmap_link") TestKernel.Require(NetworkLinkFeatures.SockmapLinks);
+        if (kind == "tcx_link") TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        if (kind == "netfilter_link") TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        if (kind == "sockmap_link") TestKernel.RequireFeature(NetworkLinkFeatures.SockmapLinks);
         bool isSockmap = kind.StartsWith("sockmap", StringComparison.Ordinal);
         bool isCgroup = kind.StartsWith("cgroup", StringComparison.Ordinal);
         bool isLink = kind.EndsWith("_link", StringComparison.Ordinal);
@@ -76,14 +79,14 @@ public class NetworkProcessExitTests
         {
             Assert.Equal(isLink, ids.Link != 0);
             Action exercise = isCgroup ? () => cgroup.CreateSocketInside(ns) : () => ns.SendUdp();
-            bool onHook = survives ? HookRuns(kind, ns, cgroup, ids.Program) : !Eventually.Holds(() => !HookRuns(kind, ns, cgroup, ids.Program));
+            bool onHook = survives ? HookRuns(kind, ns, cgroup, ids.Program, pin) : !Eventually.Holds(() => !HookRuns(kind, ns, cgroup, ids.Program, pin));
             bool programLoaded = survives ? BpfProgram.EnumerateIds().Contains(ids.Program) : !Eventually.ProgramGone(ids.Program);
             bool runs = Counters.MovesById(ids.Map, exercise);
             Assert.Equal(survives, onHook);
             Assert.Equal(survives, programLoaded);
             if (!isSockmap) Assert.Equal(survives, runs);
             if (isLink) Assert.Equal(survives, BpfLink.EnumerateIds().Contains(ids.Link));
-            if (survives && pin is not null)
+            if (survives && pin is not null && isLink)
             {
                 using var link = BpfLink.OpenPinned(pin);
                 Assert.Equal(ids.Link, link.Id);
@@ -101,7 +104,7 @@ public class NetworkProcessExitTests
     }
 
     /// <summary>Whether the hook lists the child's program, asking the hook itself (not the link list).</summary>
-    private static bool HookRuns(string kind, TestNetns ns, TestCgroup cgroup, uint programId) => kind switch
+    private static bool HookRuns(string kind, TestNetns ns, TestCgroup cgroup, uint programId, string? pin) => kind switch
     {
         "cgroup_legacy" or "cgroup_link" => AttachedPrograms.Cgroup(cgroup.Path, BpfAttachType.CgroupInetSockCreate).Programs.Any(p => p.ProgramId == programId),
         "xdp_netlink" or "xdp_link" => ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId == programId,
@@ -111,10 +114,18 @@ public class NetworkProcessExitTests
         // Netfilter hooks have no query of their own: the kernel's link list is their listing.
         "netfilter_link" => LinkRuns(programId, BpfLinkType.Netfilter),
         "sockmap_link" => LinkRuns(programId, BpfLinkType.Sockmap),
-        // With the child gone, only the map's attachment could hold the program.
-        "sockmap_legacy" => BpfProgram.EnumerateIds().Contains(programId),
+        // The map's own query where the map is pinned; otherwise, with the child gone, only the map could hold the program.
+        "sockmap_legacy" => pin is not null && File.Exists(pin)
+            ? SockmapRuns(pin, programId)
+            : BpfProgram.EnumerateIds().Contains(programId),
         _ => throw new ArgumentException(kind),
     };
+
+    private static bool SockmapRuns(string mapPin, uint programId)
+    {
+        using var map = BpfMap.OpenPinned(mapPin);
+        return AttachedPrograms.Sockmap(map, BpfAttachType.SkSkbVerdict).Programs.Any(p => p.ProgramId == programId);
+    }
 
     private static bool LinkRuns(uint programId, BpfLinkType type)
     {
@@ -161,7 +172,7 @@ public class NetworkProcessExitTests
         if (isLink) TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
         using var dir = new TempBpfFsDir();
         string? pin = pinned ? dir["link"] : null;
-        string fixture = Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", isLink ? "struct_ops.bpf.o" : "struct_ops_update.bpf.o");
+        string fixture = Objects.ObjectLoadTests.Fixture(isLink ? "struct_ops.bpf.o" : "struct_ops_update.bpf.o");
         var ids = ChildProcess.Run(kind, pin, disconnected, killed, fixture);
         try
         {
@@ -186,6 +197,5 @@ public class NetworkProcessExitTests
         Assert.True(Eventually.Holds(() => !BpfMap.EnumerateIds().Contains(ids.Map)), "the struct_ops map freed");
     }
 
-    private static bool CongestionControlRegistered() =>
-        File.ReadAllText("/proc/sys/net/ipv4/tcp_available_congestion_control").Split(' ', '\n').Contains("bpfsharp_fx");
+    private static bool CongestionControlRegistered() => CongestionControls.IsRegistered("bpfsharp_fx");
 }

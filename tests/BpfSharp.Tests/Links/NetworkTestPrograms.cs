@@ -8,7 +8,7 @@ internal static class NetworkTestPrograms
     public const int XdpPass = 2, TcxNext = -1, TcActOk = 0, NfAccept = 1, SkPass = 1, CgroupAllow = 1;
 
     public static BpfProgram Load(BpfProgramType type, BpfMap counts, int verdict, BpfAttachType? attachType = null, string name = "t_net") =>
-        BpfProgram.Load(type, TestPrograms.Counting(counts, verdict), new BpfProgramLoadOptions { Name = name, ExpectedAttachType = attachType });
+        TestPrograms.Load(type, counts, attachType, returnValue: verdict, name: name);
 
     public static BpfProgram Xdp(BpfMap counts, string name = "t_xdp") => Load(BpfProgramType.Xdp, counts, XdpPass, name: name);
 

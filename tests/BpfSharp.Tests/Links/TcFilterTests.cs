@@ -56,6 +56,24 @@ public class TcFilterTests
     }
 
     [Fact]
+    public void AFailedAttach_RemovesTheQdiscItAdded_ButNotOneThatWasThere()
+    {
+        TestKernel.RequireRoot();
+        using var ns = TestNetns.Create();
+        using var counts = TestPrograms.CounterMap();
+        // cls_bpf takes sched_cls and sched_act programs only: the kernel refuses an XDP program.
+        using var xdp = NetworkTestPrograms.Xdp(counts);
+        Assert.ThrowsAny<BpfException>(() => ns.Run(() => xdp.AttachTcFilter("lo", TcDirection.Ingress)));
+        Assert.DoesNotContain("clsact", ns.Exec("tc", "qdisc", "show", "dev", "lo"));
+
+        using var cls = NetworkTestPrograms.SchedCls(counts, NetworkTestPrograms.TcActOk);
+        using var kept = ns.Run(() => cls.AttachTcFilter("lo", TcDirection.Egress));
+        Assert.ThrowsAny<BpfException>(() => ns.Run(() => xdp.AttachTcFilter("lo", TcDirection.Ingress)));
+        Assert.Contains("clsact", ns.Exec("tc", "qdisc", "show", "dev", "lo"));
+        Assert.Single(Filters(ns, TcDirection.Egress));
+    }
+
+    [Fact]
     public void PriorityAndHandle_AreKept_ADuplicateFails_AndReplaceExistingSwaps()
     {
         TestKernel.RequireRoot();

@@ -40,8 +40,7 @@ public partial class ObjectLoadTests
 
     private static BpfMap MapOf(BpfObject obj, string name) => obj.Maps[name].Map!;
 
-    private static JsonElement Bpftool(params string[] args) =>
-        JsonDocument.Parse(TestKernel.Run(TestKernel.RequireTool("bpftool"), [.. args, "-j"])).RootElement;
+    private static JsonElement Bpftool(params string[] args) => TestKernel.Bpftool(null, args);
 
     [Fact]
     public void Maps_EveryDefinitionReachesTheKernel()

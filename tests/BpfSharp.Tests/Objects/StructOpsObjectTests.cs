@@ -9,9 +9,7 @@ namespace BpfSharp.Tests.Objects;
 /// </summary>
 public class StructOpsObjectTests
 {
-    private const string CongestionControls = "/proc/sys/net/ipv4/tcp_available_congestion_control";
-
-    private static bool Registered() => File.ReadAllText(CongestionControls).Split(' ', '\n').Contains("bpfsharp_fx");
+    private static bool Registered() => CongestionControls.IsRegistered("bpfsharp_fx");
 
     [Fact]
     public void Open_VariableBecomesAStructOpsMap_AndItsProgramsAreBoundToMembers()

@@ -42,7 +42,7 @@ public sealed class TranslatedInstructionsTests
     public void JitedFunctions_AreTheProgramThenItsSubprograms_NamedInKallsyms()
     {
         TestKernel.RequireRoot();
-        using var obj = BpfObject.Open(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "subprogs.bpf.o"));
+        using var obj = BpfObject.Open(Objects.ObjectLoadTests.Fixture("subprogs.bpf.o"));
         obj.Load();
         var prog = obj.Programs["xdp_two"].Program!;
         var addresses = prog.GetJitedFunctionAddresses();

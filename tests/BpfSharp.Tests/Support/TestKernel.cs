@@ -119,12 +119,3 @@ public static partial class TestKernel
         return System.Text.Json.JsonDocument.Parse(output).RootElement.Clone();
     }
 }
-
-public static partial class TestKernel
-{
-    /// <summary>Skips (with the probe's reason) when the running kernel lacks <paramref name="feature"/>.</summary>
-    public static void Require(BpfFeature feature)
-    {
-        if (!feature.IsSupported) Assert.Skip($"{feature.Name}: {feature.MissingReason}");
-    }
-}
