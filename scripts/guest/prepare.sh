@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Prepares the Debian 6.1 guest kernel for run-in-guest.sh, once per kernel version: the kernel package
+# Prepares a Debian 12 guest kernel for run-in-guest.sh, once per kernel version: the kernel package
 # (downloaded, extracted, never installed), its modules index, the uncompressed vmlinux and a busybox
 # initramfs. Everything lives in $BPFSHARP_GUEST_CACHE (default /var/cache/bpfsharp-guest), outside the
 # repository. Prints the folder of the prepared kernel on stdout.
+# The kernel series comes from $BPFSHARP_GUEST_SERIES: 6.1 (default: bookworm's stock kernel, what
+# linux-image-amd64 points to) or 6.12 (bookworm's security archive: the newest linux-image-6.12.*+deb12-amd64).
 set -euo pipefail
+series=${BPFSHARP_GUEST_SERIES:-6.1}
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${BPFSHARP_GUEST_CACHE:-/var/cache/bpfsharp-guest}
 log() { echo "guest-prepare: $*" >&2; }
@@ -26,12 +29,12 @@ mkdir -p "$cache"
 work=$(mktemp -d "$cache/.tmp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# Bookworm's linux-image-amd64 points at the 6.1 kernel. On a host with other apt sources, ask a private
-# apt state (its own sources list and package lists in $work) so the host's configuration is untouched.
+# Both series are bookworm's. On a host with other apt sources, ask a private apt state (its own sources
+# list and package lists in $work) so the host's configuration is untouched.
 apt_opts=()
 host_version=$(apt-cache show --no-all-versions linux-image-amd64 2>/dev/null | sed -n 's/^Version: //p')
-if [[ $host_version != 6.1.* ]]; then
-  log "host apt has no 6.1 linux-image-amd64: using bookworm from deb.debian.org in a private apt state"
+if [[ $host_version != 6.1.* ]] || ! apt-cache policy 2>/dev/null | grep -q 'bookworm-security'; then
+  log "host apt is not bookworm with its security archive: using deb.debian.org in a private apt state"
   mkdir -p "$work/apt/lists/partial" "$work/apt/archives/partial"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main" >"$work/apt/sources.list"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" >>"$work/apt/sources.list"
@@ -40,10 +43,19 @@ if [[ $host_version != 6.1.* ]]; then
     -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o APT::Architecture=amd64)
   apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1
 fi
-package=$(apt-cache "${apt_opts[@]}" show --no-all-versions linux-image-amd64 |
-  sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*\).*/\1/p' | head -1)
-[ -n "$package" ] || { log "cannot tell which kernel linux-image-amd64 depends on"; exit 1; }
+case $series in
+  6.1)
+    package=$(apt-cache "${apt_opts[@]}" show --no-all-versions linux-image-amd64 |
+      sed -n 's/^Depends:.*\(linux-image-[0-9][^ ,]*\).*/\1/p' | head -1) ;;
+  6.12)
+    # The unsigned image holds the same kernel as the signed one; the newest ABI wins.
+    package=$(apt-cache "${apt_opts[@]}" pkgnames linux-image-6.12. |
+      grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' | sort -V | tail -1) ;;
+  *) log "unknown kernel series '$series' (6.1 or 6.12)"; exit 2 ;;
+esac
+[ -n "$package" ] || { log "cannot tell which $series kernel package to use"; exit 1; }
 kver=${package#linux-image-}
+kver=${kver%-unsigned}
 dir="$cache/$kver"
 if [ ! -f "$dir/ready" ]; then
   log "preparing $package in $dir"

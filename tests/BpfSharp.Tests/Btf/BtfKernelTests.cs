@@ -222,8 +222,7 @@ public sealed partial class BtfKernelTests
     {
         var kernel = Kernel();
         var modules = BtfSpec.GetKernelModuleNames();
-        if (modules.Count == 0)
-            Assert.Skip("no kernel module exposes BTF under /sys/kernel/btf");
+        Support.TestKernel.RequireKernelHas(Support.TestKernel.ModuleBtf, modules.Count > 0, "no kernel module exposes BTF under /sys/kernel/btf");
         foreach (var module in modules.Take(5))
         {
             var spec = BtfSpec.LoadKernelModule(module);

@@ -14,7 +14,7 @@ public class UserRingBufferWriterTests
     {
         TestKernel.RequireRoot();
         var feature = BpfFeatures.MapType(BpfMapType.UserRingBuf);
-        if (!feature.IsSupported) Assert.Skip(feature.ToString());
+        TestKernel.RequireFeature(feature);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public class NetkitLinkTests
         }
         catch (BpfException e)
         {
-            Assert.Skip($"this kernel cannot create a netkit device ({e.Message})");
+            TestKernel.RequireKernelHas(TestKernel.NetkitDevices, false, $"this kernel cannot create a netkit device ({e.Message})");
         }
         return ns.IndexOf("nk0");
     }

@@ -205,7 +205,7 @@ public partial class ProbeLinkTests
     public void KprobeMulti_AttachesWhereTheKernelHasIt()
     {
         TestKernel.RequireRoot();
-        if (!BpfProgram.KprobeMulti.IsSupported) Assert.Skip($"{BpfProgram.KprobeMulti.Name}: {BpfProgram.KprobeMulti.MissingReason}");
+        TestKernel.RequireFeature(BpfProgram.KprobeMulti);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new() { ExpectedAttachType = BpfAttachType.TraceKprobeMulti });
         using var link = prog.AttachKprobeMulti([KernelSymbols.Current.SyscallFunctionName("getppid")]);

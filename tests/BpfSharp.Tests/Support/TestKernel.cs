@@ -15,26 +15,43 @@ public static partial class TestKernel
     public static bool IsRequired => Environment.GetEnvironmentVariable("BPFSHARP_REQUIRE_KERNEL") == "1";
 
     /// <summary>
-    /// The guest kernel CI runs the suite in (scripts/guest/run-in-guest.sh sets BPFSHARP_GUEST_KERNEL=6.1),
-    /// or null on any other machine. There, the features that kernel is known to have must be found.
+    /// The guest kernel CI runs the suite in (scripts/guest/test-in-guest.sh sets BPFSHARP_GUEST_KERNEL to 6.1
+    /// or 6.12), or null on any other machine. There, the features that kernel is known to have must be found.
+    /// Only there is a kernel version an expectation: a host's kernel may be patched to refuse what its version has.
     /// </summary>
     public static string? GuestKernel => Environment.GetEnvironmentVariable("BPFSHARP_GUEST_KERNEL") is { Length: > 0 } v ? v : null;
 
+    /// <summary>Names of what the kernel offers outside the probe catalogue, for <see cref="RequireKernelHas"/>.</summary>
+    public const string ModuleBtf = "module BTF (/sys/kernel/btf/<module>)";
+    public const string KallsymsData = "data symbols in kallsyms (CONFIG_KALLSYMS_ALL)";
+    public const string NetkitDevices = "netkit devices";
+
     /// <summary>
-    /// What Debian's stock 6.1 kernel (the CI guest) offers, by feature name: BPF links, perf links, tp_btf,
-    /// kprobes (PMU and tracefs), BPF trampolines and BPF LSM. It lacks kprobe.multi (built without fprobe),
-    /// uprobe.multi (6.6), netfilter programs (6.4) and arenas (6.9).
+    /// What Debian's kernels (the CI guests) offer, by feature name. 6.1: BPF links, perf links, tp_btf, kprobes
+    /// (PMU and tracefs), BPF trampolines and BPF LSM, module BTF, KALLSYMS_ALL; it lacks kprobe.multi (built
+    /// without fprobe), uprobe.multi (6.6), netfilter programs (6.4) and arenas (6.9). 6.12 adds kprobe.multi
+    /// (FPROBE), uprobe.multi, netkit, tcx, raw tracepoint cookies and arenas.
     /// </summary>
-    public static IReadOnlySet<string> GuestFeatures(string guest) => guest switch
+    public static IReadOnlySet<string> GuestFeatures(string guest)
     {
-        "6.1" => new HashSet<string>
-        {
+        string[] common =
+        [
             BpfFeatures.BpfLinks.Name, BpfProgram.PerfLinks.Name, BpfFeatures.ProgramType(BpfProgramType.Tracing).Name,
             BpfSharp.Tracing.TracingFeatures.KprobePmu.Name, BpfSharp.Tracing.TracingFeatures.KprobeEvents.Name,
-            BpfFeatures.Fentry.Name, BpfFeatures.Lsm.Name,
-        },
-        _ => throw new InvalidOperationException($"BPFSHARP_GUEST_KERNEL={guest}: no list of that kernel's features"),
-    };
+            BpfFeatures.Fentry.Name, BpfFeatures.Lsm.Name, ModuleBtf, KallsymsData,
+        ];
+        return guest switch
+        {
+            "6.1" => common.ToHashSet(),
+            "6.12" => common.Concat(
+            [
+                BpfProgram.KprobeMulti.Name, BpfProgram.UprobeMulti.Name, BpfProgram.RawTracepointCookies.Name,
+                BpfSharp.Links.NetworkLinkFeatures.Netkit.Name, BpfSharp.Links.NetworkLinkFeatures.Tcx.Name, NetkitDevices,
+                BpfFeatures.MapType(BpfMapType.Arena).Name, BpfFeatures.ProgramType(BpfProgramType.Netfilter).Name,
+            ]).ToHashSet(),
+            _ => throw new InvalidOperationException($"BPFSHARP_GUEST_KERNEL={guest}: no list of that kernel's features"),
+        };
+    }
 
     /// <summary>
     /// Skips with the probe's reason when the running kernel lacks <paramref name="feature"/>; in the CI guest,
@@ -44,9 +61,19 @@ public static partial class TestKernel
     public static void RequireFeature(BpfFeature feature)
     {
         if (feature.IsSupported) return;
-        if (GuestKernel is { } guest && GuestFeatures(guest).Contains(feature.Name))
-            Assert.Fail($"the {guest} guest kernel has {feature.Name}, but the probe says: {feature.MissingReason}");
-        Assert.Skip($"{feature.Name}: {feature.MissingReason}");
+        RequireKernelHas(feature.Name, false, feature.MissingReason ?? "not supported");
+    }
+
+    /// <summary>
+    /// The same rule for what is not a probe of the catalogue (<see cref="ModuleBtf"/>, <see cref="KallsymsData"/>,
+    /// ...): skips naming <paramref name="reason"/> when absent, fails in a guest known to have it.
+    /// </summary>
+    public static void RequireKernelHas(string name, bool present, string reason)
+    {
+        if (present) return;
+        if (GuestKernel is { } guest && GuestFeatures(guest).Contains(name))
+            Assert.Fail($"the {guest} guest kernel has {name}, but: {reason}");
+        Assert.Skip($"{name}: {reason}");
     }
 
     /// <summary>The running kernel's version (major.minor.patch from its release string).</summary>
