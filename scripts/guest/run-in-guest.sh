@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs a command as root inside a Debian 6.1 guest under qemu (software emulation) and returns its exit
-# code; its output streams to stdout. The guest sees the host's / read-only (writes land in a tmpfs that
+# Runs a command as root inside a Debian 12 guest kernel (6.1 or 6.12) under qemu (software emulation) and
+# returns its exit code; its output streams to stdout. The guest sees the host's / read-only (writes land in a tmpfs that
 # vanishes with the guest), the current directory's path, and read-write the folders given with --share
 # (at the same paths). The guest has no network, only loopback.
 #
-# Usage: run-in-guest.sh [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--] CMD [ARG]...
+# Usage: run-in-guest.sh [--kernel 6.1|6.12] [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--] CMD [ARG]...
+# The kernel series defaults to $BPFSHARP_GUEST_SERIES, else 6.1.
 # Exit code: the command's; 124 when the timeout struck; 125 when the guest failed before the command ended.
 # Needs root (qemu's 9p passthrough of /); the first run prepares the kernel (prepare.sh).
 set -euo pipefail
@@ -17,12 +18,13 @@ while [ $# -gt 0 ]; do
     --share) shares+=("$(cd "$2" && pwd)"); shift 2 ;;
     --env) envs+=("$2"); shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --kernel) export BPFSHARP_GUEST_SERIES=$2; shift 2 ;;
     --) shift; break ;;
     -*) log "unknown option $1"; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -gt 0 ] || { log "usage: run-in-guest.sh [--share DIR]... [--env NAME=VALUE]... [--timeout S] CMD..."; exit 2; }
+[ $# -gt 0 ] || { log "usage: run-in-guest.sh [--kernel SERIES] [--share DIR]... [--env NAME=VALUE]... [--timeout S] CMD..."; exit 2; }
 for s in "${shares[@]}"; do
   # Paths travel on the kernel command line, split at spaces and commas.
   [[ $s != *[[:space:],]* ]] || { log "share paths cannot contain spaces or commas: $s"; exit 2; }
