@@ -524,6 +524,25 @@ static void verify_subprogs(void)
 	bpf_object__close(obj);
 }
 
+static void verify_hidden_funcs(void)
+{
+	struct bpf_object *obj = open_obj("hidden_funcs.bpf.o");
+	const struct btf_type *t;
+	struct btf *btf;
+	__u32 id;
+
+	load_obj(obj);
+	EXPECT_EQ(run_byte(prog_fd(obj, "call_hidden"), 0, 0), 127, "hidden_funcs: call_hidden");
+	btf = bpf_object__btf(obj);
+	id = btf__find_by_name_kind(btf, "hidden_add", BTF_KIND_FUNC);
+	t = btf__type_by_id(btf, id);
+	CHECK(t && btf_vlen(t) == BTF_FUNC_STATIC, "hidden_funcs: libbpf makes hidden_add static");
+	id = btf__find_by_name_kind(btf, "visible_add", BTF_KIND_FUNC);
+	t = btf__type_by_id(btf, id);
+	CHECK(t && btf_vlen(t) == BTF_FUNC_GLOBAL, "hidden_funcs: visible_add stays global");
+	bpf_object__close(obj);
+}
+
 static void verify_verifier_reject(void)
 {
 	struct bpf_object *obj = open_obj("verifier_reject.bpf.o");
@@ -641,6 +660,7 @@ int main(int argc, char **argv)
 	verify_tail_calls();
 	verify_globals();
 	verify_subprogs();
+	verify_hidden_funcs();
 	verify_verifier_reject();
 	/* core_reloc: checked by CoreRelocationTests against the kernel's BTF and libbpf's relocated instructions. */
 	verify_struct_ops(argv[2]);

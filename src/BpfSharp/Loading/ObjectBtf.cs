@@ -9,7 +9,8 @@ namespace BpfSharp;
 /// DATASEC sizes and variable offsets at zero in relocatable objects; they are the ELF sections' sizes and
 /// the symbols' values. Extern DATASECs have no ELF section: the kernel refuses extern VARs and FUNCs in a
 /// DATASEC, so <c>.kconfig</c> VARs become allocated globals at their offsets in the kconfig map, and every
-/// <c>.ksyms</c> entry becomes a 4-byte allocated int VAR (one added VAR stands in for the kfuncs).
+/// <c>.ksyms</c> entry becomes a 4-byte allocated int VAR (one added VAR stands in for the kfuncs). A global
+/// subprogram whose symbol is hidden becomes a static FUNC (see <see cref="MarkHiddenSubprogramsStatic"/>).
 /// </summary>
 internal static class ObjectBtf
 {
@@ -75,7 +76,32 @@ internal static class ObjectBtf
                 BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(record + TypeHeader + k * 12 + 4), (uint)sym.Value);
             }
         }
+        MarkHiddenSubprogramsStatic(blob, btf, elf);
         return added.Count == 0 ? blob : AppendTypes(blob, added);
+    }
+
+    /// <summary>
+    /// A global subprogram whose symbol is <c>STV_HIDDEN</c> or <c>STV_INTERNAL</c> cannot be called from outside
+    /// the object, so its BTF FUNC is made static: the verifier then checks it in each caller's context instead of
+    /// alone with only its declared argument types (libbpf does the same; its <c>usdt.bpf.h</c> relies on it).
+    /// </summary>
+    private static void MarkHiddenSubprogramsStatic(byte[] blob, BtfSpec btf, ElfFile elf)
+    {
+        var hidden = elf.Symbols
+            .Where(s => s.Type == ElfSymbolType.Function && s.Binding != ElfSymbolBinding.Local
+                        && s.Visibility is ElfSymbolVisibility.Hidden or ElfSymbolVisibility.Internal
+                        && s.Section?.Name == ".text")
+            .Select(s => s.Name)
+            .ToHashSet();
+        if (hidden.Count == 0) return;
+        foreach (var func in btf.Types.OfType<BtfFunc>())
+        {
+            if (func.Linkage != BtfLinkage.Global || !hidden.Contains(func.Name)) continue;
+            int record = btf.RecordOffset(func.Id);
+            uint info = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(record + 4));
+            // btf_type.info: the kind in bits 24-28, a FUNC's linkage in the vlen bits 0-15.
+            BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(record + 4), (info & 0xffff0000) | (uint)BtfLinkage.Static);
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using BpfSharp.Btf;
 using BpfSharp.Links;
 using BpfSharp.Tests.Support;
 
@@ -361,6 +362,26 @@ public partial class ObjectLoadTests
         Assert.Equal(104u, Run(obj, "for_each_sum"));
         var values = MapOf(obj, "values");
         Assert.Equal([10UL, 20UL, 30UL, 40UL], Enumerable.Range(0, 4).Select(i => values.Lookup<uint, ulong>((uint)i)));
+    }
+
+    [Fact]
+    public void HiddenGlobalSubprograms_AreStaticInTheLoadedBtf_AndVerifiedInTheCallersContext()
+    {
+        TestKernel.RequireRoot();
+        using var obj = Load("hidden_funcs.bpf.o");
+        // hidden_add and weak_hidden_add dereference their argument unchecked: the kernel accepts them only when
+        // it verifies them as static functions, in the caller's context.
+        Assert.Equal(127u, Run(obj, "call_hidden"));
+
+        static Dictionary<string, BtfLinkage> Linkages(BtfSpec btf) =>
+            btf.Types.OfType<BtfFunc>().ToDictionary(f => f.Name, f => f.Linkage);
+        const BtfLinkage global = BtfLinkage.Global, local = BtfLinkage.Static;
+        // clang wrote every one global; the BTF the kernel holds (read back by the program's BTF id) has the hidden ones static.
+        Assert.Equal([global, global, global, global],
+            new[] { "hidden_add", "weak_hidden_add", "visible_add", "call_hidden" }.Select(n => Linkages(obj.Btf!)[n]));
+        var loaded = Linkages(BtfSpec.LoadFromKernelId(obj.Programs["call_hidden"].Program!.GetInfo().BtfId));
+        Assert.Equal([local, local, global, global],
+            new[] { "hidden_add", "weak_hidden_add", "visible_add", "call_hidden" }.Select(n => loaded[n]));
     }
 
     [Fact]
