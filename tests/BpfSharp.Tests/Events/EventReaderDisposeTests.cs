@@ -22,7 +22,7 @@ public class EventReaderDisposeTests
         var reader = new RingBufferReader(ring);
         Assert.True(KernelMappings() > before);
         var poll = new BackgroundCall<int>(() => reader.Poll(Timeout.Infinite, _ => { }));
-        Thread.Sleep(100);
+        poll.WaitUntilBlocked();
         reader.Dispose();
         Assert.True(poll.Join(TimeSpan.FromSeconds(5)), "Poll did not return after Dispose");
         Assert.Equal(0, poll.Result);
@@ -39,7 +39,7 @@ public class EventReaderDisposeTests
         int before = KernelMappings();
         var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 1 });
         var poll = new BackgroundCall<int>(() => reader.Poll(Timeout.Infinite, _ => { }));
-        Thread.Sleep(100);
+        poll.WaitUntilBlocked();
         reader.Dispose();
         Assert.True(poll.Join(TimeSpan.FromSeconds(5)), "Poll did not return after Dispose");
         Assert.Equal(0, poll.Result);

@@ -179,7 +179,7 @@ public class PerfBufferReaderTests
         using var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 1, WakeupEvents = events, WakeupWatermark = watermark });
 
         var poll = new BackgroundCall<int>(() => reader.Poll(TimeSpan.FromSeconds(30), _ => { }));
-        Thread.Sleep(200); // let it block in epoll_wait
+        poll.WaitUntilBlocked();
         RunPinned(prog, 2);
         Assert.False(poll.Join(TimeSpan.FromMilliseconds(300)), "two records woke the reader");
         RunPinned(prog);

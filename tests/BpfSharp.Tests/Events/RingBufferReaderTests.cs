@@ -238,7 +238,7 @@ public class RingBufferReaderTests
         using var ring = CreateRing(4096);
         using var reader = new RingBufferReader(ring);
         var poll = new BackgroundCall<int>(() => reader.Poll(Timeout.Infinite, _ => { }));
-        Thread.Sleep(100);
+        poll.WaitUntilBlocked();
         reader.Wake();
         Assert.True(poll.Join(TimeSpan.FromSeconds(5)), "Poll did not return after Wake");
         Assert.Equal(0, poll.Result);

@@ -148,7 +148,7 @@ public class UserRingBufferWriterTests
         var writer = new UserRingBufferWriter(ring);
         Assert.True(writer.TryWrite(new byte[4000]));
         var blocked = new BackgroundCall<bool>(() => writer.TryReserve(1024, Timeout.InfiniteTimeSpan, out _));
-        Thread.Sleep(100);
+        blocked.WaitUntilBlocked();
         writer.Dispose();
         Assert.True(blocked.Join(TimeSpan.FromSeconds(5)), "Reserve did not return after Dispose");
         Assert.IsType<ObjectDisposedException>(blocked.Error);
