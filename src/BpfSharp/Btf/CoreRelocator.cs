@@ -18,8 +18,9 @@ public readonly record struct CoreResult(ulong LocalValue, ulong TargetValue, bo
 /// <summary>
 /// "Compile once, run everywhere": computes what a relocation recorded against the object's own (local) BTF
 /// becomes against the running kernel's (target) BTF, following libbpf's algorithm: candidates are target
-/// types of the same essential name (the <c>___flavor</c> suffix stripped) and compatible kind; an access path
-/// is matched member by member by name; every matching candidate must agree.
+/// types of the same essential name (the <c>___flavor</c> suffix stripped) and compatible kind; a field's access
+/// path is matched by its named members, which may sit inside anonymous structs and unions on either side
+/// (<see cref="CoreAccessPath"/>); every matching candidate must agree.
 /// </summary>
 public sealed class CoreRelocator
 {
@@ -76,14 +77,14 @@ public sealed class CoreRelocator
         CoreResult? chosen = null;
         foreach (var (spec, id) in Candidates(relo.TypeId))
         {
-            var target = Match(local, spec, id, kind);
+            var target = Match(local, spec, id, kind, what);
             if (target is null) continue;
             if (agreed is not null && target.Value.TargetValue != agreed)
                 throw new BpfException("CO-RE", $"{what}: candidates disagree ({agreed} vs {target.Value.TargetValue})");
             agreed = target.Value.TargetValue;
             chosen ??= target;
         }
-        if (chosen is { } found) return found with { LocalValue = local.Value };
+        if (chosen is { } found) return found with { LocalValue = local.Value, Description = what };
         // No candidate: existence checks answer 0; everything else is poisoned.
         return kind is CoreRelocationKind.FieldExists or CoreRelocationKind.TypeExists or CoreRelocationKind.EnumValueExists
             or CoreRelocationKind.TypeMatches
@@ -107,64 +108,30 @@ public sealed class CoreRelocator
         return result;
     }
 
-    private sealed record LocalAccess(int RootId, int[] Indices, List<string> Names, ulong Value, int FieldTypeId, long BitOffset, int BitfieldSize, string? EnumName);
+    /// <summary>The local side of a relocation: its value as compiled, and what a target must match (a field's access path, an enumerator's name).</summary>
+    private sealed record LocalAccess(int RootId, ulong Value, CoreAccessPath? Path, CoreFieldValue Field, string? EnumName);
 
-    /// <summary>Walks the access path in the local BTF, collecting member names and the local result.</summary>
     private LocalAccess LocalSpec(int typeId, CoreRelocationKind kind, int[] indices, string what)
     {
         if (IsTypeKind(kind))
-            return new LocalAccess(typeId, indices, [], TypeValue(_local, typeId, kind, typeId), typeId, 0, 0, null);
+        {
+            if (indices is not [0]) throw new BpfFormatException("CO-RE", $"{what}: a type relocation's access string must be 0");
+            return new LocalAccess(typeId, TypeValue(_local, typeId, kind, typeId), null, default, null);
+        }
         if (kind is CoreRelocationKind.EnumValue or CoreRelocationKind.EnumValueExists)
         {
-            if (_local[_local.SkipModifiers(typeId)] is not BtfEnum e || indices[0] >= e.Values.Length)
+            if (_local[_local.SkipModifiers(typeId)] is not BtfEnum e || indices.Length != 1 || indices[0] >= e.Values.Length)
                 throw new BpfFormatException("CO-RE", $"{what}: not an enumerator");
             var v = e.Values[indices[0]];
-            return new LocalAccess(typeId, indices, [], kind == CoreRelocationKind.EnumValue ? (ulong)v.Value : 1, typeId, 0, 0, v.Name);
+            return new LocalAccess(typeId, kind == CoreRelocationKind.EnumValue ? (ulong)v.Value : 1, null, default, v.Name);
         }
-        var names = new List<string>();
-        var (fieldType, bitOffset, bitfield) = Walk(_local, typeId, indices, i => names.Add(i), what)
-            ?? throw new BpfFormatException("CO-RE", $"{what}: the access path does not fit the local type");
-        return new LocalAccess(typeId, indices, names, FieldValue(_local, kind, fieldType, bitOffset, bitfield, out _), fieldType, bitOffset, bitfield, null);
+        var path = CoreAccessPath.Parse(_local, typeId, indices, what);
+        var field = path.Value(kind, what);
+        return new LocalAccess(typeId, field.Value, path, field, null);
     }
 
     private static bool IsTypeKind(CoreRelocationKind k) => k is CoreRelocationKind.TypeIdTarget or CoreRelocationKind.TypeExists
         or CoreRelocationKind.TypeSize or CoreRelocationKind.TypeMatches;
-
-    /// <summary>
-    /// Walks indices over a spec: the first scales the root (pointer arithmetic), the rest select members
-    /// (struct/union) or elements (arrays). Reports each member name to <paramref name="onMember"/>.
-    /// </summary>
-    private static (int FieldType, long BitOffset, int Bitfield)? Walk(BtfSpec spec, int rootId, int[] indices, Action<string>? onMember, string what)
-    {
-        int current = spec.SkipModifiers(rootId);
-        long bits = (long)indices[0] * spec.SizeOf(current) * 8;
-        int bitfield = 0;
-        int fieldType = current;
-        for (int k = 1; k < indices.Length; k++)
-        {
-            var t = spec[current];
-            if (t is BtfComposite c)
-            {
-                if (indices[k] >= c.Members.Length) return null;
-                var m = c.Members[indices[k]];
-                onMember?.Invoke(m.Name);
-                bits += m.BitOffset;
-                bitfield = m.BitfieldSize;
-                fieldType = m.TypeId;
-                current = spec.SkipModifiers(m.TypeId);
-            }
-            else if (t is BtfArray a)
-            {
-                onMember?.Invoke("[" + indices[k] + "]");
-                bits += (long)indices[k] * spec.SizeOf(a.ElementTypeId) * 8;
-                bitfield = 0;
-                fieldType = a.ElementTypeId;
-                current = spec.SkipModifiers(a.ElementTypeId);
-            }
-            else return null;
-        }
-        return (fieldType, bits, bitfield);
-    }
 
     private IEnumerable<(BtfSpec Spec, int Id)> Candidates(int localId)
     {
@@ -189,22 +156,17 @@ public sealed class CoreRelocator
                 if (t.Spec == target && KindsCompatible(_local[localId], t)) list.Add((target, t.Id));
     }
 
-    private static bool KindsCompatible(BtfType local, BtfType target) => (local, target) switch
-    {
-        (BtfComposite, BtfComposite) => local.Kind == target.Kind,
-        (BtfEnum, BtfEnum) => true,
-        (BtfTypedef, BtfTypedef) => true,
-        (BtfInt, BtfInt) => true,
-        (BtfFuncProto, BtfFuncProto) => true,
-        _ => local.Kind == target.Kind,
-    };
+    private static bool KindsCompatible(BtfType local, BtfType target) =>
+        local.Kind == target.Kind || (local is BtfEnum && target is BtfEnum);
 
-    private CoreResult? Match(LocalAccess local, BtfSpec spec, int targetId, CoreRelocationKind kind)
+    private CoreResult? Match(LocalAccess local, BtfSpec spec, int targetId, CoreRelocationKind kind, string what)
     {
         if (IsTypeKind(kind))
         {
-            if (kind == CoreRelocationKind.TypeMatches && !TypesCompatible(_local, local.RootId, spec, targetId, 0)) return null;
-            return new CoreResult(local.Value, TypeValue(spec, targetId, kind, targetId), false, "");
+            bool compatible = kind == CoreRelocationKind.TypeMatches
+                ? CoreCompatibility.TypesMatch(_local, local.RootId, spec, targetId)
+                : CoreCompatibility.TypesCompatible(_local, local.RootId, spec, targetId);
+            return compatible ? new CoreResult(local.Value, TypeValue(spec, targetId, kind, targetId), false, "") : null;
         }
         if (kind is CoreRelocationKind.EnumValue or CoreRelocationKind.EnumValueExists)
         {
@@ -214,103 +176,14 @@ public sealed class CoreRelocator
                     return new CoreResult(local.Value, kind == CoreRelocationKind.EnumValue ? (ulong)v.Value : 1, false, "");
             return null;
         }
-        // Field relocations: the same path by member names.
-        int current = spec.SkipModifiers(targetId);
-        long bits = (long)local.Indices[0] * spec.SizeOf(current) * 8;
-        int fieldType = current, bitfield = 0;
-        int nameIndex = 0;
-        for (int k = 1; k < local.Indices.Length; k++)
+        if (CoreAccessPath.Match(local.Path!, spec, targetId) is not { } path) return null;
+        var target = path.Value(kind, what);
+        return new CoreResult(local.Value, target.Value, false, "")
         {
-            var t = spec[current];
-            string name = local.Names[nameIndex++];
-            if (t is BtfArray a && name.StartsWith('['))
-            {
-                if (a.Length > 0 && local.Indices[k] >= a.Length && k != local.Indices.Length - 1) return null;
-                bits += (long)local.Indices[k] * spec.SizeOf(a.ElementTypeId) * 8;
-                fieldType = a.ElementTypeId;
-                bitfield = 0;
-                current = spec.SkipModifiers(a.ElementTypeId);
-                continue;
-            }
-            if (t is not BtfComposite c) return null;
-            if (!FindMemberByName(spec, c, name, out var memberType, out long memberBits, out int memberBitfield)) return null;
-            bits += memberBits;
-            fieldType = memberType;
-            bitfield = memberBitfield;
-            current = spec.SkipModifiers(memberType);
-        }
-        if (!FieldsCompatible(_local, local.FieldTypeId, spec, fieldType)) return null;
-        ulong value = FieldValue(spec, kind, fieldType, bits, bitfield, out bool validate);
-        int targetSize = bitfield == 0 ? spec.SizeOf(spec.SkipModifiers(fieldType)) : 0;
-        int localSize = local.BitfieldSize == 0 ? _local.SizeOf(_local.SkipModifiers(local.FieldTypeId)) : 0;
-        return new CoreResult(local.Value, value, false, "")
-        {
-            Validate = validate && local.BitfieldSize == 0,
-            TargetFieldSize = targetSize,
-            LocalFieldSize = localSize,
+            Validate = local.Field.Validate,
+            TargetFieldSize = target.LoadSize,
+            LocalFieldSize = local.Field.LoadSize,
         };
-    }
-
-    /// <summary>A member by name, also inside anonymous members (C's rule), with its bit offset.</summary>
-    private static bool FindMemberByName(BtfSpec spec, BtfComposite c, string name, out int type, out long bits, out int bitfield)
-    {
-        foreach (var m in c.Members)
-        {
-            if (m.Name.Length > 0 && EssentialName(m.Name) == EssentialName(name))
-            {
-                (type, bits, bitfield) = (m.TypeId, m.BitOffset, m.BitfieldSize);
-                return true;
-            }
-            if (m.Name.Length == 0 && spec[spec.SkipModifiers(m.TypeId)] is BtfComposite inner
-                && FindMemberByName(spec, inner, name, out type, out long innerBits, out bitfield))
-            {
-                bits = m.BitOffset + innerBits;
-                return true;
-            }
-        }
-        (type, bits, bitfield) = (0, 0, 0);
-        return false;
-    }
-
-    /// <summary>libbpf's field compatibility: composites by kind and name, scalars of the same class, arrays by element.</summary>
-    private static bool FieldsCompatible(BtfSpec ls, int lid, BtfSpec ts, int tid)
-    {
-        var l = ls[ls.SkipModifiers(lid)];
-        var t = ts[ts.SkipModifiers(tid)];
-        return (l, t) switch
-        {
-            (BtfComposite lc, BtfComposite tc) => lc.Kind == tc.Kind && (lc.IsAnonymous || tc.IsAnonymous || EssentialName(lc.Name) == EssentialName(tc.Name)),
-            (BtfInt or BtfEnum, BtfInt or BtfEnum) => true,
-            (BtfPointer, BtfPointer) => true,
-            (BtfFloat, BtfFloat) => true,
-            (BtfArray la, BtfArray ta) => FieldsCompatible(ls, la.ElementTypeId, ts, ta.ElementTypeId),
-            (BtfForward, BtfComposite) or (BtfComposite, BtfForward) => true,
-            _ => false,
-        };
-    }
-
-    /// <summary>A deeper comparison for TypeMatches: layouts, member names and types recursively (bounded depth).</summary>
-    private static bool TypesCompatible(BtfSpec ls, int lid, BtfSpec ts, int tid, int depth)
-    {
-        if (depth > 16) return false;
-        var l = ls[ls.SkipModifiers(lid)];
-        var t = ts[ts.SkipModifiers(tid)];
-        switch (l, t)
-        {
-            case (BtfComposite lc, BtfComposite tc):
-                if (lc.Kind != tc.Kind) return false;
-                foreach (var m in lc.Members)
-                {
-                    if (!tc.Members.Any(x => x.Name == m.Name && TypesCompatible(ls, m.TypeId, ts, x.TypeId, depth + 1))) return false;
-                }
-                return true;
-            case (BtfInt li, BtfInt ti): return li.Size == ti.Size && li.Encoding.HasFlag(BtfIntEncoding.Signed) == ti.Encoding.HasFlag(BtfIntEncoding.Signed);
-            case (BtfEnum le, BtfEnum te): return le.Values.All(v => te.Values.Any(x => x.Name == v.Name));
-            case (BtfPointer lp, BtfPointer tp): return TypesCompatible(ls, lp.TargetId, ts, tp.TargetId, depth + 1);
-            case (BtfArray la, BtfArray ta): return la.Length == ta.Length && TypesCompatible(ls, la.ElementTypeId, ts, ta.ElementTypeId, depth + 1);
-            case (BtfVoid, BtfVoid): return true;
-            default: return l.Kind == t.Kind && EssentialName(l.Name) == EssentialName(t.Name);
-        }
     }
 
     private static ulong TypeValue(BtfSpec spec, int id, CoreRelocationKind kind, int resolvedId) => kind switch
@@ -320,47 +193,4 @@ public sealed class CoreRelocator
         CoreRelocationKind.TypeSize => (ulong)spec.SizeOf(spec.SkipModifiers(id)),
         _ => 0,
     };
-
-    /// <summary>
-    /// A field's value for its relocation kind. A bitfield is read by the smallest aligned load (1, 2, 4 or 8
-    /// bytes, starting from its declared type's size) that covers it; the shifts extract it from a u64.
-    /// </summary>
-    private static ulong FieldValue(BtfSpec spec, CoreRelocationKind kind, int fieldType, long bitOffset, int bitfield, out bool validate)
-    {
-        validate = true;
-        int resolved = spec.SkipModifiers(fieldType);
-        int byteSize = Math.Max(spec.SizeOf(resolved), 1);
-        long byteOffset;
-        if (bitfield == 0)
-        {
-            byteOffset = bitOffset / 8;
-        }
-        else
-        {
-            byteOffset = bitOffset / 8 / byteSize * byteSize;
-            while (bitOffset + bitfield - byteOffset * 8 > byteSize * 8)
-            {
-                if (byteSize >= 8) throw new BpfException("CO-RE", $"a bitfield at bit {bitOffset} of {bitfield} bits fits no 8-byte load");
-                byteSize *= 2;
-                byteOffset = bitOffset / 8 / byteSize * byteSize;
-            }
-            validate = false;
-        }
-        int bits = bitfield == 0 ? byteSize * 8 : bitfield;
-        return kind switch
-        {
-            CoreRelocationKind.FieldByteOffset => (ulong)byteOffset,
-            CoreRelocationKind.FieldByteSize => (ulong)byteSize,
-            CoreRelocationKind.FieldExists => 1,
-            CoreRelocationKind.FieldSigned => spec[resolved] switch
-            {
-                BtfInt i => i.Encoding.HasFlag(BtfIntEncoding.Signed) ? 1UL : 0,
-                BtfEnum e => e.IsSigned ? 1UL : 0,
-                _ => 0,
-            },
-            CoreRelocationKind.FieldLShiftU64 => (ulong)(64 - (bitOffset + bits - byteOffset * 8)),
-            CoreRelocationKind.FieldRShiftU64 => (ulong)(64 - bits),
-            _ => throw new BpfFormatException("CO-RE", $"relocation kind {(int)kind} is not a field kind"),
-        };
-    }
 }
