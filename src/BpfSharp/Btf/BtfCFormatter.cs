@@ -13,10 +13,21 @@ namespace BpfSharp.Btf;
 /// after deduplication, an enumerator repeated across enums) get a <c>___N</c> suffix. Anonymous enums are
 /// emitted once at top level and referred to by their integer type, since an anonymous enum written inline at
 /// each use would define its enumerators again.
+/// <para>Bad input: every walk is bounded (<see cref="MaxWalkDepth"/> nested steps, and output of at most
+/// <see cref="MaxOutputLength"/> characters or 32 per byte of BTF, whichever is more); BTF that C cannot express
+/// within those bounds (a loop through anonymous types and prototypes, nesting deeper than a compiler accepts) is a
+/// <see cref="BpfFormatException"/> naming the type. Errors of the output writer itself come through
+/// unchanged.</para>
 /// </remarks>
 public sealed class BtfCFormatter
 {
     private enum State : byte { None, Visiting, Done }
+
+    /// <summary>How many nested steps (declarations, declarators, inline bodies) a walk may take.</summary>
+    public const int MaxWalkDepth = 2048;
+
+    /// <summary>The output always allowed; larger BTF may produce up to 32 characters per byte of it.</summary>
+    public const long MaxOutputLength = 16L << 20;
 
     private readonly BtfSpec _spec;
     private readonly TextWriter _out;
@@ -26,6 +37,12 @@ public sealed class BtfCFormatter
     private readonly Dictionary<string, int> _tagNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _ordinaryNames = new(StringComparer.Ordinal);
     private readonly Dictionary<(int, int), string> _enumeratorNames = [];
+    // The next ___N suffix to try per name, so that claiming a name repeated n times costs O(n), not O(n²).
+    private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
+    private readonly bool[] _declared;
+    private readonly long _outputBudget;
+    private long _produced;
+    private int _depth;
 
     private BtfCFormatter(BtfSpec spec, TextWriter output)
     {
@@ -34,22 +51,48 @@ public sealed class BtfCFormatter
         _defined = new State[spec.Count];
         _typedefEmitted = new bool[spec.Count];
         _names = new string?[spec.Count];
+        _declared = new bool[spec.Count];
+        long btfBytes = 0;
+        for (var s = spec; s is not null; s = s.Base) btfBytes += s.Data.Length;
+        _outputBudget = Math.Max(MaxOutputLength, 32 * btfBytes);
     }
 
     /// <summary>Writes the whole header, wrapped in an include guard named after <paramref name="guard"/>.</summary>
+    /// <exception cref="BpfFormatException">The BTF cannot be written as C within the bounds (see the remarks).</exception>
     public static void Write(BtfSpec spec, TextWriter output, string guard = "__VMLINUX_H__")
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(output);
         var formatter = new BtfCFormatter(spec, output);
-        // Deeply nested by-value embedding in kernel BTF recurses far: give it a generous stack.
-        Exception? failure = null;
+        // The walks recurse at most MaxWalkDepth frames deep: a thread with a stack sized for that, whatever the
+        // caller's thread has left.
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
         var thread = new Thread(() =>
         {
             try { formatter.WriteAll(guard); }
-            catch (Exception e) { failure = e; }
-        }, 256 * 1024 * 1024);
+            catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }, 64 * 1024 * 1024);
         thread.Start();
         thread.Join();
-        if (failure is not null) throw new InvalidOperationException($"writing BTF as C failed: {failure.Message}", failure);
+        failure?.Throw();
+    }
+
+    private BpfFormatException Error(int id, string rule) => new("BTF", $"type {id} ({_spec.GetKind(id).ToKernelName()}): {rule}");
+
+    /// <summary>Enters one nested step of a walk, refusing to go deeper than <see cref="MaxWalkDepth"/>.</summary>
+    private void Enter(int id)
+    {
+        if (++_depth > MaxWalkDepth)
+            throw Error(id, $"writing it as C nests more than {MaxWalkDepth} steps deep (a loop through anonymous types, or deeper than C compilers accept)");
+    }
+
+    /// <summary>Counts text produced (every piece of a declaration passes here) against the output budget.</summary>
+    private string Produced(int id, string text)
+    {
+        _produced += text.Length;
+        if (_produced > _outputBudget)
+            throw Error(id, $"writing the BTF as C takes more than {_outputBudget} characters (anonymous types repeated inline)");
+        return text;
     }
 
     /// <summary>The header as a string.</summary>
@@ -132,18 +175,26 @@ public sealed class BtfCFormatter
         }
     }
 
-    private static string Claim(Dictionary<string, int> names, string name, int id)
+    private string Claim(Dictionary<string, int> names, string name, int id)
     {
         if (names.TryAdd(name, id)) return name;
-        for (int n = 2; ; n++)
-        {
-            string candidate = $"{name}___{n}";
-            if (names.TryAdd(candidate, id)) return candidate;
-        }
+        // Both namespaces share the counter: a suffix skipped in one is merely unused in the other.
+        int n = _nextSuffix.GetValueOrDefault(name, 2);
+        string candidate;
+        while (!names.TryAdd(candidate = $"{name}___{n}", id)) n++;
+        _nextSuffix[name] = n + 1;
+        return candidate;
     }
 
     /// <summary>Makes the type usable where an incomplete type will do (behind a pointer, in a prototype).</summary>
     private void Declare(int id)
+    {
+        Enter(id);
+        try { DeclareOnce(id); }
+        finally { _depth--; }
+    }
+
+    private void DeclareOnce(int id)
     {
         switch (_spec[id])
         {
@@ -163,17 +214,27 @@ public sealed class BtfCFormatter
                 Declare(m.TargetId);
                 break;
             case BtfFuncProto fp:
+                // Marked first: a prototype can reach itself through a parameter's pointer.
+                if (_declared[id]) return;
+                _declared[id] = true;
                 Declare(fp.ReturnTypeId);
                 foreach (var p in fp.Parameters) Declare(p.TypeId);
                 break;
-            case BtfComposite { IsAnonymous: true } c:
-                foreach (var m in c.Members) Define(m.TypeId);
+            case BtfComposite { IsAnonymous: true }:
+                Define(id);
                 break;
         }
     }
 
     /// <summary>Makes the type complete: a struct embedded by value needs its definition before the embedding one.</summary>
     private void Define(int id)
+    {
+        Enter(id);
+        try { DefineOnce(id); }
+        finally { _depth--; }
+    }
+
+    private void DefineOnce(int id)
     {
         switch (_spec[id])
         {
@@ -185,7 +246,11 @@ public sealed class BtfCFormatter
                 _defined[id] = State.Done;
                 break;
             case BtfComposite c:
+                // An anonymous type shared by several members (after deduplication) is walked once.
+                if (_defined[id] != State.None) return;
+                _defined[id] = State.Visiting;
                 foreach (var m in c.Members) Define(m.TypeId);
+                _defined[id] = State.Done;
                 break;
             case BtfTypedef td:
                 Define(td.TargetId);
@@ -228,7 +293,7 @@ public sealed class BtfCFormatter
         var sb = new StringBuilder();
         AppendCompositeBody(sb, c, 0);
         sb.Append(";\n\n");
-        _out.Write(sb.ToString());
+        _out.Write(Produced(c.Id, sb.ToString()));
     }
 
     private void AppendCompositeBody(StringBuilder sb, BtfComposite c, int indent)
@@ -298,7 +363,10 @@ public sealed class BtfCFormatter
 
     private static long AlignUp(long value, long alignment) => alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
 
-    /// <summary>Fills [from, to) bits with unnamed bitfields, which occupy space without changing the struct's alignment.</summary>
+    /// <summary>
+    /// Fills [from, to) bits with unnamed bitfields, which occupy space without changing the struct's alignment; a
+    /// long run of whole bytes is one char array (alignment 1 too), so the text stays short whatever the gap.
+    /// </summary>
     private static void AppendPadding(StringBuilder sb, long from, long to, int indent)
     {
         while (from < to)
@@ -306,6 +374,13 @@ public sealed class BtfCFormatter
             long left = to - from;
             string type;
             int bits;
+            if (from % 8 == 0 && left >= 16 * 8)
+            {
+                Indent(sb, indent);
+                sb.Append("char __pad_").Append(from / 8).Append('[').Append(left / 8).Append("];\n");
+                from += left / 8 * 8;
+                continue;
+            }
             if (from % 8 != 0) { bits = (int)Math.Min(8 - from % 8, left); type = "unsigned char"; }
             else if (from % 64 == 0 && left >= 64) { bits = 64; type = "long"; }
             else if (from % 32 == 0 && left >= 32) { bits = 32; type = "int"; }
@@ -322,9 +397,21 @@ public sealed class BtfCFormatter
     /// <summary>A C declaration of <paramref name="name"/> (empty: an abstract declarator) with type <paramref name="id"/>.</summary>
     private string Declarator(int id, string name, int indent)
     {
+        int start = id;
+        Enter(id);
+        try { return Produced(start, DeclaratorOnce(id, name, indent)); }
+        finally { _depth--; }
+    }
+
+    private string DeclaratorOnce(int id, string name, int indent)
+    {
         string inner = name;
+        int steps = 0;
         while (true)
         {
+            // Each step wraps the text so far: a chain of MaxWalkDepth pointers is as far as it goes.
+            if (++steps > MaxWalkDepth)
+                throw Error(id, $"its C declarator is more than {MaxWalkDepth} pointers, arrays and qualifiers deep");
             var t = _spec[id];
             switch (t)
             {
@@ -352,6 +439,7 @@ public sealed class BtfCFormatter
                     // const over an array of const elements: C has one place for it.
                     return rest.StartsWith(qualifier + " ", StringComparison.Ordinal) ? rest : $"{qualifier} {rest}";
                 case BtfFuncProto fp:
+                    Produced(id, inner);
                     var parameters = fp.Parameters.Select(p => Declarator(p.TypeId, p.Name, indent)).ToList();
                     if (fp.IsVariadic) parameters.Add("...");
                     inner = $"{inner}({(parameters.Count == 0 ? "void" : string.Join(", ", parameters))})";
@@ -376,9 +464,14 @@ public sealed class BtfCFormatter
             case BtfForward f: return $"{TagKeyword(f)} {_names[t.Id]}";
             case BtfComposite { IsAnonymous: false }: return $"{TagKeyword(t)} {_names[t.Id]}";
             case BtfComposite c:
-                var sb = new StringBuilder();
-                AppendCompositeBody(sb, c, indent);
-                return sb.ToString();
+                Enter(c.Id);
+                try
+                {
+                    var sb = new StringBuilder();
+                    AppendCompositeBody(sb, c, indent);
+                    return sb.ToString();
+                }
+                finally { _depth--; }
             default: return "void";
         }
     }

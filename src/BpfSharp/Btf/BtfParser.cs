@@ -15,7 +15,10 @@ namespace BpfSharp.Btf;
 /// every type's size and alignment once.</item>
 /// </list>
 /// Afterwards every id in a record is in range, every name offset points into a NUL-terminated string section,
-/// and every walk along value edges terminates; the type objects are decoded from the records on demand.
+/// every member and variable lies inside its container, every walk along value edges terminates, and every chain
+/// of pointers and modifiers ends (the rules of the kernel's BTF verifier); the type objects are decoded from the
+/// records on demand. How deep types nest is not limited here (the kernel does not either): walks that recurse
+/// bound their own depth.
 /// </summary>
 internal sealed class BtfParser
 {
@@ -94,6 +97,7 @@ internal sealed class BtfParser
         if (parser._pointerSize == 0)
             parser._pointerSize = baseSpec?.PointerSize ?? 8;
         parser.Resolve();
+        parser.CheckPointerChains();
         return new BtfSpec(data, header, baseSpec, parser._offsets, parser._kinds, parser._count, parser._sizes,
             parser._alignments, parser._pointerSize);
     }
@@ -501,6 +505,7 @@ internal sealed class BtfParser
                 break;
             case BtfKind.DataSec:
                 size = (int)sizeOrType;
+                CheckDataSec(local);
                 break;
             case BtfKind.Struct or BtfKind.Union:
                 size = (int)sizeOrType;
@@ -541,9 +546,71 @@ internal sealed class BtfParser
     }
 
     /// <summary>
+    /// The kernel's rule for a section with a size (clang leaves it 0 in objects, for the loader to fill in): every
+    /// variable lies inside it, in order, without overlapping the one before.
+    /// </summary>
+    private void CheckDataSec(int local)
+    {
+        int p = _offsets[local];
+        int vlen = (int)(Read32(_data, p + 4) & 0xffff);
+        long sectionSize = Read32(_data, p + 8);
+        if (sectionSize == 0)
+            return;
+        long lastEnd = 0;
+        for (int i = 0, q = p + TypeHeaderSize; i < vlen; i++, q += VarSecInfoSize)
+        {
+            long offset = Read32(_data, q + 4), size = Read32(_data, q + 8);
+            if (offset + size > sectionSize)
+                throw Error("type {0} (DATASEC): entry {1} at offset {2} (+{3}) runs past the section's {4} bytes", _firstId + local, i, offset, size, sectionSize);
+            if (offset < lastEnd)
+                throw Error("type {0} (DATASEC): entry {1} at offset {2} overlaps the entry before it", _firstId + local, i, offset);
+            lastEnd = offset + size;
+        }
+    }
+
+    /// <summary>
+    /// The kernel's rule for pointers: a chain of pointers, typedefs, qualifiers and type tags must end at some other
+    /// kind (<c>PTR → CONST → PTR</c> back to the first is refused). A loop through a struct, union or function
+    /// prototype is fine. Each type is walked once.
+    /// </summary>
+    private void CheckPointerChains()
+    {
+        const byte OnPath = 1, Checked = 2;
+        var state = new byte[_count];
+        var path = new List<int>();
+        for (int root = 0; root < _count; root++)
+        {
+            if (state[root] != 0 || !IsChainKind((BtfKind)_kinds[root]))
+                continue;
+            path.Clear();
+            int local = root;
+            while (true)
+            {
+                state[local] = OnPath;
+                path.Add(local);
+                int target = (int)Read32(_data, _offsets[local] + 8);
+                if (target < _firstId)
+                    break; // void or a base type: the base was checked on its own
+                int next = target - _firstId;
+                if (state[next] == Checked || !IsChainKind((BtfKind)_kinds[next]))
+                    break;
+                if (state[next] == OnPath)
+                    throw Error("type {0} ({1}): refers to itself through pointers and modifiers only, by way of type {2}", _firstId + next, ((BtfKind)_kinds[next]).ToKernelName(), _firstId + local);
+                local = next;
+            }
+            foreach (int l in path)
+                state[l] = Checked;
+        }
+    }
+
+    private static bool IsChainKind(BtfKind kind) => kind is BtfKind.Pointer or BtfKind.Typedef or BtfKind.Volatile
+        or BtfKind.Const or BtfKind.Restrict or BtfKind.TypeTag;
+
+    /// <summary>
     /// The alignment a struct's or union's members imply: the largest member alignment, or 1 when a member sits at
     /// an offset its alignment does not allow or the size is not a multiple of it (a packed struct). BTF does not
-    /// record <c>__attribute__((aligned))</c> on the struct itself. Also checks that every member has a size.
+    /// record <c>__attribute__((aligned))</c> on the struct itself. Also checks, as the kernel does, that every member
+    /// has a size and lies inside the type (a union's at offset 0, a struct's in increasing order).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int CompositeAlignment(int local)
@@ -553,18 +620,31 @@ internal sealed class BtfParser
         int vlen = (int)(info & 0xffff);
         bool kindFlag = (info & 0x8000_0000) != 0;
         int size = (int)Read32(_data, p + 8);
+        var kind = (BtfKind)_kinds[local];
+        bool isUnion = kind == BtfKind.Union;
         int max = 1;
         bool packed = false;
+        long lastOffset = 0;
         for (int i = 0, q = p + TypeHeaderSize; i < vlen; i++, q += MemberSize)
         {
             int memberType = (int)Read32(_data, q + 4);
             uint offset = Read32(_data, q + 8);
-            if (SizeOf(memberType) < 0)
-                throw Error("type {0} ({1}): member {2} has type {3} ({4}), which has no size", _firstId + local, ((BtfKind)_kinds[local]).ToKernelName(), i, memberType, KindOf(memberType).ToKernelName());
+            int memberSize = SizeOf(memberType);
+            if (memberSize < 0)
+                throw Error("type {0} ({1}): member {2} has type {3} ({4}), which has no size", _firstId + local, kind.ToKernelName(), i, memberType, KindOf(memberType).ToKernelName());
             int alignment = Math.Max(1, AlignmentOf(memberType));
             max = Math.Max(max, alignment);
             bool bitfield = kindFlag && (offset >> 24) != 0;
             uint bitOffset = kindFlag ? offset & 0xff_ffff : offset;
+            // The bits the member occupies: its bitfield size, an old-style INT bitfield's bits, or its whole size.
+            long bits = bitfield ? offset >> 24 : IsIntBitfield(memberType) ? IntBits(memberType) : memberSize * 8L;
+            if (isUnion && bitOffset != 0)
+                throw Error("type {0} (UNION): member {1} is at bit offset {2}, not 0", _firstId + local, i, bitOffset);
+            if (bitOffset < lastOffset)
+                throw Error("type {0} (STRUCT): member {1} at bit offset {2} comes before the member ahead of it", _firstId + local, i, bitOffset);
+            lastOffset = bitOffset;
+            if (bitOffset + bits > size * 8L)
+                throw Error("type {0} ({1}): member {2} ({3} bits at bit offset {4}) does not fit in its size of " + size + " bytes", _firstId + local, kind.ToKernelName(), i, bits, bitOffset);
             if (!bitfield && bitOffset % (uint)(alignment * 8) != 0 && !IsIntBitfield(memberType))
                 packed = true;
         }
@@ -585,6 +665,16 @@ internal sealed class BtfParser
             return false;
         uint encoding = WordOf(id, TypeHeaderSize);
         return (encoding & 0xff) != WordOf(id, 8) * 8 || ((encoding >> 16) & 0xff) != 0;
+    }
+
+    /// <summary>The bits an old-style INT bitfield member spans from its offset: the INT's bit offset plus its bits.</summary>
+    private long IntBits(int id)
+    {
+        while (KindOf(id) is BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
+               or BtfKind.TypeTag)
+            id = (int)WordOf(id, 8);
+        uint encoding = WordOf(id, TypeHeaderSize);
+        return (encoding & 0xff) + ((encoding >> 16) & 0xff);
     }
 
     /// <summary>A tag on a member or parameter must name one that exists.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -10,14 +11,43 @@ namespace BpfSharp.Btf;
 /// (bitfields included), <c>char</c> arrays as strings, enums by enumerator name, pointers in hex, nested
 /// structs, unions, arrays, and data sections (global variables by name). Writes JSON or a compact text form.
 /// </summary>
-/// <remarks>Bytes are read as little-endian, the byte order of the BPF targets BpfSharp runs on.</remarks>
+/// <remarks>
+/// Bytes are read as little-endian, the byte order of the BPF targets BpfSharp runs on. Output is bounded by the
+/// data, not by the type: array elements past the end of the data are not written, and after
+/// <see cref="MinValueBudget"/> values (or 8 per byte of data, whichever is more) the rest of each array is one
+/// <c>...</c>. Floating-point NaN and infinities are written <c>nan</c>, <c>inf</c>, <c>-inf</c> in text and as
+/// the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> in JSON (which has no such numbers). A type
+/// nesting deeper than <see cref="MaxDepth"/> steps, or than the JSON writer's <see cref="JsonWriterOptions.MaxDepth"/>,
+/// is a <see cref="BpfFormatException"/>.
+/// </remarks>
 public sealed class BtfValueFormatter(BtfSpec spec)
 {
     public BtfSpec Spec { get; } = spec;
 
+    /// <summary>How many nested steps (a struct's members, a member's value) a walk may take.</summary>
+    public const int MaxDepth = 1024;
+
+    /// <summary>Values always written before arrays are cut short with <c>...</c>.</summary>
+    public const int MinValueBudget = 4096;
+
+    /// <summary>
+    /// The state of one call: values it may still write (bounded by the data's size, so a type declaring 2³¹ elements
+    /// of an empty struct cannot make gigabytes of text) and how deep it is.
+    /// </summary>
+    private struct Walk(int dataLength)
+    {
+        public long Budget = Math.Max(MinValueBudget, 8L * dataLength);
+        public int Depth;
+    }
+
     /// <summary>Writes the value as JSON: objects for structs, unions and data sections, arrays, numbers, strings.</summary>
-    public void WriteJson(Utf8JsonWriter writer, int typeId, ReadOnlySpan<byte> data) =>
-        WriteJson(writer, typeId, data, bitOffset: 0, bitfieldSize: 0);
+    /// <exception cref="BpfFormatException">The value nests deeper than <paramref name="writer"/> allows.</exception>
+    public void WriteJson(Utf8JsonWriter writer, int typeId, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var walk = new Walk(data.Length);
+        WriteJson(writer, typeId, data, bitOffset: 0, bitfieldSize: 0, ref walk);
+    }
 
     /// <summary>
     /// The value as text: <c>{pid=12 comm="bash" flags=[1 2]}</c>; with <paramref name="braces"/> false a top-level
@@ -26,11 +56,38 @@ public sealed class BtfValueFormatter(BtfSpec spec)
     public string FormatText(int typeId, ReadOnlySpan<byte> data, bool braces = true)
     {
         var sb = new StringBuilder();
-        AppendText(sb, typeId, data, 0, 0, braces);
+        var walk = new Walk(data.Length);
+        AppendText(sb, typeId, data, 0, 0, ref walk, braces);
         return sb.ToString();
     }
 
-    private void WriteJson(Utf8JsonWriter w, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize)
+    /// <summary>
+    /// One step deeper: refused past <see cref="MaxDepth"/>, or earlier when the caller's thread is short of stack,
+    /// so that no type (100,000 nested anonymous structs) can overflow the stack.
+    /// </summary>
+    private static void Enter(ref Walk walk, int id)
+    {
+        if (++walk.Depth > MaxDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            throw new BpfFormatException("BTF", $"type {id}: the value nests more than {MaxDepth} steps deep, too deep to format");
+    }
+
+    private static void StartJson(Utf8JsonWriter w, int id, bool array)
+    {
+        int max = w.Options.MaxDepth == 0 ? 1000 : w.Options.MaxDepth; // 0 means the writer's default
+        if (w.CurrentDepth >= max)
+            throw new BpfFormatException("BTF", $"type {id}: the value nests deeper than the JSON writer's {max} levels");
+        if (array) w.WriteStartArray(); else w.WriteStartObject();
+    }
+
+    private void WriteJson(Utf8JsonWriter w, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize, ref Walk walk)
+    {
+        Enter(ref walk, id);
+        walk.Budget--;
+        WriteJsonValue(w, id, data, bitOffset, bitfieldSize, ref walk);
+        walk.Depth--;
+    }
+
+    private void WriteJsonValue(Utf8JsonWriter w, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize, ref Walk walk)
     {
         id = Resolve(id);
         var t = Spec[id];
@@ -53,7 +110,10 @@ public sealed class BtfValueFormatter(BtfSpec spec)
                 else w.WriteNumberValue(ev.Unsigned);
                 break;
             case BtfFloat f:
-                w.WriteNumberValue(ReadFloat(Slice(data, bitOffset, f.Size), f.Size));
+                double d = ReadFloat(Slice(data, bitOffset, f.Size), f.Size);
+                // JSON has no NaN or infinity: the names System.Text.Json itself reads and writes for them.
+                if (double.IsFinite(d)) w.WriteNumberValue(d);
+                else w.WriteStringValue(double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
                 break;
             case BtfPointer:
                 w.WriteStringValue(FormatPointer(Slice(data, bitOffset, Spec.PointerSize)));
@@ -62,24 +122,28 @@ public sealed class BtfValueFormatter(BtfSpec spec)
                 w.WriteStringValue(CString(Slice(data, bitOffset, a.Length)));
                 break;
             case BtfArray a:
-                w.WriteStartArray();
+            {
+                StartJson(w, id, array: true);
                 int elementSize = Spec.SizeOf(a.ElementTypeId);
-                for (int k = 0; k < a.Length; k++)
-                    WriteJson(w, a.ElementTypeId, data, bitOffset + k * elementSize * 8L, 0);
+                int shown = ElementsToShow(a, elementSize, data.Length, bitOffset, walk.Budget);
+                for (int k = 0; k < shown; k++)
+                    WriteJson(w, a.ElementTypeId, data, bitOffset + k * elementSize * 8L, 0, ref walk);
+                if (shown < a.Length) w.WriteStringValue("...");
                 w.WriteEndArray();
                 break;
+            }
             case BtfComposite c:
-                w.WriteStartObject();
-                WriteMembersJson(w, c, data, bitOffset);
+                StartJson(w, id, array: false);
+                WriteMembersJson(w, c, data, bitOffset, ref walk);
                 w.WriteEndObject();
                 break;
             case BtfDataSec ds:
-                w.WriteStartObject();
+                StartJson(w, id, array: false);
                 foreach (var vsi in ds.Variables)
                 {
-                    if (Spec[vsi.TypeId] is not BtfVar var || vsi.Offset + vsi.Size > data.Length) continue;
+                    if (Spec[vsi.TypeId] is not BtfVar var || (long)vsi.Offset + vsi.Size > data.Length) continue;
                     w.WritePropertyName(var.Name);
-                    WriteJson(w, var.TypeId, data, bitOffset + vsi.Offset * 8L, 0);
+                    WriteJson(w, var.TypeId, data, bitOffset + vsi.Offset * 8L, 0, ref walk);
                 }
                 w.WriteEndObject();
                 break;
@@ -89,22 +153,43 @@ public sealed class BtfValueFormatter(BtfSpec spec)
         }
     }
 
-    private void WriteMembersJson(Utf8JsonWriter w, BtfComposite c, ReadOnlySpan<byte> data, long bitOffset)
+    private void WriteMembersJson(Utf8JsonWriter w, BtfComposite c, ReadOnlySpan<byte> data, long bitOffset, ref Walk walk)
     {
+        Enter(ref walk, c.Id);
         foreach (var m in c.Members)
         {
+            if (walk.Budget <= 0) break; // the arrays around say "..."
             if (m.IsAnonymous && Spec[Resolve(m.TypeId)] is BtfComposite inner)
             {
                 // Members of an anonymous struct or union read as members of the enclosing one, as in C.
-                WriteMembersJson(w, inner, data, bitOffset + m.BitOffset);
+                WriteMembersJson(w, inner, data, bitOffset + m.BitOffset, ref walk);
                 continue;
             }
             w.WritePropertyName(m.Name);
-            WriteJson(w, m.TypeId, data, bitOffset + m.BitOffset, m.BitfieldSize);
+            WriteJson(w, m.TypeId, data, bitOffset + m.BitOffset, m.BitfieldSize, ref walk);
         }
+        walk.Depth--;
     }
 
-    private void AppendText(StringBuilder sb, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize, bool braces = true)
+    /// <summary>
+    /// How many of an array's elements to write: those that start inside the data, and no more than the budget
+    /// left (an element of size 0 starts inside the data forever).
+    /// </summary>
+    private static int ElementsToShow(BtfArray a, int elementSize, int dataLength, long bitOffset, long budget)
+    {
+        long present = elementSize == 0 ? a.Length : Math.Max(0, (dataLength * 8L - bitOffset + elementSize * 8L - 1) / (elementSize * 8L));
+        return (int)Math.Min(Math.Min(a.Length, present), Math.Max(0, budget));
+    }
+
+    private void AppendText(StringBuilder sb, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize, ref Walk walk, bool braces = true)
+    {
+        Enter(ref walk, id);
+        walk.Budget--;
+        AppendTextValue(sb, id, data, bitOffset, bitfieldSize, ref walk, braces);
+        walk.Depth--;
+    }
+
+    private void AppendTextValue(StringBuilder sb, int id, ReadOnlySpan<byte> data, long bitOffset, int bitfieldSize, ref Walk walk, bool braces)
     {
         id = Resolve(id);
         var t = Spec[id];
@@ -125,7 +210,10 @@ public sealed class BtfValueFormatter(BtfSpec spec)
                 sb.Append(EnumName(e, ev.Signed) ?? (e.IsSigned ? ev.Signed.ToString(CultureInfo.InvariantCulture) : ev.Unsigned.ToString(CultureInfo.InvariantCulture)));
                 break;
             case BtfFloat f:
-                sb.Append(ReadFloat(Slice(data, bitOffset, f.Size), f.Size).ToString(CultureInfo.InvariantCulture));
+                double d = ReadFloat(Slice(data, bitOffset, f.Size), f.Size);
+                // As C's printf("%g") writes them.
+                sb.Append(double.IsNaN(d) ? "nan" : double.IsPositiveInfinity(d) ? "inf" : double.IsNegativeInfinity(d) ? "-inf"
+                    : d.ToString(CultureInfo.InvariantCulture));
                 break;
             case BtfPointer:
                 sb.Append(FormatPointer(Slice(data, bitOffset, Spec.PointerSize)));
@@ -134,18 +222,22 @@ public sealed class BtfValueFormatter(BtfSpec spec)
                 AppendQuoted(sb, CString(Slice(data, bitOffset, a.Length)));
                 break;
             case BtfArray a:
+            {
                 sb.Append('[');
                 int elementSize = Spec.SizeOf(a.ElementTypeId);
-                for (int k = 0; k < a.Length; k++)
+                int shown = ElementsToShow(a, elementSize, data.Length, bitOffset, walk.Budget);
+                for (int k = 0; k < shown; k++)
                 {
                     if (k > 0) sb.Append(' ');
-                    AppendText(sb, a.ElementTypeId, data, bitOffset + k * elementSize * 8L, 0);
+                    AppendText(sb, a.ElementTypeId, data, bitOffset + k * elementSize * 8L, 0, ref walk);
                 }
+                if (shown < a.Length) sb.Append(shown > 0 ? " ..." : "...");
                 sb.Append(']');
                 break;
+            }
             case BtfComposite c:
                 if (braces) sb.Append('{');
-                AppendMembersText(sb, c, data, bitOffset, first: true);
+                AppendMembersText(sb, c, data, bitOffset, first: true, ref walk);
                 if (braces) sb.Append('}');
                 break;
             case BtfDataSec ds:
@@ -153,11 +245,11 @@ public sealed class BtfValueFormatter(BtfSpec spec)
                 bool firstVar = true;
                 foreach (var vsi in ds.Variables)
                 {
-                    if (Spec[vsi.TypeId] is not BtfVar var || vsi.Offset + vsi.Size > data.Length) continue;
+                    if (Spec[vsi.TypeId] is not BtfVar var || (long)vsi.Offset + vsi.Size > data.Length) continue;
                     if (!firstVar) sb.Append(' ');
                     firstVar = false;
                     sb.Append(var.Name).Append('=');
-                    AppendText(sb, var.TypeId, data, bitOffset + vsi.Offset * 8L, 0);
+                    AppendText(sb, var.TypeId, data, bitOffset + vsi.Offset * 8L, 0, ref walk);
                 }
                 if (braces) sb.Append('}');
                 break;
@@ -167,20 +259,23 @@ public sealed class BtfValueFormatter(BtfSpec spec)
         }
     }
 
-    private bool AppendMembersText(StringBuilder sb, BtfComposite c, ReadOnlySpan<byte> data, long bitOffset, bool first)
+    private bool AppendMembersText(StringBuilder sb, BtfComposite c, ReadOnlySpan<byte> data, long bitOffset, bool first, ref Walk walk)
     {
+        Enter(ref walk, c.Id);
         foreach (var m in c.Members)
         {
+            if (walk.Budget <= 0) break; // the arrays around say "..."
             if (m.IsAnonymous && Spec[Resolve(m.TypeId)] is BtfComposite inner)
             {
-                first = AppendMembersText(sb, inner, data, bitOffset + m.BitOffset, first);
+                first = AppendMembersText(sb, inner, data, bitOffset + m.BitOffset, first, ref walk);
                 continue;
             }
             if (!first) sb.Append(' ');
             first = false;
             sb.Append(m.Name).Append('=');
-            AppendText(sb, m.TypeId, data, bitOffset + m.BitOffset, m.BitfieldSize);
+            AppendText(sb, m.TypeId, data, bitOffset + m.BitOffset, m.BitfieldSize, ref walk);
         }
+        walk.Depth--;
         return first;
     }
 
@@ -215,7 +310,7 @@ public sealed class BtfValueFormatter(BtfSpec spec)
     /// <summary>Reads <paramref name="bits"/> bits at <paramref name="bitOffset"/> (little-endian), sign-extending when asked.</summary>
     private static Integer ReadInteger(ReadOnlySpan<byte> data, long bitOffset, int bits, bool signed)
     {
-        if (bits <= 0) return default;
+        if (bits <= 0 || bitOffset / 8 >= data.Length) return default;
         int first = (int)(bitOffset / 8);
         int shift = (int)(bitOffset % 8);
         if (bits > 64) bits = 64; // 128-bit integers: the low half
@@ -242,8 +337,8 @@ public sealed class BtfValueFormatter(BtfSpec spec)
 
     private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> data, long bitOffset, int size)
     {
+        if (bitOffset / 8 >= data.Length) return [];
         int start = (int)(bitOffset / 8);
-        if (start >= data.Length) return [];
         return data.Slice(start, Math.Min(size, data.Length - start));
     }
 

@@ -43,7 +43,7 @@ internal sealed class ObjectParser
         if (Elf.FindSection(".BTF") is { } btf)
         {
             Btf = BtfSpec.Parse(btf.Data.Span);
-            if (Elf.FindSection(".BTF.ext") is { } ext) BtfExt = BtfExt.Parse(ext.Data.Span, Btf);
+            if (Elf.FindSection(".BTF.ext") is { } ext) BtfExt = BtfExt.Parse(ext.Data.Span, Btf, CodeSectionSizes());
         }
         ReadLicenseAndVersion();
         ReadCode();
@@ -53,6 +53,45 @@ internal sealed class ObjectParser
         ReadGlobalData();
         ReadStructOps();
         ReadExterns();
+        CheckUniqueNames();
+    }
+
+    /// <summary>The code sections' sizes by name, which the .BTF.ext records must lie inside.</summary>
+    private Dictionary<string, int> CodeSectionSizes()
+    {
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in Elf.Sections.Where(IsCode))
+            if (!sizes.TryAdd(s.Name, (int)Math.Min(s.Size, int.MaxValue)))
+                throw Error($"two code sections are named {s.Name}");
+        return sizes;
+    }
+
+    /// <summary>Programs, maps and externs are looked up by name: two of a kind with one name is malformed input.</summary>
+    private void CheckUniqueNames()
+    {
+        static string? Duplicate(IEnumerable<string> names)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            return names.FirstOrDefault(n => !seen.Add(n));
+        }
+        if (Duplicate(Programs.Select(p => p.Name)) is { } program) throw Error($"two programs are named {program}");
+        if (Duplicate(Maps.Select(m => m.Name)) is { } map) throw Error($"two maps are named {map}");
+        if (Duplicate(Externs.Select(e => e.Name)) is { } ext) throw Error($"two externs are named {ext}");
+    }
+
+    /// <summary>The size of a variable's type; a variable of a type without one (void, a function) is malformed.</summary>
+    private int VariableSize(BtfVar v, string section) =>
+        Btf!.TryGetSize(v.TypeId, out int size)
+            ? size
+            : throw Error($"variable {v.Name} of {section} has type {v.TypeId} ({Btf.GetKind(v.TypeId).ToKernelName()}), which has no size");
+
+    /// <summary>Symbols by name; two with one name where names must be unique is malformed.</summary>
+    private Dictionary<string, ElfSymbol> ByName(IEnumerable<ElfSymbol> symbols, string what)
+    {
+        var byName = new Dictionary<string, ElfSymbol>(StringComparer.Ordinal);
+        foreach (var s in symbols)
+            if (!byName.TryAdd(s.Name, s)) throw Error($"two {what} symbols are named {s.Name}");
+        return byName;
     }
 
     private BpfFormatException Error(string message) => new($"BPF object {ObjectName}", message);
@@ -145,7 +184,7 @@ internal sealed class ObjectParser
         if (Btf is null) throw Error("the .maps section needs BTF, and the object has none");
         var datasec = Btf.Types.OfType<BtfDataSec>().FirstOrDefault(d => d.Name == ".maps")
             ?? throw Error("BTF has no DATASEC for .maps");
-        var symbols = Elf.Symbols.Where(s => s.Section?.Index == section.Index && s.Type == ElfSymbolType.Object).ToDictionary(s => s.Name);
+        var symbols = ByName(Elf.Symbols.Where(s => s.Section?.Index == section.Index && s.Type == ElfSymbolType.Object), ".maps");
         foreach (var vsi in datasec.Variables)
         {
             if (Btf[vsi.TypeId] is not BtfVar v) throw Error($".maps entry {vsi.TypeId} is not a variable");
@@ -317,7 +356,7 @@ internal sealed class ObjectParser
                     {
                         var sym = Elf.Symbols.FirstOrDefault(s => s.Name == v.Name && s.Section?.Index == section.Index);
                         int offset = sym is null ? vsi.Offset : (int)sym.Value;
-                        int size = Btf.SizeOf(v.TypeId);
+                        int size = VariableSize(v, section.Name);
                         if (offset < 0 || offset + size > map.ValueSize) throw Error($"variable {v.Name} lies outside {section.Name}");
                         Variables.Add((v.Name, map, offset, size, v.TypeId));
                     }
@@ -398,7 +437,7 @@ internal sealed class ObjectParser
     /// </summary>
     private void ReadExterns()
     {
-        var undefined = Elf.Symbols.Where(s => s.IsUndefined && s.Name.Length > 0).ToDictionary(s => s.Name, s => s);
+        var undefined = ByName(Elf.Symbols.Where(s => s.IsUndefined && s.Name.Length > 0), "undefined");
         if (undefined.Count == 0) return;
         if (Btf is null) throw Error($"extern {undefined.Keys.First()} needs BTF, and the object has none");
         int kconfigSize = 0;
@@ -411,7 +450,7 @@ internal sealed class ObjectParser
                 if (datasec.Name == ".kconfig")
                 {
                     if (type is not BtfVar v) throw Error($"kconfig extern {type.Name} is not a variable");
-                    int size = Btf.SizeOf(v.TypeId), align = Math.Max(1, Btf.AlignmentOf(v.TypeId));
+                    int size = VariableSize(v, ".kconfig"), align = Btf.TryGetAlignment(v.TypeId, out int a) ? a : 1;
                     kconfigSize = (kconfigSize + align - 1) / align * align;
                     Externs.Add(new ObjectExtern(v.Name, ExternKind.Kconfig, weak, v.Id) { Offset = kconfigSize, Size = size });
                     kconfigSize += size;

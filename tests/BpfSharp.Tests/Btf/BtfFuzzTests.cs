@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using BpfSharp.Btf;
 using Xunit;
 
@@ -195,6 +196,62 @@ public sealed class BtfFuzzTests
             copy[position] ^= (byte)(1 << random.Next(8));
             ParseOrFormatError(copy, exerciseLimit: 100);
         }
+    }
+
+    /// <summary>
+    /// Structure-aware mutants (<see cref="BtfMutator"/>) of a hand-built blob and of a kernel closure, each parsed,
+    /// walked, written as C and formatted as values from random bytes: a <see cref="BpfFormatException"/> or
+    /// success only, each input within the time budget. The walks are bounded by construction (no recursion
+    /// deeper than a fixed limit, so no stack overflow can kill the test host); the appended shapes test that with
+    /// thousands of levels. An input that fails is saved under fuzz-failures/ beside the tests, to become a fixture.
+    /// </summary>
+    [Theory]
+    [InlineData(101, 1200)]
+    [InlineData(102, 1200)]
+    public void StructureAwareMutantsAreRefusedOrFormattedWithinBudget(int seed, int inputs)
+    {
+        var originals = new List<byte[]> { BtfBlobBuilder.AllKinds() };
+        if (File.Exists(VmlinuxPath)) originals.Add(KernelClosure());
+        var budget = TimeSpan.FromSeconds(3);
+        var clock = Stopwatch.StartNew();
+        var slowest = TimeSpan.Zero;
+        int parsed = 0, refused = 0;
+        var data = new byte[64];
+        for (int o = 0; o < originals.Count; o++)
+        {
+            var mutator = new BtfMutator(originals[o], seed * 10 + o);
+            var random = new Random(seed * 10 + o);
+            for (int i = 0; i < inputs / originals.Count; i++)
+            {
+                var blob = mutator.Next();
+                random.NextBytes(data);
+                var one = Stopwatch.StartNew();
+                try
+                {
+                    if (BtfBadInputTests.ParseAndFormat(blob, data: data.AsSpan(0, random.Next(data.Length + 1)), typeLimit: 100) is null) refused++;
+                    else parsed++;
+                }
+                catch (Exception e) when (e is not Xunit.Sdk.IAssertionException)
+                {
+                    Assert.Fail($"{e.GetType().Name} ({e.Message}); the input is {SaveFailure(blob, seed, o, i)}");
+                }
+                if (one.Elapsed > budget)
+                    Assert.Fail($"an input took {one.Elapsed.TotalSeconds:F1} s; it is {SaveFailure(blob, seed, o, i)}");
+                if (one.Elapsed > slowest) slowest = one.Elapsed;
+            }
+        }
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{parsed + refused} inputs ({parsed} parsed, {refused} refused) in {clock.Elapsed.TotalSeconds:F1} s, slowest {slowest.TotalMilliseconds:F0} ms");
+        Assert.True(parsed > 0 && refused > 0, $"{parsed} parsed, {refused} refused: the mutator does not reach both sides");
+    }
+
+    private static string SaveFailure(byte[] blob, int seed, int original, int index)
+    {
+        string dir = Path.Combine(AppContext.BaseDirectory, "fuzz-failures");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, $"btf-seed{seed}-{original}-{index}.btf");
+        File.WriteAllBytes(path, blob);
+        return path;
     }
 
     private static readonly uint[] Interesting =

@@ -66,7 +66,50 @@ public class ObjectFuzzTests
         Assert.True(cases > 1000, $"{cases} cases");
     }
 
-    private static void Try(byte[] bytes)
+    /// <summary>
+    /// Structure-aware: every field of every .BTF.ext record (func info, line info, CO-RE relocation) and every
+    /// section header of the subsections, set to values that mean something (ids of the last type, of a FUNC,
+    /// past the end; string offsets at and past the end; instruction offsets off the grid and past the section).
+    /// Open checks each record: only BpfFormatException, never a .NET exception from the loader's lookups.
+    /// </summary>
+    [Theory]
+    [InlineData("core_reloc.bpf.o")]
+    [InlineData("subprogs.bpf.o")]
+    public void BtfExtRecordFieldsSetToMeaningfulValues(string name)
+    {
+        var original = Read(name);
+        var elf = BpfSharp.Elf.ElfFile.Parse(original);
+        var ext = elf.FindSection(".BTF.ext")!;
+        var btf = BpfSharp.Btf.BtfSpec.Parse(elf.FindSection(".BTF")!.Data.Span);
+        int at = (int)ext.Offset;
+        int hdrLen = BitConverter.ToInt32(original, at + 4);
+        uint funcId = (uint)btf.Types.First(t => t is BpfSharp.Btf.BtfFunc).Id;
+        uint[] values = [0, 1, 4, 8, 0xffff, (uint)btf.Count - 1, (uint)btf.Count, funcId, (uint)btf.StringsEnd - 1,
+            (uint)btf.StringsEnd, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 13];
+        int cases = 0;
+        // func info (record 8 bytes at header offset 8), line info (16 at 16), CO-RE (16 at 24).
+        foreach (int field in new[] { 8, 16, 24 })
+        {
+            int subOff = BitConverter.ToInt32(original, at + field), subLen = BitConverter.ToInt32(original, at + field + 4);
+            if (subLen == 0) continue;
+            int sub = at + hdrLen + subOff;
+            int recordSize = BitConverter.ToInt32(original, sub);
+            // Every word of the subsection after its record size: section headers and records alike.
+            for (int word = sub; word < sub + subLen; word += 4)
+                foreach (uint v in values)
+                {
+                    var copy = (byte[])original.Clone();
+                    BitConverter.TryWriteBytes(copy.AsSpan(word), v);
+                    Try(copy, strict: true);
+                    cases++;
+                }
+            Assert.True(recordSize > 0);
+        }
+        Assert.True(cases > 100, $"{cases} cases");
+    }
+
+    /// <summary>Opens; <paramref name="strict"/>: the error must come from a check, not from Open's catch-all.</summary>
+    private static void Try(byte[] bytes, bool strict = false)
     {
         try
         {
@@ -75,8 +118,9 @@ public class ObjectFuzzTests
             foreach (var p in obj.Programs.Values) _ = p.ToString();
             foreach (var m in obj.Maps.Values) _ = m.ToString();
         }
-        catch (BpfException)
+        catch (BpfException e)
         {
+            if (strict) Assert.True(e.InnerException is null, $"caught by Open's catch-all: {e.InnerException}");
         }
     }
 }
