@@ -1,5 +1,6 @@
 // The libbpf side of the compatibility harness: what compat/BpfSharp.Compat does, through libbpf.
-// For every object named on stdin (one path a line): each program alone (autoload off for the others),
+// For every object named on stdin (one a line: its path, then optionally tab-separated names of programs to
+// skip, "*" for the whole-object attempt; the driver resumes after a crash that way): each program alone (autoload off for the others),
 // load, attach by section name (bpf_program__attach), detach; then the whole object with its default
 // autoload, load, attach every loaded program, detach. One tab-separated line per attempt (README in
 // compat/compat.py):
@@ -141,12 +142,25 @@ static void whole_object(const char *path)
 	bpf_object__close(obj);
 }
 
+// Whether name is one of the tab-separated names after the path.
+static int skipped(const char *skip, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *s = skip; s && *s; s = strchr(s, '\t') ? strchr(s, '\t') + 1 : NULL)
+		if (strncmp(s, name, n) == 0 && (s[n] == '\t' || s[n] == 0))
+			return 1;
+	return 0;
+}
+
 int main(void)
 {
 	libbpf_set_print(keep_first_warning);
-	char path[4096];
+	static char path[65536];
 	while (fgets(path, sizeof(path), stdin)) {
 		path[strcspn(path, "\n")] = 0;
+		char *skip = strchr(path, '\t');
+		if (skip)
+			*skip++ = 0;
 		if (!path[0])
 			continue;
 		// The program names, from an open that loads nothing.
@@ -168,11 +182,13 @@ int main(void)
 			names[i++] = strdup(bpf_program__name(prog));
 		bpf_object__close(obj);
 		for (i = 0; i < count; i++) {
-			one_program(path, names[i]);
+			if (!skipped(skip, names[i]))
+				one_program(path, names[i]);
 			free(names[i]);
 		}
 		free(names);
-		whole_object(path);
+		if (!skipped(skip, "*"))
+			whole_object(path);
 	}
 	return 0;
 }

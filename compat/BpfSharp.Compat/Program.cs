@@ -1,5 +1,6 @@
 // The BpfSharp side of the compatibility harness: what compat/loader.c does through libbpf, line for line.
-// For every object named on stdin (one path a line): each program alone (autoload off for the others), load,
+// For every object named on stdin (one a line: its path, then optionally tab-separated names of programs to skip,
+// "*" for the whole-object attempt; the driver resumes after a crash that way): each program alone (autoload off for the others), load,
 // attach by section name, detach; then the whole object with its default autoload, load, attach every loaded
 // program, detach. Output (one tab-separated line per attempt, flushed):
 //   B <object> <program|*>                       before an attempt, so the driver can name one that crashed or hung
@@ -10,9 +11,12 @@
 using BpfSharp;
 
 var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-string? path;
-while ((path = Console.In.ReadLine()) is not null)
+string? line;
+while ((line = Console.In.ReadLine()) is not null)
 {
+    string[] fields = line.Split('\t');
+    string path = fields[0];
+    var skip = fields[1..].ToHashSet();
     if (path.Length == 0) continue;
     List<string> names;
     try
@@ -25,8 +29,8 @@ while ((path = Console.In.ReadLine()) is not null)
         Result(path, "*", "-", "open:" + Kind(e, attach: false), "-", Text(e), "");
         continue;
     }
-    foreach (string name in names) OneProgram(path, name);
-    WholeObject(path);
+    foreach (string name in names.Where(n => !skip.Contains(n))) OneProgram(path, name);
+    if (!skip.Contains("*")) WholeObject(path);
 }
 return 0;
 
