@@ -334,7 +334,8 @@ def compare(corpus, lib, bpf):
     objects = sorted(k for k in set(lib) | set(bpf) if k[1] == "*")
     missing = dict(section="-", load="missing", attach="-", load_error="no result", attach_error="")
     counts = {row: [0, 0, 0, 0] for row in ("load", "load + attach", "whole object: load", "whole object: attach all")}
-    differ, text_only, failures = [], [], []
+    differ, failures = [], []
+    text_only = {}  # (libbpf outcome, BpfSharp outcome) -> [example row, count]
 
     def count(row, l_ok, b_ok):
         counts[row][0 if l_ok and b_ok else 1 if l_ok else 2 if b_ok else 3] += 1
@@ -345,13 +346,14 @@ def compare(corpus, lib, bpf):
         la, ba = lo and is_ok(l["attach"]), bo and is_ok(b["attach"])
         count("load", lo, bo)
         count("load + attach", la, ba)
-        name = f"`{os.path.basename(key[0])}` `{key[1]}` (`{l['section'] if l['section'] != '-' else b['section']}`)"
+        name = f"`{key[0]}` `{key[1]}` (`{l['section'] if l['section'] != '-' else b['section']}`)"
         if lo != bo or la != ba:
             differ.append(f"| {name} | {error_of(l)} | {error_of(b)} |")
         elif not lo and l["load"] != b["load"] or lo and not la and not same_attach_failure(l["attach"], b["attach"]):
-            text_only.append(f"| {name} | {error_of(l)} | {error_of(b)} |")
+            outcome = (f"load {l['load']}" if not lo else f"attach {l['attach']}", f"load {b['load']}" if not bo else f"attach {b['attach']}")
+            text_only.setdefault(outcome, [f"{name} | {error_of(l)} | {error_of(b)}", 0])[1] += 1
         if (lo and not bo) or (la and not ba) or crashed(b):
-            failures.append(f"{corpus}: {os.path.basename(key[0])} {key[1]}: libbpf {error_of(l)}; BpfSharp {error_of(b)}")
+            failures.append(f"{corpus}: {key[0]} {key[1]}: libbpf {error_of(l)}; BpfSharp {error_of(b)}")
     for key in objects:
         l, b = lib.get(key, missing), bpf.get(key, missing)
         lo, bo = is_ok(l["load"]), is_ok(b["load"])
@@ -360,12 +362,12 @@ def compare(corpus, lib, bpf):
         la = lo and l["attach"] == f"{total}/{total}"
         ba = bo and b["attach"] == f"{total}/{total}"
         count("whole object: attach all", la, ba)
-        name = f"`{os.path.basename(key[0])}` whole object"
+        name = f"`{key[0]}` whole object"
         if lo != bo or (lo and l["attach"] != b["attach"]):
             differ.append(f"| {name} | load {l['load']}, attached {l['attach']} {l['load_error'] or l['attach_error']} "
                           f"| load {b['load']}, attached {b['attach']} {b['load_error'] or b['attach_error']} |")
         if (lo and not bo) or (lo and bo and attached(l["attach"]) > attached(b["attach"])) or crashed(b):
-            failures.append(f"{corpus}: {os.path.basename(key[0])} whole object: libbpf {l['load']} {l['attach']}; "
+            failures.append(f"{corpus}: {key[0]} whole object: libbpf {l['load']} {l['attach']}; "
                             f"BpfSharp {b['load']} {b['attach']} {b['load_error']}")
 
     md = [f"### {corpus}: {len(objects)} objects, {len(programs)} programs", "",
@@ -376,16 +378,28 @@ def compare(corpus, lib, bpf):
         md += ["| program (section) | libbpf | BpfSharp |", "|---|---|---|", *differ]
     else:
         md += ["none."]
-    md += ["", f"Same outcome, only the error differs ({len(text_only)}):", ""]
+    md += ["", f"Same outcome, only the error differs ({sum(c for _, c in text_only.values())} programs; "
+           "one example per pair of errors):", ""]
     if text_only:
-        md += ["| program (section) | libbpf | BpfSharp |", "|---|---|---|", *text_only]
+        md += ["| libbpf | BpfSharp | programs | example (section) | libbpf says | BpfSharp says |", "|---|---|---|---|---|---|"]
+        md += [f"| {lo} | {bo} | {c} | {example} |" for (lo, bo), (example, c) in
+               sorted(text_only.items(), key=lambda kv: -kv[1][1])]
     else:
         md += ["none."]
     return md + [""], failures
 
 
+FIELDS = ("section", "load", "attach", "load_error", "attach_error")
+
+
+def read_results(tsv):
+    with open(tsv) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    return {(r[0], r[1]): dict(zip(FIELDS, r[2:])) for r in rows}
+
+
 def run(args):
-    if not args.no_build:
+    if not args.no_build and not args.reuse:
         build_runner()
     for needed in (RUNNER, loader_path()):
         if not os.path.exists(needed):
@@ -402,13 +416,18 @@ def run(args):
         objects = corpus_objects(corpus)
         sides = {}
         for label, command in (("libbpf", [loader_path()]), ("BpfSharp", [RUNNER])):
+            tsv = os.path.join(args.out, f"{corpus}-{label}.tsv")
+            if args.reuse:
+                sides[label] = read_results(tsv)
+                continue
             start = time.time()
-            sides[label], processes = run_side(f"{corpus}/{label}", netns + command, objects, args.timeout)
-            elapsed = time.time() - start
-            log(f"{corpus}/{label}: {len(sides[label])} results from {len(objects)} objects in {elapsed:.0f}s ({processes} process(es))")
-            with open(os.path.join(args.out, f"{corpus}-{label}.tsv"), "w") as f:
+            results, processes = run_side(f"{corpus}/{label}", netns + command, objects, args.timeout)
+            sides[label] = {(os.path.basename(o), p): r for (o, p), r in results.items()}
+            log(f"{corpus}/{label}: {len(results)} results from {len(objects)} objects in {time.time() - start:.0f}s "
+                f"({processes} process(es))")
+            with open(tsv, "w") as f:
                 for (o, p), r in sorted(sides[label].items()):
-                    f.write("\t".join([os.path.basename(o), p, r["section"], r["load"], r["attach"], r["load_error"], r["attach_error"]]) + "\n")
+                    f.write("\t".join([o, p, *(r[k] for k in FIELDS)]) + "\n")
         lines, fails = compare(corpus, sides["libbpf"], sides["BpfSharp"])
         if corpus == "selftests":
             skipped = os.path.join(source_dir(), "selftests", "skipped.tsv")
@@ -453,6 +472,7 @@ def main():
     p.add_argument("--out", default=os.path.join(REPO, "test-results/compat"))
     p.add_argument("--markdown", help="also write this kernel's section of docs/COMPATIBILITY.md here")
     p.add_argument("--no-build", action="store_true", help="use the runner as built (in a guest: the host built it)")
+    p.add_argument("--reuse", action="store_true", help="compare the results --out holds instead of running the sides again")
     p.add_argument("--timeout", type=float, default=300, help="seconds without output before an attempt counts as hung")
     args = p.parse_args()
     args.corpus = args.corpus or list(CORPORA)
