@@ -328,20 +328,28 @@ def same_attach_failure(lib, bpf):
     return lib == bpf or (lib == "EOPNOTSUPP" and bpf == "noauto")
 
 
+COUNT_ROWS = ("load", "load + attach", "whole object: load", "whole object: attach all")
+
+
 def compare(corpus, lib, bpf):
     """Counts and differences of one corpus. Returns (markdown lines, failures)."""
     programs = sorted(k for k in set(lib) | set(bpf) if k[1] != "*")
     objects = sorted(k for k in set(lib) | set(bpf) if k[1] == "*")
     missing = dict(section="-", load="missing", attach="-", load_error="no result", attach_error="")
-    counts = {row: [0, 0, 0, 0] for row in ("load", "load + attach", "whole object: load", "whole object: attach all")}
+    counts = {row: [0, 0, 0, 0] for row in COUNT_ROWS}
     differ, failures = [], []
     text_only = {}  # (libbpf outcome, BpfSharp outcome) -> [example row, count]
 
     def count(row, l_ok, b_ok):
         counts[row][0 if l_ok and b_ok else 1 if l_ok else 2 if b_ok else 3] += 1
 
+    def result(side, key):
+        # A program of an object the side could not open has that open failure as its result.
+        whole = side.get((key[0], "*"))
+        return side.get(key) or (whole if whole and whole["load"].startswith("open:") else missing)
+
     for key in programs:
-        l, b = lib.get(key, missing), bpf.get(key, missing)
+        l, b = result(lib, key), result(bpf, key)
         lo, bo = is_ok(l["load"]), is_ok(b["load"])
         la, ba = lo and is_ok(l["attach"]), bo and is_ok(b["attach"])
         count("load", lo, bo)
@@ -392,6 +400,32 @@ def compare(corpus, lib, bpf):
 FIELDS = ("section", "load", "attach", "load_error", "attach_error")
 
 
+def run_one_side(args, corpus, label, command, objects):
+    start = time.time()
+    results, processes = run_side(f"{corpus}/{label}", command, objects, args.timeout)
+    log(f"{corpus}/{label}: {len(results)} results from {len(objects)} objects in {time.time() - start:.0f}s "
+        f"({processes} process(es))")
+    with open(os.path.join(args.out, f"{corpus}-{label}.tsv"), "w") as f:
+        for (o, p), r in sorted(results.items()):
+            f.write("\t".join([os.path.basename(o), p, *(r[k] for k in FIELDS)]) + "\n")
+
+
+def oracle_results_path(corpus, objects):
+    """libbpf's results depend only on the kernel build, the corpus and the oracle: they are kept per kernel
+    build, so that a second run on the same kernel only runs the BpfSharp side."""
+    u = os.uname()
+    key = hashlib.sha256("\n".join([u.release, u.version, u.machine, loader_path(), *objects]).encode()).hexdigest()[:16]
+    return os.path.join(CACHE, "oracle-results", f"{corpus}-{u.release}-{key}.tsv")
+
+
+def is_root_writable(directory):
+    try:
+        os.makedirs(directory, exist_ok=True)
+        return os.access(directory, os.W_OK)
+    except OSError:
+        return False
+
+
 def read_results(tsv):
     with open(tsv) as f:
         rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
@@ -415,19 +449,24 @@ def run(args):
     for corpus in args.corpus:
         objects = corpus_objects(corpus)
         sides = {}
-        for label, command in (("libbpf", [loader_path()]), ("BpfSharp", [RUNNER])):
-            tsv = os.path.join(args.out, f"{corpus}-{label}.tsv")
-            if args.reuse:
-                sides[label] = read_results(tsv)
-                continue
-            start = time.time()
-            results, processes = run_side(f"{corpus}/{label}", netns + command, objects, args.timeout)
-            sides[label] = {(os.path.basename(o), p): r for (o, p), r in results.items()}
-            log(f"{corpus}/{label}: {len(results)} results from {len(objects)} objects in {time.time() - start:.0f}s "
-                f"({processes} process(es))")
-            with open(tsv, "w") as f:
-                for (o, p), r in sorted(sides[label].items()):
-                    f.write("\t".join([o, p, *(r[k] for k in FIELDS)]) + "\n")
+        oracle_cache = oracle_results_path(corpus, objects)
+        if not args.reuse and not args.fresh_oracle and os.path.exists(oracle_cache):
+            log(f"{corpus}/libbpf: results of this kernel, corpus and oracle from {oracle_cache}")
+            shutil.copy(oracle_cache, os.path.join(args.out, f"{corpus}-libbpf.tsv"))
+            sides_to_run = [("BpfSharp", [RUNNER])]
+        else:
+            sides_to_run = [("libbpf", [loader_path()]), ("BpfSharp", [RUNNER])]
+        if not args.reuse:
+            # The two sides run at the same time, each in its own network namespace.
+            threads = [threading.Thread(target=run_one_side, args=(args, corpus, label, netns + command, objects))
+                       for label, command in sides_to_run]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if len(sides_to_run) == 2 and is_root_writable(os.path.dirname(oracle_cache)):
+                shutil.copy(os.path.join(args.out, f"{corpus}-libbpf.tsv"), oracle_cache)
+        sides = {label: read_results(os.path.join(args.out, f"{corpus}-{label}.tsv")) for label in ("libbpf", "BpfSharp")}
         lines, fails = compare(corpus, sides["libbpf"], sides["BpfSharp"])
         if corpus == "selftests":
             skipped = os.path.join(source_dir(), "selftests", "skipped.tsv")
@@ -444,7 +483,7 @@ def run(args):
         with open(args.markdown, "w") as f:
             f.write(text)
     for line in md:
-        if line.startswith(("### ", "| load", "| whole")):
+        if line.startswith("### ") or line.startswith("| ") and line.split(" | ")[0][2:] in COUNT_ROWS:
             print(line)
     for failure in failures:
         print("FAIL " + failure)
@@ -473,6 +512,7 @@ def main():
     p.add_argument("--markdown", help="also write this kernel's section of docs/COMPATIBILITY.md here")
     p.add_argument("--no-build", action="store_true", help="use the runner as built (in a guest: the host built it)")
     p.add_argument("--reuse", action="store_true", help="compare the results --out holds instead of running the sides again")
+    p.add_argument("--fresh-oracle", action="store_true", help="run libbpf again even when its results for this kernel are cached")
     p.add_argument("--timeout", type=float, default=300, help="seconds without output before an attempt counts as hung")
     args = p.parse_args()
     args.corpus = args.corpus or list(CORPORA)
