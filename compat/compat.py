@@ -6,7 +6,9 @@
   compat/compat.py run [--corpus C]... [--out DIR] [--markdown FILE] [--no-build] [--timeout S]
                                                 both sides on this kernel, compared; exits 1 when libbpf loads or
                                                 attaches a program BpfSharp does not, or BpfSharp crashes or hangs
-  compat/compat.py objects [--corpus C]...     the corpus objects, one path a line (bench/compare.sh uses it)
+  compat/compat.py objects [--corpus C]... [--both-load]
+                                                the corpus objects, one path a line; with --both-load only those
+                                                both sides loaded whole in the last run (bench/compare.sh)
 
 Corpora (docs/COMPATIBILITY.md): libbpf-tools (the BPF objects embedded in Debian's libbpf-tools executables)
 and selftests (tools/testing/selftests/bpf/progs/*.c of Debian's linux-source-6.1, compiled with clang-19
@@ -513,6 +515,7 @@ def main():
     p.add_argument("--no-build", action="store_true", help="use the runner as built (in a guest: the host built it)")
     p.add_argument("--reuse", action="store_true", help="compare the results --out holds instead of running the sides again")
     p.add_argument("--fresh-oracle", action="store_true", help="run libbpf again even when its results for this kernel are cached")
+    p.add_argument("--both-load", action="store_true", help="objects: only those both sides loaded whole in the last run in --out")
     p.add_argument("--timeout", type=float, default=300, help="seconds without output before an attempt counts as hung")
     args = p.parse_args()
     args.corpus = args.corpus or list(CORPORA)
@@ -521,7 +524,12 @@ def main():
         return 0
     if args.command == "objects":
         for corpus in args.corpus:
-            print("\n".join(corpus_objects(corpus)))
+            objects = corpus_objects(corpus)
+            if args.both_load:
+                # The objects whose whole-object load succeeded on both sides in the last run in --out.
+                sides = [read_results(os.path.join(args.out, f"{corpus}-{label}.tsv")) for label in ("libbpf", "BpfSharp")]
+                objects = [o for o in objects if all(side.get((os.path.basename(o), "*"), {}).get("load") == "ok" for side in sides)]
+            print("\n".join(objects))
         return 0
     return run(args)
 
