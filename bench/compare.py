@@ -27,6 +27,7 @@ TARGETS = {
     "object_open_load_large": (1.2, "time"), "object_open_load_large_fresh_btf": (1.2, "time"),
     "btf_vmlinux_parse": (1.5, "time"),
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
+    "compat_corpus_open_load": (1.0, "time"),
 }
 
 # libbpf workloads also run in a libbpf process with one more (idle) thread. A single-threaded process gets the

@@ -15,7 +15,20 @@ echo "compare: building bench/native (libbpf) and bench/BpfSharp.Benchmarks (Rel
 make -s -C bench/native
 dotnet build bench/BpfSharp.Benchmarks -c Release -nologo -clp:ErrorsOnly -v:q >&2
 
-exec python3 bench/compare.py \
+# compat_corpus_open_load: every object of the compatibility corpora (compat/compat.py) that both sides loaded
+# whole in its last run on this machine (test-results/compat/) and that the distribution's libbpf, which this
+# harness links, also loads. BENCH_COMPAT_CORPUS=libbpf-tools limits it to that corpus (seconds, not minutes).
+if python3 compat/compat.py objects --both-load ${BENCH_COMPAT_CORPUS:+--corpus $BENCH_COMPAT_CORPUS} \
+    >"${TMPDIR:-/tmp}/bench-compat-$$.all" 2>/dev/null && [ -s "${TMPDIR:-/tmp}/bench-compat-$$.all" ]; then
+  export BENCH_COMPAT_OBJECTS="${TMPDIR:-/tmp}/bench-compat-$$"
+  bench/native/bench-native --loadable <"$BENCH_COMPAT_OBJECTS.all" >"$BENCH_COMPAT_OBJECTS"
+  trap 'rm -f "$BENCH_COMPAT_OBJECTS" "$BENCH_COMPAT_OBJECTS.all"' EXIT
+else
+  rm -f "${TMPDIR:-/tmp}/bench-compat-$$.all"
+  echo "compare: no compatibility results (sudo compat/check.sh first): compat_corpus_open_load left out" >&2
+fi
+
+python3 bench/compare.py \
   --native bench/native/bench-native \
   --dotnet bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks \
   --objects bench/objects "$@"

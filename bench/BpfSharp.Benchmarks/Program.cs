@@ -22,7 +22,7 @@ for (int i = 0; i < args.Length; i++)
             break;
         case "--list":
             // Each workload, then the libbpf workload it compares with when that has another name.
-            foreach (var w in Workloads.All) Console.WriteLine(w.Baseline is null ? w.Name : $"{w.Name} {w.Baseline}");
+            foreach (var w in Workloads.Available) Console.WriteLine(w.Baseline is null ? w.Name : $"{w.Name} {w.Baseline}");
             return 0;
         default:
             names.Add(args[i]);
@@ -41,7 +41,7 @@ if (serve)
     }
     return 0;
 }
-foreach (var name in names.Count > 0 ? names : Workloads.All.Select(w => w.Name))
+foreach (var name in names.Count > 0 ? names : Workloads.Available.Select(w => w.Name))
 {
     if (!workloads.Run(name))
     {

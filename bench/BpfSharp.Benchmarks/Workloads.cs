@@ -62,7 +62,12 @@ internal sealed class Workloads : IDisposable
             static p => p.AttachRawTracepoint("task_rename"), RawTpLinks, warm)),
         new("tracepoint_link_churn", (w, warm) => w.Links("tracepoint_link_churn", "churn_tp", "keep_tp",
             static p => p.AttachTracepoint("task", "task_rename"), TracepointLinks, warm)),
+        new("compat_corpus_open_load", (w, warm) => w.CompatCorpus(warm)),
     ];
+
+    /// <summary>The workloads this run can do: compat_corpus_open_load only when bench/compare.sh found the compatibility corpora.</summary>
+    public static IEnumerable<Workload> Available =>
+        All.Where(w => w.Name != "compat_corpus_open_load" || Environment.GetEnvironmentVariable("BENCH_COMPAT_OBJECTS") is not null);
 
     private readonly string _objects;
     private readonly HashSet<string> _warmed = [];
@@ -519,6 +524,27 @@ internal sealed class Workloads : IDisposable
         string name = freshKernelBtf ? "object_open_load_large_fresh_btf" : "object_open_load_large";
         Report(warm, name, "ms", clock.Nanoseconds / loads / 1e6, true, loads, clock,
             baseline: freshKernelBtf ? "object_open_load_large" : null);
+    }
+
+    /// <summary>
+    /// Open + load + dispose of every object of the compatibility corpora that both libraries load (the list, one path
+    /// a line, is BENCH_COMPAT_OBJECTS, written by bench/compare.sh from compat/compat.py's last results), as bench.c.
+    /// </summary>
+    private void CompatCorpus(bool warm)
+    {
+        string list = Environment.GetEnvironmentVariable("BENCH_COMPAT_OBJECTS")
+            ?? throw new InvalidOperationException("compat_corpus_open_load: BENCH_COMPAT_OBJECTS names no list");
+        string[] paths = [.. File.ReadAllLines(list).Where(l => l.Length > 0)];
+        int loads = Scaled(paths.Length, warm);
+        var clock = new Clock(userTime: false);
+        clock.Start();
+        for (int i = 0; i < loads; i++)
+        {
+            using var obj = BpfObject.Open(paths[i]);
+            obj.Load();
+        }
+        clock.Stop();
+        Report(warm, "compat_corpus_open_load", "ms/object", clock.Nanoseconds / loads / 1e6, true, loads, clock);
     }
 
     private void BtfParse(bool warm)

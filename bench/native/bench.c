@@ -7,6 +7,8 @@
 //   --serve   read workload names from stdin, one per line, answering each with one JSON line on stdout
 //   WORKLOAD  run these (default: all) and print one JSON line each
 //   --list    print the workload names
+//   --loadable  read object paths from stdin, print those this libbpf opens and loads (bench/compare.sh
+//             keeps compat_corpus_open_load to objects both libraries load)
 // Every JSON line: {"impl":"libbpf","workload":...,"unit":...,"value":...,"lower_is_better":...,"ops":...}
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -489,6 +491,36 @@ static void bench_btf(void)
 	report("btf_vmlinux_parse", "ms", (double)(t1 - t0) / parses / 1e6, true, parses);
 }
 
+// Open + load + close of every object of the compatibility corpora that both libraries load (the list, one path a
+// line, is BENCH_COMPAT_OBJECTS, written by bench/compare.sh from compat/compat.py's last results): the objects
+// nobody on this project wrote, each with its default autoload.
+static void bench_compat_corpus(void)
+{
+	const char *list = getenv("BENCH_COMPAT_OBJECTS");
+	FILE *f = list ? fopen(list, "r") : NULL;
+	if (!f)
+		die("compat_corpus_open_load: BENCH_COMPAT_OBJECTS names no readable list");
+	static char paths[4096][512];
+	int count = 0;
+	while (count < 4096 && fgets(paths[count], sizeof(paths[count]), f))
+		if ((paths[count][strcspn(paths[count], "\n")] = 0, paths[count][0]))
+			count++;
+	fclose(f);
+	int loads = SCALED(count);
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < loads; i++) {
+		struct bpf_object *obj = bpf_object__open_file(paths[i], NULL);
+		if (!obj)
+			die("open %s: %s", paths[i], strerror(errno));
+		int err = bpf_object__load(obj);
+		if (err)
+			die("load %s: %s", paths[i], strerror(-err));
+		bpf_object__close(obj);
+	}
+	uint64_t t1 = now_ns();
+	report("compat_corpus_open_load", "ms/object", (double)(t1 - t0) / loads / 1e6, true, loads);
+}
+
 /* ---- driver ---- */
 
 static void w_hash8_lookup(void) { bench_lookup("hash_lookup_8B", &hash8); }
@@ -530,7 +562,14 @@ static const struct {
 	{ "btf_vmlinux_parse", bench_btf },
 	{ "raw_tp_link_churn", bench_raw_tp_links },
 	{ "tracepoint_link_churn", bench_tracepoint_links },
+	{ "compat_corpus_open_load", bench_compat_corpus },
 };
+
+// compat_corpus_open_load exists only when bench/compare.sh found the compatibility corpora.
+static bool available(const char *name)
+{
+	return strcmp(name, "compat_corpus_open_load") || getenv("BENCH_COMPAT_OBJECTS");
+}
 
 static bool run(const char *name)
 {
@@ -571,9 +610,20 @@ int main(int argc, char **argv)
 			objects_dir = argv[++i];
 		else if (!strcmp(argv[i], "--serve"))
 			serve = true;
-		else if (!strcmp(argv[i], "--list")) {
+		else if (!strcmp(argv[i], "--loadable")) {
+			char path[4096];
+			while (fgets(path, sizeof(path), stdin)) {
+				path[strcspn(path, "\n")] = 0;
+				struct bpf_object *obj = path[0] ? bpf_object__open_file(path, NULL) : NULL;
+				if (obj && !bpf_object__load(obj))
+					printf("%s\n", path);
+				bpf_object__close(obj);
+			}
+			return 0;
+		} else if (!strcmp(argv[i], "--list")) {
 			for (size_t w = 0; w < sizeof(workloads) / sizeof(workloads[0]); w++)
-				printf("%s\n", workloads[w].name);
+				if (available(workloads[w].name))
+					printf("%s\n", workloads[w].name);
 			return 0;
 		} else {
 			first = i;
@@ -595,7 +645,8 @@ int main(int argc, char **argv)
 				return 2;
 	} else {
 		for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
-			run(workloads[i].name);
+			if (available(workloads[i].name))
+				run(workloads[i].name);
 	}
 	if (ring_reader)
 		ring_buffer__free(ring_reader);

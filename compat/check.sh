@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# CI entry point of the compatibility harness (compat/compat.py, docs/COMPATIBILITY.md): prepares what is
+# missing (packages, the libbpf oracle, the corpora, the BpfSharp runner; all cached under
+# /var/cache/bpfsharp-compat), then runs both sides on this kernel and compares them. Exits 1 when libbpf loads
+# or attaches a program that BpfSharp does not, or BpfSharp crashes or hangs; 0 otherwise.
+#
+#   sudo compat/check.sh                       on the host: both corpora (prepares first; network on a cold cache)
+#   compat/check.sh --guest                    inside a CI guest (no network, read-only host tree): nothing is
+#                                              prepared or built; the libbpf-tools corpus unless --corpus is given
+# Any other argument goes to `compat.py run` (--corpus C, --timeout S, --fresh-oracle...).
+# Results and the report of this kernel: test-results/compat/ (compat-<kernel>.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+guest=0
+args=()
+for a in "$@"; do
+  if [ "$a" = --guest ]; then guest=1; else args+=("$a"); fi
+done
+start=$SECONDS
+if [ $guest = 1 ]; then
+  # Under software emulation every program load costs tens of times more: the selftests corpus (about 1,500
+  # loads) only when asked for.
+  case " ${args[*]-} " in *" --corpus "*) ;; *) args+=(--corpus libbpf-tools) ;; esac
+  status=0
+  python3 compat/compat.py run --no-build --out test-results/compat "${args[@]}" || status=$?
+else
+  python3 compat/compat.py prepare
+  status=0
+  python3 compat/compat.py run --no-build --out test-results/compat ${args[@]+"${args[@]}"} || status=$?
+fi
+echo "compat: $((SECONDS - start))s on $(uname -r)"
+exit $status
