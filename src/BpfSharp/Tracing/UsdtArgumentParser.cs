@@ -21,13 +21,32 @@ public static class UsdtArgumentParser
     {
         ArgumentNullException.ThrowIfNull(arguments);
         // Older notes end the string with ':' when the probe has no arguments.
-        string[] items = arguments.Trim() is "" or ":" ? [] : arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (items.Length > MaxArguments)
-            throw new UsdtArgumentException(probe, arguments, $"{items.Length} arguments, more than the {MaxArguments} usdt.bpf.h has room for");
-        var result = new UsdtArgument[items.Length];
-        for (int i = 0; i < items.Length; i++)
+        List<string> items = arguments.Trim() is "" or ":" ? [] : Split(arguments);
+        if (items.Count > MaxArguments)
+            throw new UsdtArgumentException(probe, arguments, $"{items.Count} arguments, more than the {MaxArguments} usdt.bpf.h has room for");
+        var result = new UsdtArgument[items.Count];
+        for (int i = 0; i < items.Count; i++)
             result[i] = ParseOne(items[i], machine, probe);
         return result;
+    }
+
+    // Items are separated by spaces, which arm64 memory operands also contain ("-4@[sp, 96]").
+    private static List<string> Split(string arguments)
+    {
+        var items = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i <= arguments.Length; i++)
+        {
+            char c = i < arguments.Length ? arguments[i] : ' ';
+            if (c is '[' or '(') depth++;
+            else if (c is ']' or ')') depth--;
+            else if (c == ' ' && depth <= 0)
+            {
+                if (i > start) items.Add(arguments[start..i]);
+                start = i + 1;
+            }
+        }
+        return items;
     }
 
     /// <summary>Parses one <c>SIZE@OPERAND</c> item.</summary>
@@ -140,6 +159,8 @@ public static class UsdtArgumentParser
             if (parts.Length > 2) return Fail("a memory operand with an index register or an extension is not supported");
             if (!TryArm64Register(parts[0], out int off)) return Fail($"unknown base register '{parts[0]}'");
             long disp = 0;
+            if (parts.Length == 2 && TryArm64Register(parts[1], out _))
+                return Fail("a memory operand with an index register is not supported");
             if (parts.Length == 2 && !TryParseInteger(parts[1].TrimStart('#'), out disp))
                 return Fail($"the offset '{parts[1]}' is not a number");
             return Ok(UsdtArgumentKind.Memory, disp, parts[0], off);
