@@ -17,6 +17,10 @@ command -v llvm-objdump-19 >/dev/null 2>&1 || missing+=(llvm-19)
 [ -f /usr/include/bpf/libbpf.h ] || missing+=(libbpf-dev)
 command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || missing+=(bpftool)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+# The native programs the USDT tests probe: gcc, g++ and <sys/sdt.h>.
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+echo '#include <sys/sdt.h>' | cpp >/dev/null 2>&1 || missing+=(systemtap-sdt-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   need_root "installing ${missing[*]}"
   echo "setup: installing ${missing[*]}"
@@ -29,3 +33,6 @@ if [ "$(id -u)" = 0 ]; then
   mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
   mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || true
 fi
+
+scripts_dir=$(cd "$(dirname "$0")" && pwd -P)
+"$scripts_dir/build-native-fixtures.sh"

@@ -18,4 +18,21 @@ internal static unsafe partial class Libc
         using var use = new HandleUse(fd);
         return statx((int)use.Fd, "", AT_EMPTY_PATH, STATX_INO, buf) == 0 ? (long)*(ulong*)(buf + 32) : -LastErrno;
     }
+
+    /// <summary>
+    /// The device (major, minor) and inode of the file at <paramref name="path"/> (following links), as
+    /// <c>/proc/PID/maps</c> lists a mapping's file; false when it cannot be stat'ed.
+    /// </summary>
+    internal static bool TryGetFileId(string path, out uint major, out uint minor, out ulong inode)
+    {
+        byte* buf = stackalloc byte[256];
+        bool ok = statx(AT_FDCWD, path, 0, STATX_INO, buf) == 0;
+        // stx_dev_major and stx_dev_minor are the u32s at bytes 136 and 140.
+        major = ok ? *(uint*)(buf + 136) : 0;
+        minor = ok ? *(uint*)(buf + 140) : 0;
+        inode = ok ? *(ulong*)(buf + 32) : 0;
+        return ok;
+    }
+
+    private const int AT_FDCWD = -100;
 }

@@ -9,7 +9,7 @@ public sealed partial class BpfProgram
     /// <c>raw_tp/sys_enter</c>, <c>tp/syscalls/sys_enter_openat</c>, <c>tp_btf/sched_switch</c>,
     /// <c>fentry/do_unlinkat</c>, <c>kprobe/do_unlinkat+4</c>, <c>ksyscall/openat</c>,
     /// <c>kprobe.multi/vfs_*</c>, <c>uprobe/PATH:SYMBOL[+OFFSET]</c>, <c>uprobe.multi/PATH:PATTERN</c>,
-    /// <c>iter/task</c>; <c>sk_lookup</c> and <c>flow_dissector</c> attach to the calling thread's network
+    /// <c>usdt/PATH:PROVIDER:NAME</c>, <c>iter/task</c>; <c>sk_lookup</c> and <c>flow_dissector</c> attach to the calling thread's network
     /// namespace. Sections whose target is not in the name (<c>xdp</c>, <c>tcx/ingress</c>, <c>cgroup_skb/ingress</c>,
     /// <c>netfilter</c>, <c>sk_msg</c>, <c>perf_event</c>...) throw <see cref="InvalidOperationException"/> naming
     /// the Attach* method that takes it.
@@ -21,7 +21,7 @@ public sealed partial class BpfProgram
         if (!SectionDefinitions.TryMatch(SectionName, out var def, out string target))
             throw new InvalidOperationException($"{this}: section '{SectionName}' is not one BpfSharp knows how to attach");
         if (def.TakesTarget && target.Length == 0 && def.AutoAttach is not (AutoAttachKind.Trace or AutoAttachKind.None))
-            throw new InvalidOperationException($"{this}: section '{SectionName}' names no target to attach to");
+            throw new InvalidOperationException($"{this}: section '{SectionName}' names no target to attach to; attach it with {AttachMethodFor(def)}");
         bool ret = def.AutoAttach is AutoAttachKind.Kretprobe or AutoAttachKind.Kretsyscall or AutoAttachKind.Uretprobe
             or AutoAttachKind.KretprobeMulti or AutoAttachKind.UretprobeMulti;
         return def.AutoAttach switch
@@ -37,6 +37,7 @@ public sealed partial class BpfProgram
                 new UprobeAttachOptions { Retprobe = ret }),
             AutoAttachKind.UprobeMulti or AutoAttachKind.UretprobeMulti => AttachUprobeMulti(BeforeLast(target, ':'), AfterLast(target, ':'),
                 new MultiProbeAttachOptions { Retprobe = ret }),
+            AutoAttachKind.Usdt => AttachUsdtSection(target),
             AutoAttachKind.Iter => AttachIter(),
             AutoAttachKind.Netns => AttachNetns("/proc/thread-self/ns/net"),
             _ => throw new InvalidOperationException($"{this}: section '{SectionName}' does not say where to attach; use the Attach* method of its kind{MethodFor(def)}"),
@@ -49,6 +50,29 @@ public sealed partial class BpfProgram
             : throw new InvalidOperationException($"{this}: section '{SectionName}' needs BINARY:SYMBOL");
         string AfterLast(string s, char c) => s[(s.LastIndexOf(c) + 1)..];
     }
+
+    // usdt/PATH:PROVIDER:NAME, as libbpf splits it: the path is everything before the last two colons.
+    private UsdtLink AttachUsdtSection(string target)
+    {
+        string[] parts = target.Split(':');
+        if (parts.Length < 3 || parts[^1].Length == 0 || parts[^2].Length == 0 || parts.Length == 3 && parts[0].Length == 0)
+            throw new InvalidOperationException($"{this}: section '{SectionName}' is not usdt/PATH:PROVIDER:NAME");
+        return AttachUsdt(string.Join(':', parts[..^2]), parts[^2], parts[^1]);
+    }
+
+    /// <summary>The typed attach method of a section kind that takes a target, for a section that names none.</summary>
+    internal static string AttachMethodFor(SectionDefinition def) => def.AutoAttach switch
+    {
+        AutoAttachKind.Usdt => "AttachUsdt(binaryPath or processId, provider, name)",
+        AutoAttachKind.Uprobe or AutoAttachKind.Uretprobe => "AttachUprobe(binaryPath, symbol)",
+        AutoAttachKind.UprobeMulti or AutoAttachKind.UretprobeMulti => "AttachUprobeMulti(binaryPath, symbols or pattern)",
+        AutoAttachKind.Kprobe or AutoAttachKind.Kretprobe => "AttachKprobe(function)",
+        AutoAttachKind.KprobeMulti or AutoAttachKind.KretprobeMulti => "AttachKprobeMulti(functions or pattern)",
+        AutoAttachKind.Ksyscall or AutoAttachKind.Kretsyscall => "AttachKsyscall(syscall)",
+        AutoAttachKind.Tracepoint => "AttachTracepoint(category, name)",
+        AutoAttachKind.RawTracepoint => "AttachRawTracepoint(name)",
+        _ => "the Attach* method of its kind",
+    };
 
     /// <summary>The typed attach method for a section whose target the name does not carry.</summary>
     private static string MethodFor(SectionDefinition def) => def.ProgramType switch

@@ -87,6 +87,9 @@ public abstract class BpfLink : IDisposable
     /// <summary>The handles whose finalizers a disconnect suppresses.</summary>
     private protected virtual IEnumerable<SafeFdHandle> OwnedHandles() => Handle is null ? [] : [Handle];
 
+    /// <summary><see cref="OwnedHandles"/>, for a composite link whose parts are links.</summary>
+    internal IEnumerable<SafeFdHandle> HandlesOwned => OwnedHandles();
+
     /// <summary>
     /// Detaches now, leaving this object valid (its info then shows the detached state). Kernel links of
     /// types with a detach operation use BPF_LINK_DETACH; other kinds use their own detach. Kinds that
@@ -119,8 +122,7 @@ public abstract class BpfLink : IDisposable
     public void Pin(string path)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (Handle is null) throw new NotSupportedException($"a {Kind} attachment has no BPF link to pin");
-        BpfFs.Pin(Handle, path, Describe());
+        PinCore(path);
         PinPath = path;
     }
 
@@ -128,9 +130,18 @@ public abstract class BpfLink : IDisposable
     public void Unpin()
     {
         if (PinPath is null) return;
-        BpfFs.Unpin(PinPath);
+        UnpinCore(PinPath);
         PinPath = null;
     }
+
+    /// <summary>Pins the kind's kernel link at <paramref name="path"/> (a composite pins its parts under it).</summary>
+    private protected virtual void PinCore(string path)
+    {
+        if (Handle is null) throw new NotSupportedException($"a {Kind} attachment has no BPF link to pin");
+        BpfFs.Pin(Handle, path, Describe());
+    }
+
+    private protected virtual void UnpinCore(string path) => BpfFs.Unpin(path);
 
     /// <summary>
     /// Replaces the link's program atomically (BPF_LINK_UPDATE). With <paramref name="expectedOld"/>, the

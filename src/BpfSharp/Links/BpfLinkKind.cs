@@ -21,4 +21,6 @@ public enum BpfLinkKind
     SocketOption,
     /// <summary>A struct_ops map registered by its own update: lives (beyond the process) until its element is deleted.</summary>
     StructOpsMap,
+    /// <summary>A USDT probe: one uprobe per site (or one uprobe.multi link per file) plus the sites' USDT spec slots.</summary>
+    Usdt,
 }

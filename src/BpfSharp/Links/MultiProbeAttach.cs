@@ -87,16 +87,20 @@ public sealed unsafe partial class BpfProgram
         return CreateUprobeMulti(targets, options);
     }
 
-    private UprobeMultiLink CreateUprobeMulti(IReadOnlyList<UprobeTarget> targets, MultiProbeAttachOptions? options)
+    private UprobeMultiLink CreateUprobeMulti(IReadOnlyList<UprobeTarget> targets, MultiProbeAttachOptions? options) =>
+        CreateUprobeMulti(targets[0].BinaryPath, [.. targets.Select(t => t.FileOffset)], null, Cookies(options, targets.Count),
+            options?.ProcessId ?? -1, options?.Retprobe == true);
+
+    /// <summary>One uprobe.multi link on <paramref name="offsets"/> of a file, with optional reference counter (USDT semaphore) offsets and cookies.</summary>
+    private UprobeMultiLink CreateUprobeMulti(string binaryPath, ulong[] offsets, ulong[]? refCtrOffsets, ulong[]? cookies, int pid, bool retprobe)
     {
         // Before 6.6 the kernel answers a bare EINVAL, indistinguishable from a bad argument.
         UprobeMulti.ThrowIfUnsupported();
-        var path = Bpf.CString(targets[0].BinaryPath);
-        var offsets = targets.Select(t => t.FileOffset).ToArray();
-        var cookies = Cookies(options, targets.Count);
+        var path = Bpf.CString(binaryPath);
+        if (refCtrOffsets is not null && refCtrOffsets.All(o => o == 0)) refCtrOffsets = null;
         using var prog = new HandleUse(Handle);
         fixed (byte* p = path)
-        fixed (ulong* o = offsets, c = cookies)
+        fixed (ulong* o = offsets, c = cookies, r = refCtrOffsets)
         {
             var attr = new LinkCreateAttr
             {
@@ -104,12 +108,13 @@ public sealed unsafe partial class BpfProgram
                 attach_type = (uint)(ExpectedAttachType ?? BpfAttachType.TraceUprobeMulti),
                 uprobe_multi_path = (ulong)p,
                 uprobe_multi_offsets = (ulong)o,
+                uprobe_multi_ref_ctr_offsets = refCtrOffsets is null ? 0 : (ulong)r,
                 uprobe_multi_cookies = cookies is null ? 0 : (ulong)c,
                 uprobe_multi_cnt = (uint)offsets.Length,
-                uprobe_multi_flags = options?.Retprobe == true ? 1u : 0u, // BPF_F_UPROBE_MULTI_RETURN
-                uprobe_multi_pid = (uint)Math.Max(options?.ProcessId ?? -1, 0),
+                uprobe_multi_flags = retprobe ? 1u : 0u, // BPF_F_UPROBE_MULTI_RETURN
+                uprobe_multi_pid = (uint)Math.Max(pid, 0),
             };
-            var fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to {offsets.Length} offsets of {targets[0].BinaryPath}");
+            var fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to {offsets.Length} offsets of {binaryPath}");
             return new UprobeMultiLink(fd);
         }
     }

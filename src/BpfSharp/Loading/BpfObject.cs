@@ -95,19 +95,24 @@ public sealed class BpfObject : IDisposable
         try
         {
             if (_parser.Externs.Count > 0)
-                ExternResolver.Resolve(_parser, KernelBtf(), _options.KernelConfig ?? KernelConfig.Current, Name);
+                ExternResolver.Resolve(_parser, KernelBtf(), _options.KernelConfig ?? KernelConfig.Current, Name, () => UsdtUsesCookies);
             if (_parser.Btf is { } btf)
                 _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}");
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.StructOps))
                 _structOps[map] = StructOpsBinding.Resolve(map, _parser.Btf!, KernelBtf(), _programs, Name);
             foreach (var map in _maps.Values) CreateMap(map);
+            var usdt = UsdtSpecTable.Create(_maps, _parser.Btf, () => UsdtUsesCookies);
             foreach (var map in _maps.Values.Where(m => m.Type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps))
                 foreach (var (slot, target) in map.InitialValues)
                     map.Map!.Update(slot, (_maps.GetValueOrDefault(target) ?? throw MissingValue(map, target)).Map!);
             // Link every program before loading any: a missing extern fails the load only if a program uses it.
             var linked = _programs.Values.Where(p => p.Autoload).Select(p => (Program: p, Linked: Link(p))).ToList();
             ExternResolver.ThrowIfMissing(_parser, linked.SelectMany(l => l.Linked.Externs).ToHashSet(), _options.KernelConfig ?? KernelConfig.Current, Name);
-            foreach (var (prog, code) in linked) LoadProgram(prog, code);
+            foreach (var (prog, code) in linked)
+            {
+                LoadProgram(prog, code);
+                prog.Program!.UsdtSpecs = usdt;
+            }
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.ProgArray))
                 foreach (var (slot, target) in map.InitialValues)
                 {
@@ -259,7 +264,7 @@ public sealed class BpfObject : IDisposable
             Name = prog.Name.Length > 15 ? prog.Name[..15] : prog.Name,
             License = _parser.License.Length > 0 ? _parser.License : "GPL",
             KernelVersion = _parser.KernelVersion,
-            ExpectedAttachType = prog.ExpectedAttachType,
+            ExpectedAttachType = prog.ExpectedAttachType ?? UsdtAttachType(prog),
             AttachTarget = prog.AttachTarget,
             AttachBtfId = (uint)prog.StructOpsAttachBtfId,
             Flags = prog.Flags,
@@ -271,6 +276,17 @@ public sealed class BpfObject : IDisposable
             LineInfoRecordSize = 16,
     };
 
+    /// <summary>
+    /// Whether USDT programs find their spec id in the attach cookie (libbpf's rule: where the kernel has BPF cookies);
+    /// the object's <c>LINUX_HAS_BPF_COOKIE</c> says the same to the BPF side.
+    /// </summary>
+    private bool UsdtUsesCookies => !_options.UsdtWithoutCookies && BpfFeatures.BpfCookie.IsSupported;
+
+    // As libbpf does, a usdt program is loaded for a uprobe.multi link where the kernel has them: one link for all sites.
+    private BpfAttachType? UsdtAttachType(BpfObjectProgram prog) =>
+        SectionDefinitions.TryMatch(prog.SectionName, out var def, out _) && def.AutoAttach == AutoAttachKind.Usdt
+        && !_options.UsdtWithoutUprobeMulti && BpfProgram.UprobeMulti.IsSupported ? BpfAttachType.TraceUprobeMulti : null;
+
     private BpfObjectMap? MapOfSymbol(ElfSymbol sym)
     {
         var section = sym.Section!;
@@ -279,8 +295,12 @@ public sealed class BpfObject : IDisposable
         return _maps.Values.FirstOrDefault(m => m.IsGlobalData && m.SectionIndex == section.Index);
     }
 
-    /// <summary>Attaches every loaded program whose section says where (<see cref="BpfProgram.Attach"/>); on failure the links made so far are disposed.</summary>
-    public IReadOnlyList<BpfLink> AttachAll()
+    /// <summary>
+    /// Attaches every loaded program whose section says where (<see cref="BpfProgram.Attach"/>); on failure the links
+    /// made so far are disposed. A program whose section kind takes a target but names none (<c>usdt</c>,
+    /// <c>uprobe</c>...) is skipped, and <paramref name="skipped"/> is told which and the method that attaches it.
+    /// </summary>
+    public IReadOnlyList<BpfLink> AttachAll(Action<string>? skipped = null)
     {
         if (!IsLoaded) throw new InvalidOperationException($"object {Name} is not loaded");
         var links = new List<BpfLink>();
@@ -290,7 +310,11 @@ public sealed class BpfObject : IDisposable
             {
                 if (prog.Program is null) continue;
                 if (!SectionDefinitions.TryMatch(prog.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None) continue;
-                if (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace) continue;
+                if (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace)
+                {
+                    skipped?.Invoke($"program {prog.Name}: section '{prog.SectionName}' names no target to attach to; attach it with {BpfProgram.AttachMethodFor(def)}");
+                    continue;
+                }
                 links.Add(prog.Program.Attach());
             }
             return links;

@@ -17,6 +17,12 @@ public sealed class BpfObjectOptions
 
     /// <summary>The verifier log level for every program (0: a log only on failure).</summary>
     public uint LogLevel { get; init; }
+
+    /// <summary>Tests: USDT programs look their spec id up by address (<c>LINUX_HAS_BPF_COOKIE</c> false), as on kernels without BPF cookies.</summary>
+    internal bool UsdtWithoutCookies { get; init; }
+
+    /// <summary>Tests: USDT programs attach one uprobe per site, as on kernels without uprobe.multi links.</summary>
+    internal bool UsdtWithoutUprobeMulti { get; init; }
 }
 
 /// <summary>How a map of an object is pinned (<c>__uint(pinning, LIBBPF_PIN_BY_NAME)</c>).</summary>

@@ -14,13 +14,14 @@ namespace BpfSharp;
 /// </summary>
 internal static class ExternResolver
 {
-    public static void Resolve(ObjectParser obj, BtfSpec kernel, KernelConfig config, string objectName)
+    /// <param name="hasBpfCookie">The value of <c>LINUX_HAS_BPF_COOKIE</c>, which decides how usdt.bpf.h finds a probe's spec.</param>
+    public static void Resolve(ObjectParser obj, BtfSpec kernel, KernelConfig config, string objectName, Func<bool> hasBpfCookie)
     {
         var local = obj.Btf!;
         foreach (var e in obj.Externs)
             e.Found = e.Kind switch
             {
-                ExternKind.Kconfig => ResolveKconfig(e, local, config, obj.KconfigMap!.InitialData!, objectName),
+                ExternKind.Kconfig => ResolveKconfig(e, local, config, obj.KconfigMap!.InitialData!, objectName, hasBpfCookie),
                 ExternKind.KsymFunction => ResolveKfunc(e, kernel),
                 _ => ResolveKsymVariable(e, local, kernel),
             };
@@ -66,12 +67,12 @@ internal static class ExternResolver
         return true;
     }
 
-    private static bool ResolveKconfig(ObjectExtern e, BtfSpec local, KernelConfig config, byte[] data, string objectName)
+    private static bool ResolveKconfig(ObjectExtern e, BtfSpec local, KernelConfig config, byte[] data, string objectName, Func<bool> hasBpfCookie)
     {
         string? value = e.Name switch
         {
             "LINUX_KERNEL_VERSION" => KernelConfig.KernelVersionCode.ToString(CultureInfo.InvariantCulture),
-            "LINUX_HAS_BPF_COOKIE" => BpfFeatures.BpfCookie.IsSupported ? "y" : "n",
+            "LINUX_HAS_BPF_COOKIE" => hasBpfCookie() ? "y" : "n",
             "LINUX_HAS_SYSCALL_WRAPPER" => KernelSymbols.Current.SyscallWrapperPrefix is not null ? "y" : "n",
             _ when e.Name.StartsWith("CONFIG_", StringComparison.Ordinal) => config.TryGetValue(e.Name, out var v) ? v : null,
             _ => throw new BpfException($"load of object {objectName}", $"kconfig extern {e.Name} is unknown: only CONFIG_* and LINUX_* names libbpf defines can be resolved"),
