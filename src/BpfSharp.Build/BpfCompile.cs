@@ -87,6 +87,7 @@ public sealed class BpfCompile : Task
         {
             // A failed compile can leave a truncated object that would look up to date to the next build.
             File.Delete(Output);
+            if (!string.IsNullOrEmpty(SkeletonInput)) File.Delete(SkeletonInput);
             if (!reported)
                 Log.LogError(null, "BPF0002", null, Source, 0, 0, 0, 0, "{0} exited with code {1}: {2}", clang, process.ExitCode, stderr.Trim());
             return false;
