@@ -62,12 +62,13 @@ public sealed class BpfCompile : Task
 
     public override bool Execute()
     {
-        string? clang = string.IsNullOrEmpty(Clang) ? ClangLocator.Find(Environment.GetEnvironmentVariable("PATH")) : Clang;
+        string? clang = ClangLocator.Find(Clang, Environment.GetEnvironmentVariable("PATH"));
         if (clang is null)
         {
+            string lookedFor = string.IsNullOrEmpty(Clang) ? string.Join(", ", ClangLocator.CandidateNames().Take(3)) + ", ... on PATH" : Clang;
             Log.LogError(null, "BPF0001", null, Source, 0, 0, 0, 0,
-                "clang was not found (looked for {0} on PATH). Install clang (Debian/Ubuntu: apt-get install clang libbpf-dev) or set the BpfClang property to its path.",
-                string.Join(", ", ClangLocator.CandidateNames().Take(3)) + ", ...");
+                "clang was not found (looked for {0}): BPF C needs clang with the BPF target. Install it (Debian/Ubuntu: apt-get install clang libbpf-dev) or set the BpfClang property to its path.",
+                lookedFor);
             return false;
         }
 

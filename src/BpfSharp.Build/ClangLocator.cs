@@ -15,11 +15,16 @@ internal static class ClangLocator
             yield return $"clang-{v}";
     }
 
-    /// <summary>The full path of the first candidate found on <paramref name="searchPath"/>, or null.</summary>
-    public static string? Find(string? searchPath)
+    /// <summary>
+    /// The clang to run: <paramref name="requested"/> (a path, or a name looked up on PATH) when given, else the
+    /// first candidate found on <paramref name="searchPath"/>; null when there is none.
+    /// </summary>
+    public static string? Find(string? requested, string? searchPath)
     {
+        if (!string.IsNullOrEmpty(requested) && requested.Contains('/'))
+            return File.Exists(requested) ? requested : null;
         var dirs = (searchPath ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        foreach (var name in CandidateNames())
+        foreach (var name in string.IsNullOrEmpty(requested) ? CandidateNames() : [requested])
         {
             foreach (var dir in dirs)
             {

@@ -72,6 +72,12 @@ public sealed class BuildPackageEndToEndTests
             Assert.NotEqual(0, broken.ExitCode);
             Assert.Contains($"{source}({line},", broken.Stdout);
             Assert.Contains("error", broken.Stdout);
+
+            // No clang: one error naming what to install.
+            var noClang = Dotnet(app, [.. build, "-p:BpfClang=clang-that-does-not-exist"], expectSuccess: false);
+            Assert.NotEqual(0, noClang.ExitCode);
+            Assert.Contains("BPF0001", noClang.Stdout);
+            Assert.Contains("apt-get install clang", noClang.Stdout);
         }
         finally
         {
