@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: (GPL-2.0-only OR MIT)
 // execsnoop: one ring buffer record per successful exec (tracepoint sched/sched_process_exec), with the
 // process's pid, its parent's pid, its uid, its command name and the file it executed.
 //

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: (GPL-2.0-only OR MIT)
 // opensnoop: one perf buffer record per openat() (tracepoint syscalls/sys_enter_openat), with the pid, the
 // command, the flags as an enum of the common cases, and the path. The perf buffer counterpart of execsnoop.
 #include <linux/bpf.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: (GPL-2.0-only OR MIT)
 // pktcount: an XDP program counting packets and bytes per protocol in a per-CPU hash keyed by an enum, so
 // that tools show the keys by name. Every packet passes.
 #include <linux/bpf.h>

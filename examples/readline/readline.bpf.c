@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: (GPL-2.0-only OR MIT)
 // readline: what users type in bash, from a uretprobe on bash's readline() (the classic bashreadline).
 #include <linux/bpf.h>
 #include <linux/ptrace.h>

@@ -13,6 +13,7 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     NetCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
+    GenCommand.Create(),
     FeatureCommand.Create(),
 };
 return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -14,7 +14,7 @@ public sealed class CliNativeAotTests
     public void NativeAotTool_PublishesWithoutWarnings_AndAnswersAsTheJitOne()
     {
         TestKernel.RequireRoot();
-        string project = Path.Combine(FindRepository(), "src", "BpfSharp.Cli");
+        string project = Path.Combine(Repository.Root, "src", "BpfSharp.Cli");
         var output = Directory.CreateTempSubdirectory("bpfsharp-aot-");
         try
         {
@@ -47,16 +47,6 @@ public sealed class CliNativeAotTests
         {
             output.Delete(recursive: true);
         }
-    }
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BpfSharp.slnx"))) return dir.FullName;
-        }
-        Assert.Fail($"no BpfSharp.slnx above {AppContext.BaseDirectory}: the test runs from the repository's build output");
-        return "";
     }
 
     private static BpfSharpTool.Result Run(string file, int timeoutSeconds, params string[] args)
