@@ -14,7 +14,7 @@ namespace BpfSharp.Hosting;
 /// readers and detaches, or with <see cref="BpfHostedObjectOptions.KeepAttached"/> leaves every attachment pinned
 /// for the next version to take over without a gap.
 /// </summary>
-public sealed class BpfHostedObject : IHostedLifecycleService
+public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
 {
     private readonly BpfHostedObjectOptions _options;
     private readonly ILogger _logger;
@@ -341,6 +341,12 @@ public sealed class BpfHostedObject : IHostedLifecycleService
     /// <summary>Maps whose entries a key walk counts (not buffers, queues or arrays of programs and sockets).</summary>
     private static bool HasKeys(BpfMapType type) => type is BpfMapType.Hash or BpfMapType.PerCpuHash or BpfMapType.LruHash
         or BpfMapType.LruPerCpuHash or BpfMapType.LpmTrie or BpfMapType.HashOfMaps or BpfMapType.Array or BpfMapType.PerCpuArray;
+
+    /// <summary>A host disposed without being stopped (its start failed, or it was never stopped) still releases the object as a stop would.</summary>
+    public void Dispose()
+    {
+        if (_object is not null) Stop(_options.KeepAttached);
+    }
 
     public override string ToString() => $"hosted BPF object {Name}";
 }
