@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using BpfSharp.Hosting;
 using BpfSharp.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BpfSharp.Tests.Hosting;
 
@@ -26,24 +27,6 @@ public sealed partial class HostedMetricsTests
     {
         TestKernel.RequireRoot();
         var ct = TestContext.Current.CancellationToken;
-        var values = new ConcurrentDictionary<string, double>();
-        using var listener = new MeterListener();
-        var hostMeters = new ConcurrentBag<Meter>();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == BpfMetrics.MeterName) l.EnableMeasurementEvents(instrument);
-        };
-        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            string key = instrument.Name + string.Concat(tags.ToArray().Where(t => t.Key != "bpf.object").OrderBy(t => t.Key).Select(t => $"|{t.Key}={t.Value}"));
-            // Counters add up; observable instruments report totals, which the last observation replaces.
-            if (instrument is Counter<long> or Histogram<double>) values.AddOrUpdate(key, value, (_, old) => old + value);
-            else values[key] = value;
-        }
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
-        listener.Start();
-
         // The counted thread waits until the host runs, makes its system calls, and is done.
         int tid = 0;
         using var tidKnown = new ManualResetEventSlim();
@@ -69,6 +52,26 @@ public sealed partial class HostedMetricsTests
             o.ToChannel("events", channel.Writer);
             o.OnRecord("perf_events", _ => Interlocked.Increment(ref perfRecords));
         });
+        var meterFactory = host.Services.GetRequiredService<IMeterFactory>();
+        host.Services.GetRequiredService<BpfMetrics>(); // its instruments exist before the listener starts
+        var values = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // This host's meter only: hosts of other tests publish a meter of the same name.
+            if (instrument.Meter.Name == BpfMetrics.MeterName && instrument.Meter.Scope == meterFactory) l.EnableMeasurementEvents(instrument);
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string key = instrument.Name + string.Concat(tags.ToArray().Where(t => t.Key != "bpf.object").OrderBy(t => t.Key).Select(t => $"|{t.Key}={t.Value}"));
+            // Counters add up; observable instruments report totals, which the last observation replaces.
+            if (instrument is Counter<long> or Histogram<double>) values.AddOrUpdate(key, value, (_, old) => old + value);
+            else values[key] = value;
+        }
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
+        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
+        listener.Start();
+
         await host.StartAsync(ct);
         var obj = host.Hosted().Object!;
         var counters = obj.Maps["counters"].Map!;
