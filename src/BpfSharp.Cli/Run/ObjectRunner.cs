@@ -7,7 +7,7 @@ using BpfSharp.Links;
 namespace BpfSharp.Cli.Run;
 
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
-    TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null);
+    TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -27,9 +27,7 @@ internal sealed class ObjectRunner(RunOptions options)
 
         using var obj = BpfObject.Open(options.File);
         SelectPrograms(obj);
-        var eventTypes = options.EventType is { } name
-            ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type: {options.File} has no BTF"), name)
-            : EventTypes.Guess(obj.Btf, CoreRelocatedTypes(obj), obj.Programs.Keys.ToHashSet());
+        var eventTypes = ChooseEventTypes(obj);
 
         // Progress for what can take a while: on a terminal only.
         if (!Console.IsErrorRedirected) Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
@@ -44,13 +42,12 @@ internal sealed class ObjectRunner(RunOptions options)
             Status(_readers.Count > 0
                 ? $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; printing events{(options.Duration is { } d ? $" for {Units.Duration(d)}" : "")}, Ctrl+C to stop"
                 : $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; no event maps{(options.Duration is null ? ", Ctrl+C to stop" : "")}");
-            var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock);
+            var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock, Status);
             Loop(obj, records);
             ShowMaps(obj);
             foreach (var perf in _readers.OfType<PerfBufferReader>())
                 if (perf.LostSamples > 0) Status($"{perf.LostSamples} records of {perf.Map.Name} were lost (the kernel found its perf ring full)");
-            if (records.Undecoded > 0 && eventTypes.Candidates.Count != 1)
-                Status($"{records.Undecoded} records shown in hex: {(eventTypes.Candidates.Count == 0 ? "the object's BTF has no event struct" : $"candidates {string.Join(", ", eventTypes.Candidates.Select(c => c.Name))}")}; name one with --event-type");
+            if (records.Undecoded > 0) Status($"{records.Undecoded} records were shown in hex");
             completed = true;
         }
         finally
@@ -78,10 +75,16 @@ internal sealed class ObjectRunner(RunOptions options)
         foreach (var p in obj.Programs.Values) p.Autoload = options.Programs.Contains(p.Name);
     }
 
-    private static HashSet<int> CoreRelocatedTypes(BpfObject obj)
+    private EventTypes ChooseEventTypes(BpfObject obj)
     {
-        if (obj.Btf is null || obj.Elf.FindSection(".BTF.ext") is not { } ext) return [];
-        return BtfExt.Parse(ext.Data.Span, obj.Btf).CoreRelocations.Values.SelectMany(v => v).Select(c => c.TypeId).ToHashSet();
+        if (options.Types is { } declarations)
+        {
+            var (btf, structs) = TypeDeclarations.Compile(declarations);
+            return options.EventType is { } n ? EventTypes.Named(btf, n, "--types") : EventTypes.Declared(btf, structs);
+        }
+        return options.EventType is { } name
+            ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type {name}: {options.File} has no BTF (give the layout with --types)"), name, options.File)
+            : EventTypes.Guess(obj);
     }
 
     private void Attach(BpfObject obj)
