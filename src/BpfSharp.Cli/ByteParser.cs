@@ -37,7 +37,7 @@ internal static class ByteParser
         return result;
     }
 
-    private static bool TryInteger(string t, out ulong value)
+    public static bool TryInteger(string t, out ulong value)
     {
         if (t.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
             return ulong.TryParse(t[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value);

@@ -13,6 +13,33 @@ internal static class ObjectCommand
     {
         var command = new Command("object", "Compiled BPF objects (.bpf.o)");
         command.Subcommands.Add(Inspect());
+        command.Subcommands.Add(Extract());
+        return command;
+    }
+
+    /// <summary><c>object extract EXE -o DIR</c>: the BPF objects an executable embeds, as NAME.bpf.o (NAME.N.bpf.o when several).</summary>
+    private static Command Extract()
+    {
+        var file = new Argument<string>("EXECUTABLE") { Description = "A program that embeds BPF objects (a libbpf skeleton's user space)" };
+        var output = new Option<string>("--output", "-o") { HelpName = "DIR", Description = "Where to write the objects", Required = true };
+        var command = new Command("extract", "Write out the BPF ELF objects embedded in an executable") { file, output };
+        command.SetGuardedAction(r =>
+        {
+            string path = r.GetValue(file)!;
+            if (!File.Exists(path)) throw new CliError($"{path}: no such file");
+            var objects = EmbeddedObjects.Find(File.ReadAllBytes(path));
+            if (objects.Count == 0) throw new CliError($"{path}: embeds no BPF object");
+            string dir = r.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            string name = Path.GetFileName(path);
+            for (int i = 0; i < objects.Count; i++)
+            {
+                string target = Path.Combine(dir, objects.Count == 1 ? $"{name}.bpf.o" : $"{name}.{i}.bpf.o");
+                File.WriteAllBytes(target, objects[i].ToArray());
+                Console.WriteLine($"{target} ({objects[i].Length} bytes)");
+            }
+            return 0;
+        });
         return command;
     }
 

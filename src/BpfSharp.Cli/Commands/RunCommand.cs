@@ -15,9 +15,14 @@ internal static class RunCommand
     {
         var file = new Argument<string>("OBJECT") { Description = "A BPF object compiled by clang (-target bpf -g)" };
         var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", HelpName = "NAME" };
+        var noPrograms = new Option<string[]>("--no-program") { Description = "Do not load these programs (repeatable)", HelpName = "NAME" };
+        var hist = new Option<string[]>("--hist") { Description = "Draw this map as log2 histograms, as the tools do (repeatable; UNIT labels the slots, e.g. runqlat's hists=usecs)", HelpName = "MAP[=UNIT]" };
+        var set = new Option<string[]>("--set") { Description = "Set a global variable (.rodata configuration) before load: an integer, bool or enumerator (repeatable)", HelpName = "VAR=VALUE" };
+        var mapSize = new Option<string[]>("--map-size") { Description = "Set a map's max entries before load (repeatable)", HelpName = "NAME=N" };
         var pin = new Option<string?>("--pin") { HelpName = "DIR", Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
         var keep = new Option<bool>("--keep") { Description = "On exit leave the programs attached and pinned (needs --pin); undo with 'bpfsharp unload DIR'" };
-        var eventType = new Option<string?>("--event-type") { HelpName = "STRUCT", Description = "The struct of the event records (found automatically when the object has one obvious candidate)" };
+        var eventType = new Option<string?>("--event-type") { HelpName = "STRUCT", Description = "The struct of the event records, from the object's BTF or --types (found in the object's own types otherwise)" };
+        var types = new Option<string?>("--types") { HelpName = "FILE.h|DECLS", Description = "C declarations of the record layout (a header, or the text itself: 'struct event { int pid; char comm[16]; };'), compiled to BTF with clang" };
         var duration = new Option<string?>("--duration", "-d") { HelpName = "T", Description = "Stop after this long (10, 10s, 500ms, 2m)" };
         var interval = new Option<string?>("--interval", "-i") { HelpName = "T", Description = "Also show the object's other maps this often (they are always shown on exit)" };
         var iface = new Option<string?>("--interface", "-I") { HelpName = "IF", Description = "Attach XDP programs (XDP link) and tc/tcx programs (tcx link) to this network interface" };
@@ -25,7 +30,7 @@ internal static class RunCommand
         json.Description = "Print one JSON object per line";
         var command = new Command("run", "Load and attach a BPF object, print its events until Ctrl+C")
         {
-            file, programs, pin, keep, eventType, duration, interval, iface, json,
+            file, programs, noPrograms, set, mapSize, hist, pin, keep, eventType, types, duration, interval, iface, json,
         };
         command.SetGuardedAction(r =>
         {
@@ -38,11 +43,19 @@ internal static class RunCommand
                 ParseDuration(r.GetValue(duration), "--duration"),
                 ParseDuration(r.GetValue(interval), "--interval"),
                 r.GetValue(json),
-                r.GetValue(iface));
+                r.GetValue(iface),
+                r.GetValue(types),
+                Histograms(r.GetValue(hist) ?? []),
+                r.GetValue(set),
+                r.GetValue(mapSize),
+                r.GetValue(noPrograms));
             return new ObjectRunner(options).Run();
         });
         return command;
     }
+
+    private static Dictionary<string, string> Histograms(string[] values) =>
+        values.Select(v => v.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "value");
 
     private static TimeSpan? ParseDuration(string? text, string option)
     {

@@ -7,7 +7,8 @@ using BpfSharp.Links;
 namespace BpfSharp.Cli.Run;
 
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
-    TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null);
+    TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null,
+    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -17,6 +18,7 @@ internal sealed class ObjectRunner(RunOptions options)
     private readonly CancellationTokenSource _stop = new();
     private readonly List<EventReader> _readers = [];
     private readonly Lock _outputLock = new();
+    private MapDisplay? _maps;
 
     public int Run()
     {
@@ -25,15 +27,8 @@ internal sealed class ObjectRunner(RunOptions options)
         if (options.PinDir is { } dir && !BpfFs.IsBpfFs(ExistingAncestor(dir)))
             throw new CliError($"--pin {dir}: not on a BPF filesystem (mount one with 'mount -t bpf bpf /sys/fs/bpf')");
 
-        using var obj = BpfObject.Open(options.File);
-        SelectPrograms(obj);
-        var eventTypes = options.EventType is { } name
-            ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type: {options.File} has no BTF"), name)
-            : EventTypes.Guess(obj.Btf, CoreRelocatedTypes(obj), obj.Programs.Keys.ToHashSet());
-
-        // Progress for what can take a while: on a terminal only.
-        if (!Console.IsErrorRedirected) Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
-        obj.Load();
+        using var obj = OpenAndLoad();
+        var eventTypes = ChooseEventTypes(obj);
         using var cancelRegistration = HandleSignals();
         bool completed = false;
         try
@@ -44,13 +39,13 @@ internal sealed class ObjectRunner(RunOptions options)
             Status(_readers.Count > 0
                 ? $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; printing events{(options.Duration is { } d ? $" for {Units.Duration(d)}" : "")}, Ctrl+C to stop"
                 : $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; no event maps{(options.Duration is null ? ", Ctrl+C to stop" : "")}");
-            var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock);
+            _maps = new MapDisplay(obj, options.Json, _outputLock, options.Histograms ?? new Dictionary<string, string>(), Status);
+            var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock, Status);
             Loop(obj, records);
-            ShowMaps(obj);
+            _maps!.Show();
             foreach (var perf in _readers.OfType<PerfBufferReader>())
                 if (perf.LostSamples > 0) Status($"{perf.LostSamples} records of {perf.Map.Name} were lost (the kernel found its perf ring full)");
-            if (records.Undecoded > 0 && eventTypes.Candidates.Count != 1)
-                Status($"{records.Undecoded} records shown in hex: {(eventTypes.Candidates.Count == 0 ? "the object's BTF has no event struct" : $"candidates {string.Join(", ", eventTypes.Candidates.Select(c => c.Name))}")}; name one with --event-type");
+            if (records.Undecoded > 0) Status($"{records.Undecoded} records were shown in hex");
             completed = true;
         }
         finally
@@ -69,19 +64,45 @@ internal sealed class ObjectRunner(RunOptions options)
         return full;
     }
 
-    private void SelectPrograms(BpfObject obj)
+    /// <summary>Opens, configures and loads the object; when a load fails and the object offers alternative programs, the next set.</summary>
+    private BpfObject OpenAndLoad()
     {
-        if (options.Programs.Length == 0) return;
-        foreach (var name in options.Programs)
-            if (!obj.Programs.ContainsKey(name))
-                throw new CliError($"--program {name}: {obj.Name} has no such program (it has {string.Join(", ", obj.Programs.Keys)})");
-        foreach (var p in obj.Programs.Values) p.Autoload = options.Programs.Contains(p.Name);
+        var setup = new ObjectSetup(options);
+        for (int attempt = 0; ; attempt++)
+        {
+            var obj = BpfObject.Open(options.File);
+            try
+            {
+                var left = setup.Apply(obj, attempt);
+                // Progress for what can take a while: on a terminal only.
+                if (!Console.IsErrorRedirected) Status($"loading {obj.Programs.Values.Count(p => p.Autoload)} programs and {obj.Maps.Count} maps of {obj.Name}...");
+                if (left.Count > 0) Status($"alternative programs not loaded: {string.Join(", ", left)} (--program NAME chooses)");
+                obj.Load();
+                return obj;
+            }
+            catch (BpfException e) when (options.Programs.Length == 0 && ObjectSetup.HasAlternative(obj, attempt))
+            {
+                Status($"{e.Message.Split('\n')[0]}; trying the object's alternative programs");
+                obj.Dispose();
+            }
+            catch
+            {
+                obj.Dispose();
+                throw;
+            }
+        }
     }
 
-    private static HashSet<int> CoreRelocatedTypes(BpfObject obj)
+    private EventTypes ChooseEventTypes(BpfObject obj)
     {
-        if (obj.Btf is null || obj.Elf.FindSection(".BTF.ext") is not { } ext) return [];
-        return BtfExt.Parse(ext.Data.Span, obj.Btf).CoreRelocations.Values.SelectMany(v => v).Select(c => c.TypeId).ToHashSet();
+        if (options.Types is { } declarations)
+        {
+            var (btf, structs) = TypeDeclarations.Compile(declarations);
+            return options.EventType is { } n ? EventTypes.Named(btf, n, "--types") : EventTypes.Declared(btf, structs);
+        }
+        return options.EventType is { } name
+            ? EventTypes.Named(obj.Btf ?? throw new CliError($"--event-type {name}: {options.File} has no BTF (give the layout with --types)"), name, options.File)
+            : EventTypes.Guess(obj);
     }
 
     private void Attach(BpfObject obj)
@@ -187,7 +208,7 @@ internal sealed class ObjectRunner(RunOptions options)
             if (options.Duration is { } d && now - started >= d) break;
             if (now >= nextMaps)
             {
-                ShowMaps(obj);
+                _maps!.Show();
                 nextMaps = now + options.Interval!.Value;
             }
             int wait = 200;
@@ -211,48 +232,6 @@ internal sealed class ObjectRunner(RunOptions options)
         {
             if (reader is RingBufferReader ring) ring.Consume((source, data) => records.Print(ring.Maps[source].Name, data, padded: false));
             else if (reader is PerfBufferReader perf) perf.Consume((_, data) => records.Print(perf.Map.Name, data, padded: true));
-        }
-    }
-
-    /// <summary>The object's maps other than event buffers and read-only data, decoded through its BTF.</summary>
-    private void ShowMaps(BpfObject obj)
-    {
-        var shown = obj.Maps.Values.Where(m => m.Map is not null && !m.IsReadOnly && m.Type is not (BpfMapType.RingBuf or BpfMapType.UserRingBuf
-            or BpfMapType.PerfEventArray or BpfMapType.ProgArray or BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps or BpfMapType.Queue
-            or BpfMapType.Stack or BpfMapType.BloomFilter or BpfMapType.StackTrace)).ToList();
-        if (shown.Count == 0) return;
-        lock (_outputLock)
-        {
-            if (options.Json)
-            {
-                using var stdout = Console.OpenStandardOutput();
-                using (var w = JsonOutput.CreateLineWriter(stdout))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("time", DateTime.Now.ToString("O"));
-                    w.WriteStartObject("maps");
-                    foreach (var m in shown)
-                    {
-                        var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
-                        w.WriteStartArray(m.Name);
-                        foreach (var (k, v) in MapEntryFormatter.ReadEntries(m.Map!)) formatter.WriteEntry(w, k, v);
-                        w.WriteEndArray();
-                    }
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-                stdout.Write("\n"u8);
-                return;
-            }
-            Console.WriteLine($"-- maps at {DateTime.Now:HH:mm:ss} --");
-            foreach (var m in shown)
-            {
-                var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
-                var entries = MapEntryFormatter.ReadEntries(m.Map!).ToList();
-                Console.WriteLine($"{m.Name} ({KernelNames.Of(m.Type)}, {entries.Count} {(entries.Count == 1 ? "element" : "elements")}):");
-                foreach (var (k, v) in entries.Take(64)) Console.WriteLine("  " + formatter.EntryText(k, v));
-                if (entries.Count > 64) Console.WriteLine($"  ... {entries.Count - 64} more (bpfsharp map dump {m.Map!.Id})");
-            }
         }
     }
 

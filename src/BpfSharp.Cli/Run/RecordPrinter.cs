@@ -4,9 +4,10 @@ using BpfSharp.Cli.Output;
 namespace BpfSharp.Cli.Run;
 
 /// <summary>Prints event records: a timestamped line of decoded fields, or one JSON object per line.</summary>
-internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, Lock outputLock)
+internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, Lock outputLock, Action<string> status)
 {
-    private readonly BtfValueFormatter? _formatter = obj.Btf is { } btf ? new BtfValueFormatter(btf) : null;
+    private readonly Dictionary<BtfSpec, BtfValueFormatter> _formatters = [];
+    private readonly Dictionary<string, SortedSet<int>> _undecodedSizes = [];
     private readonly bool _severalMaps = obj.Maps.Values.Count(m => m.Type is BpfMapType.RingBuf or BpfMapType.PerfEventArray) > 1;
     private readonly Stream _stdout = Console.OpenStandardOutput();
 
@@ -15,8 +16,16 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
 
     public void Print(string map, ReadOnlySpan<byte> record, bool padded)
     {
-        var type = _formatter is null ? null : types.For(record.Length, padded);
-        if (type is null) Undecoded++;
+        var type = types.For(map, record.Length, padded);
+        if (type is null) NoteUndecoded(map, record.Length);
+        else if (record.Length < type.Size)
+        {
+            // The program sent the struct up to the filled part of its last buffer: the rest reads as zeros.
+            var whole = new byte[type.Size];
+            record.CopyTo(whole);
+            record = whole;
+        }
+        var formatter = type is null ? null : FormatterFor(type.Spec);
         lock (outputLock)
         {
             if (json)
@@ -30,7 +39,7 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
                     {
                         w.WriteString("type", type.Name);
                         w.WritePropertyName("event");
-                        _formatter!.WriteJson(w, type.Id, record);
+                        formatter!.WriteJson(w, type.Id, record);
                     }
                     else
                     {
@@ -42,8 +51,23 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
                 _stdout.Flush();
                 return;
             }
-            string fields = type is not null ? _formatter!.FormatText(type.Id, record, braces: false) : Convert.ToHexStringLower(record);
+            string fields = type is not null ? formatter!.FormatText(type.Id, record, braces: false) : Convert.ToHexStringLower(record);
             Console.Out.WriteLine(_severalMaps ? $"{DateTime.Now:HH:mm:ss.fff} {map}: {fields}" : $"{DateTime.Now:HH:mm:ss.fff} {fields}");
         }
+    }
+
+    /// <summary>Once per map and record size: why the record is hex and how to give its layout.</summary>
+    private void NoteUndecoded(string map, int length)
+    {
+        Undecoded++;
+        if (!_undecodedSizes.TryGetValue(map, out var sizes)) _undecodedSizes[map] = sizes = [];
+        if (sizes.Add(length))
+            status($"records of {map} ({length} bytes) are shown in hex ({types.Describe(map)}); give the layout with --event-type NAME --types FILE.h, or inline: --types 'struct NAME {{ ... }};'");
+    }
+
+    private BtfValueFormatter FormatterFor(BtfSpec spec)
+    {
+        if (!_formatters.TryGetValue(spec, out var f)) _formatters[spec] = f = new BtfValueFormatter(spec);
+        return f;
     }
 }
