@@ -23,6 +23,8 @@ internal static class FeatureCommand
             groups.Add(("attach", "kprobe_multi", BpfProgram.KprobeMulti));
             groups.Add(("attach", "fentry", BpfFeatures.Fentry));
             groups.Add(("attach", "lsm", BpfFeatures.Lsm));
+            groups.Add(("programs", "streams", BpfProgram.Streams));
+            groups.Add(("programs", "stream_printing", BpfProgram.StreamPrinting));
             groups.Add(("tracing", "tracefs", TracingFeatures.TraceFs));
             groups.Add(("tracing", "kprobe_pmu", TracingFeatures.KprobePmu));
             groups.Add(("tracing", "uprobe_pmu", TracingFeatures.UprobePmu));

@@ -4,7 +4,7 @@ using BpfSharp.Cli.Output;
 
 namespace BpfSharp.Cli.Commands;
 
-/// <summary><c>bpfsharp prog list|show|dump|pin|run</c>: the system's loaded programs.</summary>
+/// <summary><c>bpfsharp prog list|show|dump|pin|run|tracelog</c>: the system's loaded programs.</summary>
 internal static class ProgCommand
 {
     public static Command Create()
@@ -15,6 +15,7 @@ internal static class ProgCommand
         command.Subcommands.Add(Dump());
         command.Subcommands.Add(Pin());
         command.Subcommands.Add(Run());
+        command.Subcommands.Add(ProgTracelogCommand.Create());
         return command;
     }
 

@@ -40,4 +40,5 @@ internal enum BpfCommand
     BPF_LINK_DETACH = 34,
     BPF_PROG_BIND_MAP = 35,
     BPF_TOKEN_CREATE = 36,
+    BPF_PROG_STREAM_READ_BY_FD = 37,
 }
