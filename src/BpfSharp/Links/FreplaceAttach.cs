@@ -27,6 +27,7 @@ public sealed partial class BpfProgram
             target_btf_id = btfId,
         };
         var fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} in place of {functionName} of {targetProgram}");
-        return (TracingLink)BpfLink.FromHandle(fd);
+        // Not typed by asking the kernel: once attached, no call may fail the attach.
+        return new TracingLink(fd);
     }
 }

@@ -27,9 +27,9 @@ public sealed unsafe partial class BpfProgram
     /// <summary>The common end of every perf-event-based attach; on failure it closes the event and removes the probe.</summary>
     internal BpfLink AttachToPerfEvent(SafeFdHandle perfEvent, PerfEventAttachOptions options, ProbeEvent? probeEvent, string what)
     {
+        BpfLink? link = null;
         try
         {
-            BpfLink link;
             if (!options.UseIoctl && PerfLinks.IsSupported)
             {
                 using var prog = new HandleUse(Handle);
@@ -58,6 +58,8 @@ public sealed unsafe partial class BpfProgram
         }
         catch
         {
+            // A link created before the enable failed holds the event: close it too, so nothing stays attached.
+            link?.Handle?.Dispose();
             PerfEventIoctlLink.CloseEvent(perfEvent, probeEvent);
             throw;
         }

@@ -53,7 +53,9 @@ public sealed unsafe partial class BpfProgram
             };
             fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to its BTF target with a cookie");
         }
-        return BpfLink.FromHandle(fd);
+        // Typed from what was loaded, not by asking the kernel: once attached, no call may fail the attach (a BPF LSM
+        // program may deny every later bpf() call, and a throw here would leave the attachment unowned).
+        return ExpectedAttachType == BpfAttachType.TraceRawTp ? new RawTracepointLink(fd) : new TracingLink(fd);
     }
 
     /// <summary>
