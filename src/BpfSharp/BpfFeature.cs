@@ -38,7 +38,9 @@ public sealed class BpfFeature
 
 /// <summary>The running kernel lacks a feature (named in <see cref="Feature"/>).</summary>
 public sealed class BpfFeatureNotSupportedException(BpfFeature feature, string reason)
-    : NotSupportedException($"{feature.Name} is not supported by the running kernel (needs Linux {feature.Introduced}; probe: {reason})")
+    // What the probe found, never a version: a kernel newer than the feature's introduction can still lack it (a
+    // config option, a distribution's patch).
+    : NotSupportedException($"{feature.Name} is not supported by the running kernel (probe: {reason})")
 {
     public string Feature { get; } = feature.Name;
     public string Reason { get; } = reason;

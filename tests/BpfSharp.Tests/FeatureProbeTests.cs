@@ -168,7 +168,7 @@ public class FeatureProbeTests
         {
             BpfFeatures.BpfLinks, BpfProgram.PerfLinks, BpfFeatures.ProgramType(BpfProgramType.Tracing),
             TracingFeatures.KprobePmu, TracingFeatures.KprobeEvents, TracingFeatures.UprobePmu, TracingFeatures.UprobeEvents,
-            BpfFeatures.Fentry, BpfFeatures.Lsm, BpfFeatures.ProgramType(BpfProgramType.Lsm),
+            TracingFeatures.Kprobes, TracingFeatures.Uprobes, BpfFeatures.Fentry, BpfFeatures.Lsm, BpfFeatures.ProgramType(BpfProgramType.Lsm),
             BpfFeatures.ProgramType(BpfProgramType.Ext), BpfFeatures.ProgramType(BpfProgramType.Kprobe),
             BpfProgram.KprobeMulti, BpfProgram.UprobeMulti, BpfProgram.RawTracepointCookies,
             BpfSharp.Links.NetworkLinkFeatures.Netkit, BpfSharp.Links.NetworkLinkFeatures.Tcx,

@@ -69,7 +69,7 @@ public sealed unsafe partial class BpfProgram
         options ??= new();
         var perfOptions = new PerfEventAttachOptions { Cookie = options.Cookie, UseIoctl = options.UseIoctl };
         string what = $"{(options.Retprobe ? "kretprobe" : "kprobe")} {function}+{options.Offset}";
-        if (UsePmu(options.Mode, ProbePmu.Kprobe, TracingFeatures.KprobeEvents, what))
+        if (UsePmu(options.Mode, ProbePmu.Kprobe, TracingFeatures.KprobeEvents, TracingFeatures.Kprobes, what))
         {
             var name = Bpf.CString(function);
             fixed (byte* p = name)
@@ -124,7 +124,7 @@ public sealed unsafe partial class BpfProgram
         string what = $"{(options.Retprobe ? "uretprobe" : "uprobe")} {path}:{symbol ?? "0x" + offset.ToString("x")}";
         // A uprobe for one process is opened on that process, on any CPU; for every process, on CPU 0.
         int pid = options.ProcessId;
-        if (UsePmu(options.Mode, ProbePmu.Uprobe, TracingFeatures.UprobeEvents, what))
+        if (UsePmu(options.Mode, ProbePmu.Uprobe, TracingFeatures.UprobeEvents, TracingFeatures.Uprobes, what))
         {
             var name = Bpf.CString(path);
             fixed (byte* p = name)
@@ -147,12 +147,12 @@ public sealed unsafe partial class BpfProgram
         return AttachToProbeEvent(ev, perfOptions, pid, what);
     }
 
-    private static bool UsePmu(ProbeAttachMode mode, ProbePmu pmu, BpfFeature events, string what) => mode switch
+    /// <summary>Which mechanism attaches; a missing one is named by its probe (<paramref name="either"/> when both are missing).</summary>
+    private static bool UsePmu(ProbeAttachMode mode, ProbePmu pmu, BpfFeature events, BpfFeature either, string what) => mode switch
     {
         ProbeAttachMode.Pmu => pmu.IsAvailable ? true : throw new BpfFeatureNotSupportedException(pmu.Feature, pmu.Feature.MissingReason ?? ""),
         ProbeAttachMode.TraceFs => events.IsSupported ? false : throw new BpfFeatureNotSupportedException(events, events.MissingReason ?? ""),
-        _ => pmu.IsAvailable || (events.IsSupported ? false : throw new BpfFeatureNotSupportedException(pmu.Feature,
-            $"{pmu.Feature.MissingReason}; {events.Name}: {events.MissingReason} (attaching {what})")),
+        _ => pmu.IsAvailable || (events.IsSupported ? false : throw new BpfFeatureNotSupportedException(either, $"{either.MissingReason} (attaching {what})")),
     };
 
     /// <summary>Opens a tracepoint perf event on a probe event and attaches; on failure the probe event is removed.</summary>

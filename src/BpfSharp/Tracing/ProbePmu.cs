@@ -92,7 +92,7 @@ public sealed class ProbePmu
     {
         string typeFile = Path.Combine(directory, "type");
         if (!Directory.Exists(directory))
-            return (null, $"{directory} does not exist (kernel built without CONFIG_{Path.GetFileName(directory).ToUpperInvariant()}_EVENTS, or older than 4.17)");
+            return (null, $"{directory} does not exist (a kernel without CONFIG_{Path.GetFileName(directory).ToUpperInvariant()}_EVENTS or without the PMU)");
         string? typeText = ReadOrNull(typeFile);
         if (typeText is null || !uint.TryParse(typeText.AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out uint type))
             return (null, $"{typeFile} is missing or not a number");

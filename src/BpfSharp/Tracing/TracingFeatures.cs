@@ -24,6 +24,15 @@ public static class TracingFeatures
     /// <summary>Legacy uprobe events through tracefs <c>uprobe_events</c>.</summary>
     public static BpfFeature UprobeEvents { get; } = new("tracefs uprobe_events", "3.5", () => ControlFileReason("uprobe_events", "CONFIG_UPROBE_EVENTS"));
 
+    /// <summary>Kprobes by either mechanism, the kprobe PMU or tracefs <c>kprobe_events</c>: what attaching a kprobe needs.</summary>
+    public static BpfFeature Kprobes { get; } = new("kprobes", "2.6.33", () => EitherReason(KprobePmu, KprobeEvents));
+
+    /// <summary>Uprobes by either mechanism, the uprobe PMU or tracefs <c>uprobe_events</c>: what attaching a uprobe needs.</summary>
+    public static BpfFeature Uprobes { get; } = new("uprobes", "3.5", () => EitherReason(UprobePmu, UprobeEvents));
+
+    private static string? EitherReason(BpfFeature pmu, BpfFeature events) =>
+        pmu.IsSupported || events.IsSupported ? null : $"{pmu.Name}: {pmu.MissingReason}; {events.Name}: {events.MissingReason}";
+
     private static string? ControlFileReason(string file, string config)
     {
         if (TraceFs.MissingReason is { } noTraceFs)

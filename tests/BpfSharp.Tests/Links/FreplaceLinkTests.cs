@@ -123,6 +123,7 @@ public sealed class FreplaceLinkTests : IDisposable
         var e = Assert.Throws<BpfException>(() => ext.AttachFreplace(target, "no_such_function"));
         Assert.Contains("no_such_function", e.Message);
         Assert.Contains("BPF_LINK_CREATE", e.Message);
+        Assert.Equal("ENOENT", e.ErrnoName); // libbpf: the function is not in the target program's BTF
     }
 
     [Fact]

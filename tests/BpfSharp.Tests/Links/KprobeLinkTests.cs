@@ -26,6 +26,29 @@ public class KprobeLinkTests
     private static void RequireMode(ProbeAttachMode mode) =>
         TestKernel.RequireFeature(mode == ProbeAttachMode.Pmu ? TracingFeatures.KprobePmu : TracingFeatures.KprobeEvents);
 
+    /// <summary>
+    /// The kprobes feature is either mechanism, as found on disk; where neither exists an attach names the feature and
+    /// what the probes found (the PMU directory, the tracefs file), never a kernel version.
+    /// </summary>
+    [Fact]
+    public void Kprobes_AreProbed_AndTheirAbsenceIsNamedByTheProbe()
+    {
+        TestKernel.RequireRoot();
+        bool pmu = Directory.Exists("/sys/bus/event_source/devices/kprobe");
+        bool events = TraceFs.IsAvailable && File.Exists(Path.Combine(TraceFs.MountPoint, "kprobe_events"));
+        Assert.Equal(pmu || events, TracingFeatures.Kprobes.IsSupported);
+        if (TracingFeatures.Kprobes.IsSupported) return;
+
+        using var counts = TestPrograms.CounterMap();
+        using var prog = TestPrograms.Load(BpfProgramType.Kprobe, counts);
+        var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachKprobe(Function));
+        Assert.Equal(TracingFeatures.Kprobes.Name, e.Feature);
+        Assert.Contains("/sys/bus/event_source/devices/kprobe does not exist", e.Message);
+        Assert.Contains("kprobe_events", e.Message);
+        Assert.DoesNotContain("Linux", e.Message);
+        Assert.DoesNotContain("4.17", e.Message);
+    }
+
     [Theory]
     [InlineData(ProbeAttachMode.Pmu, false)]
     [InlineData(ProbeAttachMode.Pmu, true)]

@@ -47,6 +47,21 @@ public class TracingLinkTests
         using var counts = TestPrograms.CounterMap();
         var e = Assert.Throws<BpfException>(() => LoadTracing(counts, BpfAttachType.TraceRawTp, "no_such_tp"));
         Assert.Contains("btf_trace_no_such_tp", e.Message);
+        Assert.Equal("ESRCH", e.ErrnoName);
+    }
+
+    /// <summary>libbpf's answer for a trampoline target the kernel's BTF lacks is ESRCH: code tests it by errno.</summary>
+    [Theory]
+    [InlineData(BpfAttachType.TraceFentry)]
+    [InlineData(BpfAttachType.TraceFexit)]
+    [InlineData(BpfAttachType.ModifyReturn)]
+    public void MissingTrampolineTarget_IsEsrch(BpfAttachType attachType)
+    {
+        TestKernel.RequireRoot();
+        using var counts = TestPrograms.CounterMap();
+        var e = Assert.Throws<BpfException>(() => LoadTracing(counts, attachType, "bpfsharp_no_such_function"));
+        Assert.Equal((global::BpfSharp.Interop.Errno.ESRCH, "ESRCH"), (e.Errno, e.ErrnoName));
+        Assert.Contains("bpfsharp_no_such_function", e.Message);
     }
 
     public static TheoryData<BpfAttachType, string> TrampolineKinds => new()

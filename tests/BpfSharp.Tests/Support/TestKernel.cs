@@ -38,6 +38,7 @@ public static partial class TestKernel
         [
             BpfFeatures.BpfLinks.Name, BpfProgram.PerfLinks.Name, BpfFeatures.ProgramType(BpfProgramType.Tracing).Name,
             BpfSharp.Tracing.TracingFeatures.KprobePmu.Name, BpfSharp.Tracing.TracingFeatures.KprobeEvents.Name,
+            BpfSharp.Tracing.TracingFeatures.Kprobes.Name,
             BpfFeatures.Fentry.Name, BpfFeatures.Lsm.Name, ModuleBtf, KallsymsData,
         ];
         return guest switch

@@ -46,7 +46,9 @@ public class ProbePmuTests
         Assert.Contains(dir, TracingFeatures.KprobePmu.MissingReason, StringComparison.Ordinal);
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => ProbePmu.Kprobe.Type);
         Assert.Equal("kprobe PMU", e.Feature);
-        Assert.Contains("4.17", e.Message, StringComparison.Ordinal);
+        // Named by what the probe found, not by a kernel version this kernel is newer than.
+        Assert.Contains(dir, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("4.17", e.Message, StringComparison.Ordinal);
         Assert.Throws<BpfFeatureNotSupportedException>(() => ProbePmu.Kprobe.GetConfig(retprobe: true));
         Assert.Contains("not available", ProbePmu.Kprobe.ToString(), StringComparison.Ordinal);
     }
