@@ -13,13 +13,15 @@ namespace BpfSharp.Tests.Links;
 /// </summary>
 public class AttachCallOrderTests
 {
-    private static void AssertAttachIsTheLastCall(BpfCommand attach, Func<BpfLink> attachNow)
+    /// <param name="netns">Where to attach (the witness records the thread that attaches), or the test's own namespace.</param>
+    private static void AssertAttachIsTheLastCall(BpfCommand attach, Func<BpfLink> attachNow, TestNetns? netns = null)
     {
         using var witness = new BpfCallWitness();
         BpfLink? link = null;
         try
         {
-            var commands = witness.Record(() => link = attachNow());
+            IReadOnlyList<BpfCommand> Record() => witness.Record(() => link = attachNow());
+            var commands = netns is null ? Record() : netns.Run(Record);
             Assert.Contains(attach, commands);
             Assert.Equal(attach, commands[^1]);
             // The link is whole without asking the kernel anything: its kind and (lazily) its id.
@@ -89,5 +91,37 @@ public class AttachCallOrderTests
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.CgroupSock, counts, BpfAttachType.CgroupInetSockCreate, returnValue: 1);
         AssertAttachIsTheLastCall(BpfCommand.BPF_LINK_CREATE, () => prog.AttachCgroup(cgroup.Path));
+    }
+
+    [Fact]
+    public void XdpLink()
+    {
+        TestKernel.RequireRoot();
+        using var ns = TestNetns.Create();
+        using var counts = TestPrograms.CounterMap();
+        using var prog = NetworkTestPrograms.Xdp(counts);
+        AssertAttachIsTheLastCall(BpfCommand.BPF_LINK_CREATE, () => prog.AttachXdp("lo"), ns);
+    }
+
+    [Fact]
+    public void TcxLink()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        using var ns = TestNetns.Create();
+        using var counts = TestPrograms.CounterMap();
+        using var prog = NetworkTestPrograms.SchedCls(counts);
+        AssertAttachIsTheLastCall(BpfCommand.BPF_LINK_CREATE, () => prog.AttachTcx("lo", TcDirection.Ingress), ns);
+    }
+
+    [Fact]
+    public void SockmapLink()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireFeature(NetworkLinkFeatures.SockmapLinks);
+        using var sockmap = BpfMap.Create(BpfMapType.SockMap, 4, 4, 1);
+        using var counts = TestPrograms.CounterMap();
+        using var prog = NetworkTestPrograms.Load(BpfProgramType.SkMsg, counts, NetworkTestPrograms.SkPass, BpfAttachType.SkMsgVerdict);
+        AssertAttachIsTheLastCall(BpfCommand.BPF_LINK_CREATE, () => prog.AttachSockmap(sockmap));
     }
 }
