@@ -23,6 +23,8 @@ public sealed class BpfObject : IDisposable
     private readonly HashSet<object> _taken = [];
     private readonly List<string> _pinnedByLoad = [];
     private SafeFdHandle? _btf;
+    // Held only while loading: every map create, BTF load and program load carries it; attaching needs none.
+    private BpfToken? _token;
     private bool _disposed;
 
     private BpfObject(ObjectParser parser, BpfObjectOptions options)
@@ -94,10 +96,11 @@ public sealed class BpfObject : IDisposable
         if (IsLoaded) throw new InvalidOperationException($"object {Name} is already loaded");
         try
         {
+            _token = BpfToken.ForObject(_options.TokenPath);
             if (_parser.Externs.Count > 0)
                 ExternResolver.Resolve(_parser, KernelBtf(), _options.KernelConfig ?? KernelConfig.Current, Name, () => UsdtUsesCookies);
             if (_parser.Btf is { } btf)
-                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}");
+                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}", _token);
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.StructOps))
                 _structOps[map] = StructOpsBinding.Resolve(map, _parser.Btf!, KernelBtf(), _programs, Name);
             foreach (var map in _maps.Values) CreateMap(map);
@@ -139,6 +142,11 @@ public sealed class BpfObject : IDisposable
             ReleaseKernelObjects();
             throw;
         }
+        finally
+        {
+            _token?.Dispose();
+            _token = null;
+        }
     }
 
     private BpfException MissingValue(BpfObjectMap map, string target) =>
@@ -153,7 +161,7 @@ public sealed class BpfObject : IDisposable
         {
             if (map.InnerMap is { } innerDef)
                 inner = BpfMap.Create(innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries,
-                    new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner" });
+                    new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner", Token = _token });
             if (_structOps.TryGetValue(map, out var structOps))
             {
                 // The kernel reads the struct from its own BTF but still wants the object's BTF beside it.
@@ -164,6 +172,7 @@ public sealed class BpfObject : IDisposable
                     Flags = map.Flags,
                     Btf = _btf,
                     BtfVmlinuxValueTypeId = (uint)structOps.ValueTypeId,
+                    Token = _token,
                 });
                 return;
             }
@@ -178,6 +187,7 @@ public sealed class BpfObject : IDisposable
                 Btf = withBtf ? _btf : null,
                 BtfKeyTypeId = withBtf ? map.BtfKeyTypeId : 0,
                 BtfValueTypeId = withBtf ? map.BtfValueTypeId : 0,
+                Token = _token,
             });
         }
         finally
@@ -269,6 +279,7 @@ public sealed class BpfObject : IDisposable
             AttachBtfId = (uint)prog.StructOpsAttachBtfId,
             Flags = prog.Flags,
             LogLevel = _options.LogLevel,
+            Token = _token,
             Btf = linked.FuncInfo.Length > 0 ? _btf : null,
             FuncInfo = linked.FuncInfo,
             FuncInfoRecordSize = 8,
