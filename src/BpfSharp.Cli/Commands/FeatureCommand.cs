@@ -27,6 +27,7 @@ internal static class FeatureCommand
             groups.Add(("attach", "lsm", BpfFeatures.Lsm));
             groups.Add(("programs", "streams", BpfProgram.Streams));
             groups.Add(("programs", "stream_printing", BpfProgram.StreamPrinting));
+            groups.Add(("programs", "bpf_token", BpfToken.Tokens));
             groups.Add(("tracing", "tracefs", TracingFeatures.TraceFs));
             groups.Add(("tracing", "kprobe_pmu", TracingFeatures.KprobePmu));
             groups.Add(("tracing", "uprobe_pmu", TracingFeatures.UprobePmu));
