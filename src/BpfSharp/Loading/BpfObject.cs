@@ -25,6 +25,8 @@ public sealed class BpfObject : IDisposable
     private SafeFdHandle? _btf;
     // Held only while loading: every map create, BTF load and program load carries it; attaching needs none.
     private BpfToken? _token;
+    private readonly byte[]? _arenaData;
+    private readonly BpfObjectMap? _arenaMap;
     private bool _disposed;
 
     private BpfObject(ObjectParser parser, BpfObjectOptions options)
@@ -35,6 +37,8 @@ public sealed class BpfObject : IDisposable
         _maps = [];
         foreach (var m in parser.Maps)
             if (!_maps.TryAdd(m.Name, m)) throw new BpfFormatException($"BPF object {parser.ObjectName}", $"two maps are named {m.Name}");
+        _arenaData = ObjectArena.ReadData(parser.Elf);
+        if (_arenaData is not null) _arenaMap = ObjectArena.ArenaOf(_maps.Values, parser.ObjectName);
         _variables = [];
         foreach (var (name, map, offset, size, type) in parser.Variables)
             _variables.TryAdd(name, new BpfObjectVariable(this, name, map, offset, size, type));
@@ -189,6 +193,7 @@ public sealed class BpfObject : IDisposable
                 BtfValueTypeId = withBtf ? map.BtfValueTypeId : 0,
                 Token = _token,
             });
+            if (map.Type == BpfMapType.Arena) ObjectArena.MapAndFill(map, map == _arenaMap ? _arenaData : null);
         }
         finally
         {
@@ -298,10 +303,23 @@ public sealed class BpfObject : IDisposable
         SectionDefinitions.TryMatch(prog.SectionName, out var def, out _) && def.AutoAttach == AutoAttachKind.Usdt
         && !_options.UsdtWithoutUprobeMulti && BpfProgram.UprobeMulti.IsSupported ? BpfAttachType.TraceUprobeMulti : null;
 
+    /// <summary>
+    /// The address of an <c>__arena</c> global after <see cref="Load"/>: in this process (inside the arena map's
+    /// <see cref="BpfObjectMap.Arena"/>) and, the same number, on the BPF side.
+    /// </summary>
+    public ulong ArenaAddressOf(string variable)
+    {
+        if (_arenaMap?.Arena is not { } arena) throw new InvalidOperationException($"object {Name} has no loaded arena");
+        var sym = _parser.Elf.Symbols.FirstOrDefault(s => s.Name == variable && s.Section?.Name == ObjectArena.Section)
+            ?? throw new KeyNotFoundException($"object {Name} has no __arena variable {variable}");
+        return arena.Address + (ulong)_arenaMap.ArenaDataOffset + sym.Value;
+    }
+
     private BpfObjectMap? MapOfSymbol(ElfSymbol sym)
     {
         var section = sym.Section!;
         if (section.Name == ".maps") return _maps.GetValueOrDefault(sym.Name);
+        if (section.Name == ObjectArena.Section) return _arenaMap;
         if (section.Name == "maps") return _maps.Values.FirstOrDefault(m => m.SectionName == "maps" && m.SymbolOffset == sym.Value);
         return _maps.Values.FirstOrDefault(m => m.IsGlobalData && m.SectionIndex == section.Index);
     }
@@ -384,6 +402,8 @@ public sealed class BpfObject : IDisposable
         }
         foreach (var m in _maps.Values)
         {
+            m.Arena?.Dispose();
+            m.Arena = null;
             if (m.Map is { } map && !_taken.Contains(map)) map.Dispose();
             m.Map = null;
         }
