@@ -76,6 +76,23 @@ public sealed partial class SessionProbeTests
     }
 
     [Fact]
+    public void UprobeSession_AutoAttachesWhereItsSectionSays()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfProgram.UprobeSession);
+        using var obj = LoadSessions();
+        using var link = obj.Programs["auto_session"].Program!.Attach();
+        Assert.IsType<UprobeMultiLink>(link);
+        CallGetsid(3);
+        link.Dispose();
+
+        // Every process's getsid: at least this one's three calls, each entry with its return.
+        ulong entries = Read(obj, "auto_entries");
+        Assert.True(entries >= 3, $"{entries} entries for 3 calls");
+        Assert.Equal(entries, Read(obj, "auto_returns"));
+    }
+
+    [Fact]
     public void KprobeSession_RunsOnEntryAndReturn_WithTheCallsCookie()
     {
         TestKernel.RequireRoot();

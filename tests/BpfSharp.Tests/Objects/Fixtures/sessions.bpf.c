@@ -13,6 +13,7 @@ extern _Bool bpf_session_is_return(void) __ksym;
 __u32 skip_return;                  // set from user space: 1 makes the entry skip the return run
 __u64 entries, returns, cookies_matched, last_cookie;
 __u64 kernel_entries, kernel_returns, kernel_cookies_matched;
+__u64 auto_entries, auto_returns, auto_cookies_matched;
 
 // Each entry stores a cookie unique to the call; its return finds it again.
 static __always_inline int session(__u64 *entry_count, __u64 *return_count, __u64 *matched)
@@ -43,4 +44,11 @@ SEC("kprobe.session")
 int kernel_session(void *ctx)
 {
 	return session(&kernel_entries, &kernel_returns, &kernel_cookies_matched);
+}
+
+// The section names its target: auto-attach makes the session link on every process's libc getsid.
+SEC("uprobe.session/libc.so.6:getsid")
+int auto_session(void *ctx)
+{
+	return session(&auto_entries, &auto_returns, &auto_cookies_matched);
 }
