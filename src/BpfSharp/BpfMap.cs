@@ -77,6 +77,11 @@ public sealed unsafe partial class BpfMap : IDisposable
         {
             if (options.InnerMap is not null) attr.inner_map_fd = refs.Add(options.InnerMap.Handle);
             if (options.Btf is not null) attr.btf_fd = refs.Add(options.Btf);
+            if (options.Token is not null)
+            {
+                attr.map_token_fd = (int)refs.Add(options.Token.Handle);
+                attr.map_flags |= BpfToken.TokenFdFlag;
+            }
             var fd = Bpf.CallForFd(BpfCommand.BPF_MAP_CREATE, ref attr, $"{type} map \"{options.Name}\"");
             return new BpfMap(fd, type, keySize, valueSize, maxEntries, flags, attr.map_name.ToString(), 0);
         }

@@ -25,4 +25,7 @@ public sealed class BpfMapCreateOptions
     internal uint BtfKeyTypeId { get; init; }
     internal uint BtfValueTypeId { get; init; }
     internal uint BtfVmlinuxValueTypeId { get; init; }
+
+    /// <summary>A BPF token to create the map with (<c>map_token_fd</c>, Linux 6.9): see <see cref="BpfToken"/>.</summary>
+    public BpfToken? Token { get; init; }
 }

@@ -77,6 +77,11 @@ public sealed unsafe partial class BpfProgram : IDisposable
             };
             if (options.AttachProgram is not null) attr.attach_prog_fd = refs.Add(options.AttachProgram.Handle);
             else if (options.AttachBtfObject is not null) attr.attach_prog_fd = refs.Add(options.AttachBtfObject);
+            if (options.Token is not null)
+            {
+                attr.prog_token_fd = (int)refs.Add(options.Token.Handle);
+                attr.prog_flags |= BpfToken.TokenFdFlag;
+            }
             if (options.Btf is not null)
             {
                 attr.prog_btf_fd = refs.Add(options.Btf);

@@ -70,4 +70,7 @@ public sealed class BpfProgramLoadOptions
     internal uint FuncInfoRecordSize { get; init; }
     internal ReadOnlyMemory<byte> LineInfo { get; init; }
     internal uint LineInfoRecordSize { get; init; }
+
+    /// <summary>A BPF token to load the program with (<c>prog_token_fd</c>, Linux 6.9): see <see cref="BpfToken"/>.</summary>
+    public BpfToken? Token { get; init; }
 }

@@ -14,6 +14,7 @@ if (args.Length is not (4 or 5))
 }
 string kind = args[0], pin = args[1], target = args.Length > 4 ? args[4] : "";
 bool disconnect = args[2] == "1", waitForKill = args[3] == "kill";
+if (kind == "token") return TokenChild.Run(target);
 if (kind is "struct_ops_link" or "struct_ops_legacy") return StructOpsChild.Run(kind == "struct_ops_link", pin, disconnect, waitForKill, target);
 if (kind == "usdt") return UsdtChild.Run(pin, disconnect, waitForKill, target);
 // This (main) thread does every attach: entering the namespace here makes "lo" the namespace's.

@@ -21,10 +21,13 @@ internal static class FeatureCommand
             groups.Add(("attach", "bpf_links", BpfFeatures.BpfLinks));
             groups.Add(("attach", "perf_links", BpfProgram.PerfLinks));
             groups.Add(("attach", "kprobe_multi", BpfProgram.KprobeMulti));
+            groups.Add(("attach", "kprobe_session", BpfProgram.KprobeSession));
+            groups.Add(("attach", "uprobe_session", BpfProgram.UprobeSession));
             groups.Add(("attach", "fentry", BpfFeatures.Fentry));
             groups.Add(("attach", "lsm", BpfFeatures.Lsm));
             groups.Add(("programs", "streams", BpfProgram.Streams));
             groups.Add(("programs", "stream_printing", BpfProgram.StreamPrinting));
+            groups.Add(("programs", "bpf_token", BpfToken.Tokens));
             groups.Add(("tracing", "tracefs", TracingFeatures.TraceFs));
             groups.Add(("tracing", "kprobe_pmu", TracingFeatures.KprobePmu));
             groups.Add(("tracing", "uprobe_pmu", TracingFeatures.UprobePmu));

@@ -33,6 +33,8 @@ internal struct ProgLoadAttr
     public ulong core_relos;
     public uint core_relo_rec_size;
     public uint log_true_size;
+    /// <summary>Read only with <c>BPF_F_TOKEN_FD</c> in <c>prog_flags</c> (Linux 6.9).</summary>
+    public int prog_token_fd;
 }
 
 [KernelStruct("bpf_attr", Member = "test")]

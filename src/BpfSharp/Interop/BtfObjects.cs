@@ -22,11 +22,17 @@ internal static unsafe class BtfObjects
 internal static unsafe class BtfLoader
 {
     /// <summary>BPF_BTF_LOAD; a rejection is retried with a log so the error says why.</summary>
-    public static SafeFdHandle Load(ReadOnlySpan<byte> blob, string what)
+    public static SafeFdHandle Load(ReadOnlySpan<byte> blob, string what, BpfToken? token = null)
     {
+        using var tokenUse = token is null ? null : new HandleRefs();
         fixed (byte* p = blob)
         {
             var attr = new BtfLoadAttr { btf = (ulong)p, btf_size = (uint)blob.Length };
+            if (tokenUse is not null)
+            {
+                attr.btf_token_fd = (int)tokenUse.Add(token!.Handle);
+                attr.btf_flags = BpfToken.TokenFdFlag;
+            }
             int r = Bpf.TryCall(BpfCommand.BPF_BTF_LOAD, ref attr);
             if (r >= 0) return new SafeFdHandle(r);
             var log = new byte[1 << 20];

@@ -49,6 +49,7 @@ public sealed unsafe partial class BpfProgram
 
     private KprobeMultiLink CreateKprobeMulti(ulong* syms, ulong* addrs, int count, MultiProbeAttachOptions? options, string what)
     {
+        ThrowIfSessionUnsupported();
         var cookies = Cookies(options, count);
         using var prog = new HandleUse(Handle);
         fixed (ulong* c = cookies)
@@ -96,6 +97,7 @@ public sealed unsafe partial class BpfProgram
     {
         // Before 6.6 the kernel answers a bare EINVAL, indistinguishable from a bad argument.
         UprobeMulti.ThrowIfUnsupported();
+        ThrowIfSessionUnsupported();
         var path = Bpf.CString(binaryPath);
         if (refCtrOffsets is not null && refCtrOffsets.All(o => o == 0)) refCtrOffsets = null;
         using var prog = new HandleUse(Handle);

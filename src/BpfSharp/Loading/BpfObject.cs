@@ -23,6 +23,10 @@ public sealed class BpfObject : IDisposable
     private readonly HashSet<object> _taken = [];
     private readonly List<string> _pinnedByLoad = [];
     private SafeFdHandle? _btf;
+    // Held only while loading: every map create, BTF load and program load carries it; attaching needs none.
+    private BpfToken? _token;
+    private readonly byte[]? _arenaData;
+    private readonly BpfObjectMap? _arenaMap;
     private bool _disposed;
 
     private BpfObject(ObjectParser parser, BpfObjectOptions options)
@@ -33,6 +37,8 @@ public sealed class BpfObject : IDisposable
         _maps = [];
         foreach (var m in parser.Maps)
             if (!_maps.TryAdd(m.Name, m)) throw new BpfFormatException($"BPF object {parser.ObjectName}", $"two maps are named {m.Name}");
+        _arenaData = ObjectArena.ReadData(parser.Elf);
+        if (_arenaData is not null) _arenaMap = ObjectArena.ArenaOf(_maps.Values, parser.ObjectName);
         _variables = [];
         foreach (var (name, map, offset, size, type) in parser.Variables)
             _variables.TryAdd(name, new BpfObjectVariable(this, name, map, offset, size, type));
@@ -94,10 +100,11 @@ public sealed class BpfObject : IDisposable
         if (IsLoaded) throw new InvalidOperationException($"object {Name} is already loaded");
         try
         {
+            _token = BpfToken.ForObject(_options.TokenPath);
             if (_parser.Externs.Count > 0)
                 ExternResolver.Resolve(_parser, KernelBtf(), _options.KernelConfig ?? KernelConfig.Current, Name, () => UsdtUsesCookies);
             if (_parser.Btf is { } btf)
-                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}");
+                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}", _token);
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.StructOps))
                 _structOps[map] = StructOpsBinding.Resolve(map, _parser.Btf!, KernelBtf(), _programs, Name);
             foreach (var map in _maps.Values) CreateMap(map);
@@ -139,6 +146,11 @@ public sealed class BpfObject : IDisposable
             ReleaseKernelObjects();
             throw;
         }
+        finally
+        {
+            _token?.Dispose();
+            _token = null;
+        }
     }
 
     private BpfException MissingValue(BpfObjectMap map, string target) =>
@@ -153,7 +165,7 @@ public sealed class BpfObject : IDisposable
         {
             if (map.InnerMap is { } innerDef)
                 inner = BpfMap.Create(innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries,
-                    new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner" });
+                    new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner", Token = _token });
             if (_structOps.TryGetValue(map, out var structOps))
             {
                 // The kernel reads the struct from its own BTF but still wants the object's BTF beside it.
@@ -164,6 +176,7 @@ public sealed class BpfObject : IDisposable
                     Flags = map.Flags,
                     Btf = _btf,
                     BtfVmlinuxValueTypeId = (uint)structOps.ValueTypeId,
+                    Token = _token,
                 });
                 return;
             }
@@ -178,7 +191,9 @@ public sealed class BpfObject : IDisposable
                 Btf = withBtf ? _btf : null,
                 BtfKeyTypeId = withBtf ? map.BtfKeyTypeId : 0,
                 BtfValueTypeId = withBtf ? map.BtfValueTypeId : 0,
+                Token = _token,
             });
+            if (map.Type == BpfMapType.Arena) ObjectArena.MapAndFill(map, map == _arenaMap ? _arenaData : null);
         }
         finally
         {
@@ -269,6 +284,7 @@ public sealed class BpfObject : IDisposable
             AttachBtfId = (uint)prog.StructOpsAttachBtfId,
             Flags = prog.Flags,
             LogLevel = _options.LogLevel,
+            Token = _token,
             Btf = linked.FuncInfo.Length > 0 ? _btf : null,
             FuncInfo = linked.FuncInfo,
             FuncInfoRecordSize = 8,
@@ -287,10 +303,23 @@ public sealed class BpfObject : IDisposable
         SectionDefinitions.TryMatch(prog.SectionName, out var def, out _) && def.AutoAttach == AutoAttachKind.Usdt
         && !_options.UsdtWithoutUprobeMulti && BpfProgram.UprobeMulti.IsSupported ? BpfAttachType.TraceUprobeMulti : null;
 
+    /// <summary>
+    /// The address of an <c>__arena</c> global after <see cref="Load"/>: in this process (inside the arena map's
+    /// <see cref="BpfObjectMap.Arena"/>) and, the same number, on the BPF side.
+    /// </summary>
+    public ulong ArenaAddressOf(string variable)
+    {
+        if (_arenaMap?.Arena is not { } arena) throw new InvalidOperationException($"object {Name} has no loaded arena");
+        var sym = _parser.Elf.Symbols.FirstOrDefault(s => s.Name == variable && s.Section?.Name == ObjectArena.Section)
+            ?? throw new KeyNotFoundException($"object {Name} has no __arena variable {variable}");
+        return arena.Address + (ulong)_arenaMap.ArenaDataOffset + sym.Value;
+    }
+
     private BpfObjectMap? MapOfSymbol(ElfSymbol sym)
     {
         var section = sym.Section!;
         if (section.Name == ".maps") return _maps.GetValueOrDefault(sym.Name);
+        if (section.Name == ObjectArena.Section) return _arenaMap;
         if (section.Name == "maps") return _maps.Values.FirstOrDefault(m => m.SectionName == "maps" && m.SymbolOffset == sym.Value);
         return _maps.Values.FirstOrDefault(m => m.IsGlobalData && m.SectionIndex == section.Index);
     }
@@ -373,6 +402,8 @@ public sealed class BpfObject : IDisposable
         }
         foreach (var m in _maps.Values)
         {
+            m.Arena?.Dispose();
+            m.Arena = null;
             if (m.Map is { } map && !_taken.Contains(map)) map.Dispose();
             m.Map = null;
         }

@@ -40,6 +40,12 @@ public sealed class BpfObjectMap
     /// <summary>The created map, after <see cref="BpfObject.Load"/>.</summary>
     public BpfMap? Map { get; internal set; }
 
+    /// <summary>An arena map's memory, mapped at load (where its <c>__arena</c> globals were written); null for other maps.</summary>
+    public BpfArenaMemory? Arena { get; internal set; }
+
+    /// <summary>Where in the arena the object's <c>__arena</c> globals start (its last pages, as libbpf 1.7 places them).</summary>
+    public long ArenaDataOffset { get; internal set; }
+
     internal uint BtfKeyTypeId { get; set; }
     internal uint BtfValueTypeId { get; set; }
 

@@ -23,6 +23,13 @@ public sealed class BpfObjectOptions
 
     /// <summary>Tests: USDT programs attach one uprobe per site, as on kernels without uprobe.multi links.</summary>
     internal bool UsdtWithoutUprobeMulti { get; init; }
+
+    /// <summary>
+    /// A delegating BPF filesystem to make a <see cref="BpfToken"/> from (Linux 6.9); every map create, BTF load and
+    /// program load of <see cref="BpfObject.Load"/> then carries the token. Null (the default) reads
+    /// <see cref="BpfToken.PathVariable"/> from the environment; an empty string means no token even when that is set.
+    /// </summary>
+    public string? TokenPath { get; init; }
 }
 
 /// <summary>How a map of an object is pinned (<c>__uint(pinning, LIBBPF_PIN_BY_NAME)</c>).</summary>

@@ -179,6 +179,15 @@ internal sealed class ProgramLinker
         if (insn.OpCode != LoadImm64) throw Error(fn, i, $"a reference to {sym.Name} in an instruction that is not a 64-bit load");
         var map = _mapOfSymbol(sym) ?? throw Error(fn, i, $"{sym.Name} in {section.Name} is neither a map nor global data");
         int fd = map.Map!.Handle.Fd;
+        if (map.Type == BpfMapType.Arena)
+        {
+            // An __arena global: the arena's user address (what the kernel puts in a map-value load of an arena) plus
+            // the place of the globals in it and the variable's offset.
+            long offset = map.ArenaDataOffset + (long)sym.Value + insn.Immediate;
+            if (offset < 0 || offset > int.MaxValue) throw Error(fn, i, $"offset {offset} of {sym.Name} is outside the arena");
+            _pendingSecondImm = (int)offset;
+            return insn with { Src = (BpfRegister)Imm64Source.MapValue, Immediate = fd };
+        }
         if (map.IsGlobalData)
         {
             // ld_imm64 of a variable's address: the map's value plus the variable's offset.

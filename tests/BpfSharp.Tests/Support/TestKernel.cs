@@ -30,7 +30,7 @@ public static partial class TestKernel
     /// What Debian's kernels (the CI guests) offer, by feature name. 6.1: BPF links, perf links, tp_btf, kprobes
     /// (PMU and tracefs), BPF trampolines and BPF LSM, module BTF, KALLSYMS_ALL; it lacks kprobe.multi (built
     /// without fprobe), uprobe.multi (6.6), netfilter programs (6.4) and arenas (6.9). 6.12 adds kprobe.multi
-    /// (FPROBE), uprobe.multi, netkit, tcx, raw tracepoint cookies and arenas.
+    /// (FPROBE), uprobe.multi, kprobe and uprobe sessions, BPF tokens, netkit, tcx, raw tracepoint cookies and arenas.
     /// </summary>
     public static IReadOnlySet<string> GuestFeatures(string guest)
     {
@@ -47,6 +47,7 @@ public static partial class TestKernel
             "6.12" => common.Concat(
             [
                 BpfProgram.KprobeMulti.Name, BpfProgram.UprobeMulti.Name, BpfProgram.RawTracepointCookies.Name,
+                BpfProgram.KprobeSession.Name, BpfProgram.UprobeSession.Name, BpfToken.Tokens.Name,
                 BpfSharp.Links.NetworkLinkFeatures.Netkit.Name, BpfSharp.Links.NetworkLinkFeatures.Tcx.Name, NetkitDevices,
                 BpfFeatures.MapType(BpfMapType.Arena).Name, BpfFeatures.ProgramType(BpfProgramType.Netfilter).Name,
             ]).ToHashSet(),
