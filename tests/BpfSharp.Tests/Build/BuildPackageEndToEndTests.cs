@@ -5,8 +5,8 @@ using BpfSharp.Tests.Support;
 namespace BpfSharp.Tests.Build;
 
 /// <summary>
-/// The .NET workflow as a user meets it: BpfSharp and BpfSharp.Build packed into a folder feed, a project outside
-/// the repository with two BPF C files referencing the package, <c>dotnet build</c> (clang runs, vmlinux.h is
+/// The .NET workflow as a user meets it: BpfSharp, BpfSharp.Build and the templates packed into a folder feed, a
+/// project outside the repository made by <c>dotnet new bpfsharp-app</c> with a second BPF C file added, <c>dotnet build</c> (clang runs, vmlinux.h is
 /// written, skeletons are generated), a second build that does not run clang, the app run as root printing
 /// events, and a C syntax error failing the build with the file and line.
 /// </summary>
@@ -29,17 +29,24 @@ public sealed class BuildPackageEndToEndTests
             {
                 Dotnet(Repository.Root, "pack", project, "-c", Repository.Configuration, "--no-build", "-o", feed, $"-p:Version={version}", "-nologo", "-v:q");
             }
-            string fixtures = Path.Combine(AppContext.BaseDirectory, "Build", "Fixtures", "App");
-            File.Copy(Path.Combine(fixtures, "probe.bpf.c"), Path.Combine(app, "probe.bpf.c"));
-            File.Copy(Path.Combine(fixtures, "second.bpf.c"), Path.Combine(app, "second.bpf.c"));
-            File.Copy(Path.Combine(fixtures, "Program.cs.txt"), Path.Combine(app, "Program.cs"));
-            File.WriteAllText(Path.Combine(app, "App.csproj"), File.ReadAllText(Path.Combine(fixtures, "App.csproj.txt")).Replace("$(BpfSharpVersion)", version));
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            Dotnet(Repository.Root, "pack", "templates/BpfSharp.Templates", "-o", feed, $"-p:Version={version}", "-nologo", "-v:q");
+            File.WriteAllText(Path.Combine(work, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
                   <packageSources><clear /><add key="local" value="{feed}" /></packageSources>
                 </configuration>
                 """);
+
+            // The template, installed into a template hive of the test's own (the user's is left alone).
+            string hive = Path.Combine(work, "hive");
+            Dotnet(work, "new", "--debug:custom-hive", hive, "install", Path.Combine(feed, $"BpfSharp.Templates.{version}.nupkg"));
+            Dotnet(work, "new", "--debug:custom-hive", hive, "bpfsharp-app", "-n", "E2eApp", "-o", app, "--BpfSharpVersion", version);
+            Assert.True(File.Exists(Path.Combine(app, "probe.bpf.c")), "the template wrote no probe.bpf.c");
+
+            // A second BPF C file is picked up by the template's BpfSource glob; the program drives both.
+            string fixtures = Path.Combine(AppContext.BaseDirectory, "Build", "Fixtures", "App");
+            File.Copy(Path.Combine(fixtures, "second.bpf.c"), Path.Combine(app, "second.bpf.c"));
+            File.Copy(Path.Combine(fixtures, "Program.cs.txt"), Path.Combine(app, "Program.cs"), overwrite: true);
             string[] build = ["build", "--packages", Path.Combine(work, "packages"), "-nologo", "-v:n", "-p:UseSharedCompilation=false", "-nodeReuse:false"];
 
             var first = Dotnet(app, build);
@@ -56,10 +63,10 @@ public sealed class BuildPackageEndToEndTests
 
             string output = Path.Combine(app, "bin", "Debug", "net10.0");
             Assert.True(File.Exists(Path.Combine(output, "probe.bpf.o")) && File.Exists(Path.Combine(output, "second.bpf.o")), "the objects were not copied to the output");
-            var run = BpfSharpTool.RunProcess(new ProcessStartInfo("dotnet", [Path.Combine(output, "App.dll")]), Minutes, "the app");
+            var run = BpfSharpTool.RunProcess(new ProcessStartInfo("dotnet", [Path.Combine(output, "E2eApp.dll")]), Minutes, "the app");
             Assert.True(run.ExitCode == 0, $"the app exited {run.ExitCode}: {run.Stderr}");
             var events = run.Stdout.Split('\n').Where(l => l.StartsWith("event pid=", StringComparison.Ordinal)).ToList();
-            Assert.True(events.Count == 3, $"expected 3 events, got: {run.Stdout}");
+            Assert.True(events.Count == 3 && events.All(e => e.EndsWith("comm=true", StringComparison.Ordinal)), $"expected 3 exec events of true, got: {run.Stdout}");
             Assert.Contains("calls=3", run.Stdout);
 
             // A syntax error: the build fails, naming the file and line in MSBuild's format.

@@ -25,6 +25,8 @@ public sealed partial class SkeletonKernelTests
         Assert.Throws<InvalidOperationException>(() => skeleton.Variables.FilterPid = 1); // .rodata is frozen
         Assert.Equal((uint)Environment.ProcessId, skeleton.Variables.FilterPid);
         Assert.Equal("bpf", skeleton.Variables.Prefix.ToString());
+        Assert.Equal("tracepoint/syscalls/sys_enter_getpid", skeleton.Programs.OnGetpid.SectionName);
+        Assert.NotNull(skeleton.Programs.OnGetpid.Program);
 
         using var events = new RingBufferReader(skeleton.Maps.Events.Map);
         var records = new List<LayoutSkeleton.Record>();
