@@ -81,7 +81,7 @@ public sealed class TextFuzzTests
         var random = new Random(18);
         var config = Encoding.ASCII.GetBytes("CONFIG_BPF=y\n# CONFIG_FOO is not set\nCONFIG_HZ=250\nCONFIG_NAME=\"x=y\"\n");
         var probe = Encoding.ASCII.GetBytes("p:kprobes/bpfsharp_1_do_sys_open do_sys_open+0 arg1=%di:u64\n");
-        for (int i = 0; i < 3000; i++)
+        for (int i = 0; i < 1500; i++)
         {
             var c = KernelConfig.Parse(Encoding.Latin1.GetString(Mutate(random, config)), "fuzz");
             foreach (var (name, _) in c.Values) Assert.True(c.TryGetValue(name, out _));
@@ -89,5 +89,30 @@ public sealed class TextFuzzTests
             foreach (var kind in new[] { ProbeEventKind.Kprobe, ProbeEventKind.Uprobe })
                 if (ProbeEventInfo.TryParse(kind, line) is { } info) Assert.False(string.IsNullOrEmpty(info.ToString()));
         }
+    }
+
+    [Theory]
+    [InlineData("-4@%edi 8@-16(%rbp) 8@%rax -4@$-9 8@ptr(%rip) 2@-1(%rsi,%rcx,4)", BpfSharp.Elf.ElfMachine.Amd64)]
+    [InlineData("-4@x0 8@[sp, 16] 8@[x1] -4@5 8@[x2, -8]", BpfSharp.Elf.ElfMachine.Arm64)]
+    public void UsdtArgumentMutations(string arguments, BpfSharp.Elf.ElfMachine machine)
+    {
+        // The argument string of a .note.stapsdt, from whatever executable the caller names.
+        var random = new Random(19);
+        var original = Encoding.ASCII.GetBytes(arguments);
+        int parsed = 0, refused = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            string text = Encoding.Latin1.GetString(Mutate(random, original));
+            try
+            {
+                _ = UsdtArgumentParser.Parse(text, machine, "fuzz:probe");
+                parsed++;
+            }
+            catch (UsdtArgumentException)
+            {
+                refused++;
+            }
+        }
+        Assert.True(parsed > 0 && refused > 0, $"{parsed} parsed, {refused} refused");
     }
 }
