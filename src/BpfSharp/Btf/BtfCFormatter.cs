@@ -14,7 +14,7 @@ namespace BpfSharp.Btf;
 /// emitted once at top level and referred to by their integer type, since an anonymous enum written inline at
 /// each use would define its enumerators again.
 /// <para>Bad input: every walk is bounded (<see cref="MaxWalkDepth"/> nested steps, and output of at most
-/// <see cref="MaxOutputLength"/> characters or 32 per byte of BTF, whichever is more); BTF that C cannot express
+/// <see cref="MaxOutputLength"/> characters or 16 per byte of BTF, whichever is more); BTF that C cannot express
 /// within those bounds (a loop through anonymous types and prototypes, nesting deeper than a compiler accepts) is a
 /// <see cref="BpfFormatException"/> naming the type. Errors of the output writer itself come through
 /// unchanged.</para>
@@ -26,8 +26,11 @@ public sealed class BtfCFormatter
     /// <summary>How many nested steps (declarations, declarators, inline bodies) a walk may take.</summary>
     public const int MaxWalkDepth = 2048;
 
-    /// <summary>The output always allowed; larger BTF may produce up to 32 characters per byte of it.</summary>
-    public const long MaxOutputLength = 16L << 20;
+    /// <summary>
+    /// The output always allowed; larger BTF may produce up to 16 characters per byte of it (vmlinux's header is
+    /// about one per byte: the rest is for anonymous types that C repeats inline).
+    /// </summary>
+    public const long MaxOutputLength = 4L << 20;
 
     private readonly BtfSpec _spec;
     private readonly TextWriter _out;
@@ -54,7 +57,7 @@ public sealed class BtfCFormatter
         _declared = new bool[spec.Count];
         long btfBytes = 0;
         for (var s = spec; s is not null; s = s.Base) btfBytes += s.Data.Length;
-        _outputBudget = Math.Max(MaxOutputLength, 32 * btfBytes);
+        _outputBudget = Math.Max(MaxOutputLength, 16 * btfBytes);
     }
 
     /// <summary>Writes the whole header, wrapped in an include guard named after <paramref name="guard"/>.</summary>

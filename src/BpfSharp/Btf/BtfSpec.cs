@@ -59,7 +59,7 @@ public sealed partial class BtfSpec
     /// <summary>Reads and parses a raw BTF file (such as <c>/sys/kernel/btf/vmlinux</c>), optionally as split BTF.</summary>
     /// <exception cref="BpfFormatException">The file is not valid BTF.</exception>
     public static BtfSpec Load(string path, BtfSpec? baseSpec = null) =>
-        BtfParser.Parse(File.ReadAllBytes(path), baseSpec);
+        BtfParser.Parse(Interop.FileBytes.ReadAll(path, "BTF"), baseSpec);
 
     /// <summary>The spec this split spec extends, or null for a base spec.</summary>
     public BtfSpec? Base { get; }

@@ -297,12 +297,26 @@ public sealed class BtfValueFormatter(BtfSpec spec)
     private static bool IsCharType(BtfType t) =>
         t is BtfInt { Size: 1 } i && (i.IsChar || i.Name is "char" or "signed char" or "unsigned char");
 
-    private static string? EnumName(BtfEnum e, long value)
+    // Enumerator names by value for enums too long to search per value (65,535 enumerators in an array of a
+    // million elements would be quadratic); the first enumerator of a value wins, as in the linear search.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Dictionary<ulong, string>> _enumNames = new();
+
+    private string? EnumName(BtfEnum e, long value)
     {
         ulong mask = e.Size >= 8 ? ulong.MaxValue : (1UL << (e.Size * 8)) - 1;
-        foreach (var v in e.Values)
-            if ((v.UnsignedValue & mask) == ((ulong)value & mask)) return v.Name;
-        return null;
+        if (e.Values.Length <= 16)
+        {
+            foreach (var v in e.Values)
+                if ((v.UnsignedValue & mask) == ((ulong)value & mask)) return v.Name;
+            return null;
+        }
+        var names = _enumNames.GetOrAdd(e.Id, _ =>
+        {
+            var byValue = new Dictionary<ulong, string>(e.Values.Length);
+            foreach (var v in e.Values) byValue.TryAdd(v.UnsignedValue & mask, v.Name);
+            return byValue;
+        });
+        return names.GetValueOrDefault((ulong)value & mask);
     }
 
     private readonly record struct Integer(long Signed, ulong Unsigned);

@@ -32,7 +32,7 @@ public sealed partial class ElfFile
     public static ElfFile Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new ElfFile(File.ReadAllBytes(path), path);
+        return new ElfFile(Interop.FileBytes.ReadAll(path, $"ELF {path}"), path);
     }
 
     /// <summary>Parses an ELF image held in memory; <paramref name="fileName"/> only names it in error messages.</summary>

@@ -6,6 +6,9 @@ internal static unsafe partial class Libc
 {
     private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_INO = 0x100;
+    private const uint STATX_TYPE = 0x1;
+    private const int AT_FDCWD = -100;
+    private const int S_IFMT = 0xF000, S_IFREG = 0x8000;
 
     // struct statx has one layout on every architecture; stx_ino is the u64 at byte 32 of its 256.
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -34,5 +37,13 @@ internal static unsafe partial class Libc
         return ok;
     }
 
-    private const int AT_FDCWD = -100;
+    /// <summary>
+    /// Whether <paramref name="path"/> (symlinks followed) is a regular file; false for a FIFO, a device, a socket,
+    /// a directory, or a path that cannot be examined. stx_mode is the u16 at byte 28.
+    /// </summary>
+    internal static bool IsRegularFile(string path)
+    {
+        byte* buf = stackalloc byte[256];
+        return statx(AT_FDCWD, path, 0, STATX_TYPE, buf) == 0 && (*(ushort*)(buf + 28) & S_IFMT) == S_IFREG;
+    }
 }

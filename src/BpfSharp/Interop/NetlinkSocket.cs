@@ -128,6 +128,8 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                     continue;
                 case Netlink.NLMSG_ERROR:
                     {
+                        if (payload.Length < sizeof(NlMsgErr))
+                            throw new BpfException(operation, $"malformed netlink error message ({payload.Length} bytes)");
                         var err = MemoryMarshal.Read<NlMsgErr>(payload);
                         if (err.error < 0) throw new NetlinkException(operation, -err.error, detail, ExtendedAck(header, err, payload));
                         return true;
@@ -153,10 +155,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     private static string? ExtendedAck(in NlMsgHdr header, in NlMsgErr err, ReadOnlySpan<byte> payload)
     {
         if ((header.nlmsg_flags & Netlink.NLM_F_ACK_TLVS) == 0) return null;
-        int offset = sizeof(NlMsgErr);
-        if ((header.nlmsg_flags & Netlink.NLM_F_CAPPED) == 0) offset += Netlink.Align((int)err.msg.nlmsg_len - Netlink.NLMSG_HDRLEN);
-        if (offset > payload.Length) return null;
-        return new NetlinkAttributes(payload[offset..]).TryFind(Netlink.NLMSGERR_ATTR_MSG, out var msg) ? msg.String : null;
+        long offset = sizeof(NlMsgErr);
+        // The echoed request's length comes from the reply: anything that does not fit the payload means no text.
+        if ((header.nlmsg_flags & Netlink.NLM_F_CAPPED) == 0) offset += ((long)err.msg.nlmsg_len - Netlink.NLMSG_HDRLEN + 3) & ~3L;
+        if (offset < sizeof(NlMsgErr) || offset > payload.Length) return null;
+        return new NetlinkAttributes(payload[(int)offset..]).TryFind(Netlink.NLMSGERR_ATTR_MSG, out var msg) ? msg.String : null;
     }
 
     public void Dispose() => _fd.Dispose();

@@ -47,7 +47,7 @@ public sealed class BpfObject : IDisposable
     /// <summary>Reads a BPF object file. Malformed input throws <see cref="BpfFormatException"/>.</summary>
     public static BpfObject Open(string path, BpfObjectOptions? options = null)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = Interop.FileBytes.ReadAll(path, $"BPF object {path}");
         string name = options?.Name ?? DefaultName(path);
         return Open(bytes, name, options);
     }

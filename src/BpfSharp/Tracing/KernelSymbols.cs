@@ -96,7 +96,7 @@ public sealed partial class KernelSymbols : IReadOnlyList<KernelSymbol>
             // "<hex address> <type> <name>[\t[<module>]]"
             int space = line.IndexOf((byte)' ');
             if (space <= 0 || space > 16 || line.Length < space + 4 || line[space + 2] != ' ' || !TryParseHex(line[..space], out ulong address))
-                throw new BpfFormatException(what, $"line {lineNumber} is not \"<address> <type> <name>\": \"{Encoding.UTF8.GetString(line)}\"");
+                throw new BpfFormatException(what, $"line {lineNumber} is not \"<address> <type> <name>\": \"{Encoding.UTF8.GetString(line[..Math.Min(line.Length, 200)])}\"");
             ReadOnlySpan<byte> rest = line[(space + 3)..];
             int tab = rest.IndexOf((byte)'\t');
             ReadOnlySpan<byte> name = tab < 0 ? rest : rest[..tab];

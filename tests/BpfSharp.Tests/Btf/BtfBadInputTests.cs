@@ -154,6 +154,22 @@ public sealed class BtfBadInputTests
         Assert.Equal(BtfValueFormatter.MinValueBudget - 2, text.Split("{}").Length - 1); // the holder and the array were one value each
     }
 
+    [Fact]
+    public void ALongEnumIsLookedUpInConstantTime()
+    {
+        // 65,535 enumerators (the most a vlen holds), the value of the last one 65,535 times: linear search per value
+        // would be 4·10⁹ comparisons.
+        var b = new B();
+        int e = b.Enum("big", 4, false, [.. Enumerable.Range(0, 0xffff).Select(i => ($"V{i}", (long)i)), ]);
+        int arr = b.Array(e, e, 0xffff);
+        var f = new BtfValueFormatter(BtfSpec.Parse(b.Build()));
+        var data = new byte[0xffff * 4];
+        for (int i = 0; i < 0xffff; i++) BitConverter.TryWriteBytes(data.AsSpan(i * 4), 0xfffe);
+        string text = Timed("enum array", () => f.FormatText(arr, data), seconds: 2);
+        Assert.StartsWith("[V65534 V65534 ", text);
+        Assert.Equal("[V0 V1 V2 V3 ...]", f.FormatText(arr, [0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]));
+    }
+
     private static string Json(BtfValueFormatter f, int id, byte[] data, int maxDepth = 0)
     {
         using var stream = new MemoryStream();

@@ -210,6 +210,8 @@ public sealed class BtfFuzzTests
     [InlineData(102, 1200)]
     public void StructureAwareMutantsAreRefusedOrFormattedWithinBudget(int seed, int inputs)
     {
+        // BPFSHARP_FUZZ_SCALE=N runs N times as many inputs (a longer run outside CI), with the same seeds.
+        if (int.TryParse(Environment.GetEnvironmentVariable("BPFSHARP_FUZZ_SCALE"), out int scale) && scale > 1) inputs *= scale;
         var originals = new List<byte[]> { BtfBlobBuilder.AllKinds() };
         if (File.Exists(VmlinuxPath)) originals.Add(KernelClosure());
         var budget = TimeSpan.FromSeconds(3);

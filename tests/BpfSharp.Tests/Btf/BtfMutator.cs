@@ -26,19 +26,22 @@ internal sealed class BtfMutator(byte[] original, int seed)
             uint info = BinaryPrimitives.ReadUInt32LittleEndian(blob.AsSpan(p + 4));
             var kind = (BtfKind)((info >> 24) & 0x1f);
             int vlen = (int)(info & 0xffff);
-            int extra = kind switch
-            {
-                BtfKind.Int or BtfKind.Var or BtfKind.DeclTag => 4,
-                BtfKind.Array => 12,
-                BtfKind.Struct or BtfKind.Union or BtfKind.DataSec or BtfKind.Enum64 => vlen * 12,
-                BtfKind.Enum or BtfKind.FuncProto => vlen * 8,
-                _ => 0,
-            };
-            records.Add(new Record(p, kind, vlen, 12 + extra));
-            p += 12 + extra;
+            int length = RecordLength(kind, vlen);
+            records.Add(new Record(p, kind, vlen, length));
+            p += length;
         }
         return records;
     }
+
+    /// <summary>A record's length: struct btf_type and what its kind appends.</summary>
+    private static int RecordLength(BtfKind kind, int vlen) => 12 + kind switch
+    {
+        BtfKind.Int or BtfKind.Var or BtfKind.DeclTag => 4,
+        BtfKind.Array => 12,
+        BtfKind.Struct or BtfKind.Union or BtfKind.DataSec or BtfKind.Enum64 => vlen * 12,
+        BtfKind.Enum or BtfKind.FuncProto => vlen * 8,
+        _ => 0,
+    };
 
     /// <summary>One mutant: one to three field rewrites, sometimes a hostile shape appended.</summary>
     public byte[] Next()
@@ -192,17 +195,8 @@ internal sealed class BtfMutator(byte[] original, int seed)
         for (int p = 0; p + 12 <= types.Length;)
         {
             uint info = BinaryPrimitives.ReadUInt32LittleEndian(types.AsSpan(p + 4));
-            var kind = (BtfKind)((info >> 24) & 0x1f);
-            int vlen = (int)(info & 0xffff);
             Write(types, p, BinaryPrimitives.ReadUInt32LittleEndian(types.AsSpan(p)) + (uint)strLen);
-            p += 12 + kind switch
-            {
-                BtfKind.Int or BtfKind.Var or BtfKind.DeclTag => 4,
-                BtfKind.Array => 12,
-                BtfKind.Struct or BtfKind.Union or BtfKind.DataSec or BtfKind.Enum64 => vlen * 12,
-                BtfKind.Enum or BtfKind.FuncProto => vlen * 8,
-                _ => 0,
-            };
+            p += RecordLength((BtfKind)((info >> 24) & 0x1f), (int)(info & 0xffff));
         }
         var result = new byte[24 + typeLen + types.Length + strLen + extraStrLen];
         blob.AsSpan(0, 24).CopyTo(result);
