@@ -24,7 +24,8 @@ public sealed class BpfMetrics
         _meter = meterFactory.Create(MeterName);
         _records = _meter.CreateCounter<long>("bpf.reader.records", "{record}", "Records read from a ring buffer or perf buffer map");
         _lost = _meter.CreateCounter<long>("bpf.reader.lost", "{record}", "Records the kernel dropped because a perf buffer was full");
-        _loadDuration = _meter.CreateHistogram<double>("bpf.object.load.duration", "s", "Time to load an object: maps created, programs verified");
+        _loadDuration = _meter.CreateHistogram<double>("bpf.object.load.duration", "s", "Time to load an object: maps created, programs verified",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _meter.CreateObservableCounter("bpf.program.runs", () => Observe(o => o.ObserveRuns()), "{run}",
             "Runs of a program counted by the kernel (run_cnt; needs EnableRunTimeStatistics)");
         _meter.CreateObservableCounter("bpf.program.run_time", () => Observe(o => o.ObserveRunTime()), "s",

@@ -1,0 +1,60 @@
+// execsnoop as a .NET service: BpfSharp.Hosting loads examples/execsnoop/execsnoop.bpf.o, attaches it, logs each
+// exec from its ring buffer reader thread, and OpenTelemetry's Prometheus exporter serves the meter BpfSharp on
+// 127.0.0.1 (records read, program runs and run time from the kernel, load duration).
+// Run: sudo dotnet run --project examples/Execsnoop.Service [-- --port 9464]; then curl http://127.0.0.1:9464/metrics
+using System.Runtime.InteropServices;
+using System.Text;
+using BpfSharp.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+
+int port = args.SkipWhile(a => a != "--port").Skip(1).Select(int.Parse).DefaultIfEmpty(9464).First();
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Services.AddBpfObject("execsnoop", o =>
+{
+    o.ObjectPath = Path.Combine(AppContext.BaseDirectory, "execsnoop.bpf.o");
+    o.EnableRunTimeStatistics = true;
+    o.OnRecord("events", record => Exec.Log(record));
+});
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(BpfMetrics.MeterName)
+    .AddPrometheusHttpListener(p =>
+    {
+        p.Host = "127.0.0.1";
+        p.Port = port;
+    }));
+var host = builder.Build();
+Exec.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("execsnoop");
+host.Run();
+
+/// <summary>struct event of execsnoop.bpf.c, logged as it arrives.</summary>
+[StructLayout(LayoutKind.Sequential)]
+struct Exec
+{
+    public uint Pid, Ppid, Uid;
+    public CommBytes Comm;
+    public FilenameBytes Filename;
+
+    public static ILogger? Logger;
+
+    public static void Log(ReadOnlySpan<byte> record)
+    {
+        var e = MemoryMarshal.Read<Exec>(record);
+        Logger?.LogInformation("exec pid={Pid} ppid={Ppid} uid={Uid} comm={Comm} file={File}", e.Pid, e.Ppid, e.Uid, Text(e.Comm), Text(e.Filename));
+    }
+
+    private static string Text(ReadOnlySpan<byte> bytes)
+    {
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+}
+
+[System.Runtime.CompilerServices.InlineArray(16)]
+struct CommBytes { private byte _first; }
+
+[System.Runtime.CompilerServices.InlineArray(64)]
+struct FilenameBytes { private byte _first; }
