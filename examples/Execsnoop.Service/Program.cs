@@ -2,6 +2,7 @@
 // exec from its ring buffer reader thread, and OpenTelemetry's Prometheus exporter serves the meter BpfSharp on
 // 127.0.0.1 (records read, program runs and run time from the kernel, load duration).
 // Run: sudo dotnet run --project examples/Execsnoop.Service [-- --port 9464]; then curl http://127.0.0.1:9464/metrics
+// Ctrl+C (SIGTERM) stops the host, which detaches, unless Bpf:KeepAttached is set (then a restart upgrades in place).
 using System.Runtime.InteropServices;
 using System.Text;
 using BpfSharp.Hosting;
@@ -17,6 +18,9 @@ builder.Services.AddBpfObject("execsnoop", o =>
 {
     o.ObjectPath = Path.Combine(AppContext.BaseDirectory, "execsnoop.bpf.o");
     o.EnableRunTimeStatistics = true;
+    // Upgrades that keep the program attached (docs/DEPLOYMENT.md): Bpf__PinRoot=/sys/fs/bpf/execsnoop Bpf__KeepAttached=true
+    o.PinRoot = builder.Configuration["Bpf:PinRoot"];
+    o.KeepAttached = bool.TryParse(builder.Configuration["Bpf:KeepAttached"], out bool keep) && keep;
     o.OnRecord("events", record => Exec.Log(record));
 });
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
