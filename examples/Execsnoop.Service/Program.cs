@@ -29,6 +29,7 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     {
         p.Host = "127.0.0.1";
         p.Port = port;
+        p.ScrapeResponseCacheDurationMilliseconds = 0; // each scrape collects anew: the numbers are the kernel's of that moment
     }));
 var host = builder.Build();
 Exec.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("execsnoop");

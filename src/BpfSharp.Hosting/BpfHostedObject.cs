@@ -222,10 +222,11 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
             else Detach(links[i]);
         }
         if (!keepAttached) RemoveMapPins();
+        BpfObject? obj;
+        lock (_state) (obj, _object) = (_object, null); // a metrics callback in flight reads it under the lock
         _statistics?.Dispose();
         _statistics = null;
-        _object?.Dispose();
-        _object = null;
+        obj?.Dispose();
     }
 
     /// <summary>
@@ -274,7 +275,10 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
         foreach (var hosted in links)
         {
             if (hosted.Link.Handle is null) continue; // no kernel link object to ask
-            if (AttachmentGone(hosted.Link.GetInfo()) is { } why)
+            BpfLinkInfo info;
+            try { info = hosted.Link.GetInfo(); }
+            catch (ObjectDisposedException) { continue; } // the host is stopping
+            if (AttachmentGone(info) is { } why)
                 problems.Add($"program {hosted.Program}: link id {hosted.LinkId} is detached ({why})");
             else if (_options.KeepAttached && hosted.PinPath is not null && !File.Exists(hosted.PinPath))
                 problems.Add($"program {hosted.Program}: the pin {hosted.PinPath} was removed, so the attachment ends with this process");

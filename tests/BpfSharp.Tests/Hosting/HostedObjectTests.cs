@@ -95,7 +95,7 @@ public sealed class HostedObjectTests
                 o.SetMaxEntries("counters", counterSlots);
             }, logs);
 
-            using (var v1 = Host(keep: true, counterSlots: 5))
+            using (var v1 = Host(keep: true, counterSlots: HostingFixture.CounterSlots))
             {
                 await v1.StartAsync(ct);
                 await v1.StopAsync(ct);
@@ -106,13 +106,13 @@ public sealed class HostedObjectTests
             {
                 var e = await Assert.ThrowsAsync<BpfException>(() => v2.StartAsync(ct));
                 Assert.Contains("counters", e.Message);
-                Assert.Contains("max entries 5 vs 8", e.Message);
+                Assert.Contains($"max entries {HostingFixture.CounterSlots} vs 8", e.Message);
             }
             Assert.Contains(logs.Entries, e => e.Id.Id == 2 && e.Level == LogLevel.Error && e.Message.Contains("counters"));
             Assert.Single(HostingFixture.LinksUsingMap(counters.Id));
             Assert.True(Counters.Moves(counters), "the old version stopped counting");
 
-            using (var cleanup = Host(keep: false, counterSlots: 5))
+            using (var cleanup = Host(keep: false, counterSlots: HostingFixture.CounterSlots))
             {
                 await cleanup.StartAsync(ct);
                 await cleanup.StopAsync(ct);

@@ -15,7 +15,8 @@ internal static partial class HostingFixture
 {
     public static string ObjectPath => Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "hosting.bpf.o");
 
-    public const int Syscalls = 0, SyscallVersion = 1, Packets = 2, PacketVersion = 3, RingbufDropped = 4;
+    public const int Syscalls = 0, SyscallVersion = 1, Packets = 2, PacketVersion = 3, RingbufDropped = 4, PerfFailed = 5, PerfError = 6;
+    public const int CounterSlots = 7;
 
     /// <summary>A pin root of this test's own under /sys/fs/bpf (the pid and a random part: neighbours run tests too).</summary>
     public static string NewPinRoot() => $"/sys/fs/bpf/bpfsharp-hosting-{Environment.ProcessId}-{Guid.NewGuid():N}"[..56];

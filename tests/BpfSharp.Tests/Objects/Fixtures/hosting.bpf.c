@@ -17,6 +17,8 @@ enum counter {
 	PACKETS,          /* packets seen by count_packets */
 	PACKET_VERSION,   /* the version of the count_packets that ran last */
 	RINGBUF_DROPPED,  /* records the ring buffer had no room for */
+	PERF_FAILED,      /* bpf_perf_event_output failures (no reader on this CPU, ...) */
+	PERF_ERROR,       /* the last failure's (negative) errno */
 	COUNTER_SLOTS,
 };
 
@@ -69,7 +71,17 @@ int count_syscalls(void *ctx)
 		if (d)
 			__sync_fetch_and_add(d, 1);
 	}
-	bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, &e, sizeof(e));
+	long err = bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, &e, sizeof(e));
+	if (err != 0) {
+		__u32 slot = PERF_FAILED;
+		__u64 *f = bpf_map_lookup_elem(&counters, &slot);
+		if (f)
+			__sync_fetch_and_add(f, 1);
+		slot = PERF_ERROR;
+		__u64 *last = bpf_map_lookup_elem(&counters, &slot);
+		if (last)
+			*last = err;
+	}
 	return 0;
 }
 
