@@ -24,6 +24,7 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
     private List<HostedLink> _links = [];
     private List<EventPump> _pumps = [];
     private SafeFdHandle? _statistics;
+    private volatile bool _reportRuns;
     private readonly List<string> _mapPins = [];
     private readonly Dictionary<string, (DateTime At, long Count)> _entrySamples = [];
 
@@ -150,7 +151,7 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
         var obj = _object!;
         try
         {
-            if (_options.EnableRunTimeStatistics) _statistics = BpfProgram.EnableRunTimeStatistics();
+            if (_options.EnableRunTimeStatistics) EnableStatistics();
             var loaded = obj.Programs.Values.Where(p => p.Program is not null).ToList();
             if (LinkDirectory is { } linkDir)
                 foreach (var (pin, program) in LinkUpgrade.RemoveStale(linkDir, loaded.Select(p => p.Name).ToHashSet()))
@@ -173,6 +174,23 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
             Stop(_options.KeepAttached);
             throw;
         }
+    }
+
+    /// <summary>
+    /// BPF_ENABLE_STATS needs CAP_SYS_ADMIN, which a container with CAP_BPF and CAP_PERFMON lacks: the host then
+    /// runs without (the kernel still counts if the node set kernel.bpf_stats_enabled), and says so.
+    /// </summary>
+    private void EnableStatistics()
+    {
+        try
+        {
+            _statistics = BpfProgram.EnableRunTimeStatistics();
+        }
+        catch (BpfException e) when (e.ErrnoName == "EPERM")
+        {
+            BpfLog.StatisticsRefused(_logger, ObjectName, e.Message);
+        }
+        _reportRuns = true;
     }
 
     private void Attach(BpfObjectProgram program)
@@ -224,6 +242,7 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
         if (!keepAttached) RemoveMapPins();
         BpfObject? obj;
         lock (_state) (obj, _object) = (_object, null); // a metrics callback in flight reads it under the lock
+        _reportRuns = false;
         _statistics?.Dispose();
         _statistics = null;
         obj?.Dispose();
@@ -302,10 +321,10 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
     };
 
     internal IEnumerable<Measurement<long>> ObserveRuns() =>
-        _statistics is null ? [] : ProgramInfos().Select(p => new Measurement<long>((long)p.Info.RunCount, p.Tags));
+        !_reportRuns ? [] : ProgramInfos().Select(p => new Measurement<long>((long)p.Info.RunCount, p.Tags));
 
     internal IEnumerable<Measurement<double>> ObserveRunTime() =>
-        _statistics is null ? [] : ProgramInfos().Select(p => new Measurement<double>(p.Info.RunTime.TotalSeconds, p.Tags));
+        !_reportRuns ? [] : ProgramInfos().Select(p => new Measurement<double>(p.Info.RunTime.TotalSeconds, p.Tags));
 
     private IEnumerable<(BpfProgramInfo Info, KeyValuePair<string, object?>[] Tags)> ProgramInfos()
     {

@@ -44,6 +44,9 @@ internal static partial class BpfLog
     [LoggerMessage(13, LogLevel.Error, "The reader of map {Map} of {Object} failed and stopped")]
     public static partial void ReaderFault(ILogger logger, string map, string @object, Exception exception);
 
+    [LoggerMessage(15, LogLevel.Warning, "Run-time statistics for {Object} are off: {Reason} (BPF_ENABLE_STATS needs CAP_SYS_ADMIN; sysctl kernel.bpf_stats_enabled=1 on the node turns them on for everyone)")]
+    public static partial void StatisticsRefused(ILogger logger, string @object, string reason);
+
     [LoggerMessage(14, LogLevel.Error, "Attaching {Program} of {Object} failed")]
     public static partial void AttachFailed(ILogger logger, string program, string @object, Exception exception);
 }

@@ -25,6 +25,7 @@ public sealed class HostedUpgradeTests
         string pinRoot = HostingFixture.NewPinRoot();
         var sampler = new Sampler();
         var readCounts = new List<ulong>();
+        var logs = new LogCapture();
         try
         {
             IHost Host(uint version, bool keep) => HostingFixture.Build(o =>
@@ -35,7 +36,7 @@ public sealed class HostedUpgradeTests
                 o.SetVariable("target_tid", (uint)sampler.Tid).SetVariable("version", version);
                 o.SetMaxEntries("events", 1 << 20); // room for every record while no host reads
                 o.OnRecord("events", record => { lock (readCounts) readCounts.Add(BitConverter.ToUInt64(record[8..16])); });
-            });
+            }, logs);
 
             var v1 = Host(1, keep: true);
             await v1.StartAsync(ct);
@@ -64,6 +65,8 @@ public sealed class HostedUpgradeTests
             Assert.True(summary.Gaps == 0, $"{summary.Gaps} of {summary.Samples} lookups saw no program run (first at sample {summary.FirstGap})");
             Assert.True(summary.Samples >= 150, $"only {summary.Samples} samples");
             Assert.Equal(3, HostingFixture.Read(counters, HostingFixture.SyscallVersion));
+            Assert.Equal(2, logs.Entries.Count(e => e.Id.Id == 5 && e.Message.Contains("RawTracepoint"))); // attach-new-then-detach-old, twice
+            Assert.Equal(2, logs.Entries.Count(e => e.Id.Id == 7)); // kept attached by the first two hosts
             // The last host did not keep its attachment: nothing runs the program, nothing is pinned.
             Assert.Empty(HostingFixture.LinksUsingMap(counterMapId));
             if (Directory.Exists(pinRoot))
