@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using BpfSharp.Hosting;
 using BpfSharp.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BpfSharp.Tests.Hosting;
 
@@ -92,4 +93,37 @@ public sealed class HostedMetricsTests
         // The host completes the writer at stop; every record was read, so the channel is done.
         await channel.Reader.Completion.WaitAsync(TimeSpan.FromSeconds(5), ct);
     }
+
+    /// <summary>
+    /// BPF_ENABLE_STATS needs CAP_SYS_ADMIN: a host started without it (a container with CAP_BPF and CAP_PERFMON)
+    /// warns and runs on; the kernel refuses exactly that call.
+    /// </summary>
+    [Fact]
+    public async Task StatisticsRefusedWithoutSysAdminAreAWarningNotAFailedStart()
+    {
+        TestKernel.RequireRoot();
+        var ct = TestContext.Current.CancellationToken;
+        var logs = new LogCapture();
+        using var host = HostingFixture.Build(o =>
+        {
+            o.Programs.Add("count_syscalls");
+            o.EnableRunTimeStatistics = true;
+        }, logs);
+        BpfException? direct = null;
+        WithoutSysAdmin.Run(() =>
+        {
+            try { BpfProgram.EnableRunTimeStatistics().Dispose(); }
+            catch (BpfException e) { direct = e; }
+            StartBlocking(host);
+        });
+        Assert.Equal("EPERM", direct?.ErrnoName);
+        Assert.NotEmpty(host.Hosted().Links);
+        var warning = Assert.Single(logs.Entries, e => e.Id.Id == 15);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("CAP_SYS_ADMIN", warning.Message);
+        await host.StopAsync(ct);
+    }
+
+    /// <summary>The host's start runs on the calling thread: here, one without CAP_SYS_ADMIN.</summary>
+    private static void StartBlocking(Microsoft.Extensions.Hosting.IHost host) => host.StartAsync().GetAwaiter().GetResult();
 }
