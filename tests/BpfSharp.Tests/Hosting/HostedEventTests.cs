@@ -59,7 +59,7 @@ public sealed class HostedEventTests
         using var host = HostingFixture.Build(o =>
         {
             o.ObjectPath = null;
-            o.ObjectStream = () => File.OpenRead(HostingFixture.ObjectPath); // as an embedded resource would be read
+            o.FromEmbeddedResource(typeof(HostedEventTests).Assembly, "hosting.bpf.o");
             o.Programs.Add("count_syscalls");
             o.SetVariable("target_tid", (uint)worker.Tid);
             o.OnRecord("events", _ => throw new InvalidOperationException("handler failure for the test"));

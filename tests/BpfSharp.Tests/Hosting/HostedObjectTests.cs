@@ -145,6 +145,33 @@ public sealed class HostedObjectTests
         Assert.Null(host.Hosted().Object);
     }
 
+    /// <summary>A program marked LoadOnly is loaded and left unattached; an unknown program or resource name is refused by name.</summary>
+    [Fact]
+    public async Task LoadOnlyProgramsAreLoadedButNotAttachedAndUnknownNamesAreRefused()
+    {
+        TestKernel.RequireRoot();
+        var ct = TestContext.Current.CancellationToken;
+        using (var host = HostingFixture.Build(o => o.LoadOnly("count_syscalls").Programs.Add("count_syscalls")))
+        {
+            await host.StartAsync(ct);
+            var obj = host.Hosted().Object!;
+            Assert.NotNull(obj.Programs["count_syscalls"].Program);
+            Assert.Empty(host.Hosted().Links);
+            Assert.Empty(HostingFixture.LinksUsingMap(obj.Maps["counters"].Map!.Id));
+            await host.StopAsync(ct);
+        }
+        using (var host = HostingFixture.Build(o => o.Programs.Add("no_such_program")))
+            Assert.Contains("no_such_program", (await Assert.ThrowsAsync<ArgumentException>(() => host.StartAsync(ct))).Message);
+        using (var host = HostingFixture.Build(o => o.SetVariable("no_such_variable", 1u)))
+            Assert.Contains("no_such_variable", (await Assert.ThrowsAsync<ArgumentException>(() => host.StartAsync(ct))).Message);
+        using (var host = HostingFixture.Build(o =>
+        {
+            o.ObjectPath = null;
+            o.FromEmbeddedResource(typeof(HostedObjectTests).Assembly, "no_such_resource.bpf.o");
+        }))
+            Assert.Contains("no_such_resource.bpf.o", (await Assert.ThrowsAsync<FileNotFoundException>(() => host.StartAsync(ct))).Message);
+    }
+
     /// <summary>KeepAttached without a pin root is refused before anything is loaded.</summary>
     [Fact]
     public async Task KeepAttachedWithoutPinRootIsRefused()
