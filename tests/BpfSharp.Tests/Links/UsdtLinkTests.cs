@@ -115,6 +115,52 @@ public class UsdtLinkTests
         Assert.Equal(0, prog.UsdtSpecs!.State.Next - prog.UsdtSpecs.State.Free.Length);
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct SibEvent
+    {
+        public int Count;
+        public int Pad;
+        public fixed long Args[4];
+        public fixed int Errors[4];
+    }
+
+    /// <summary>
+    /// libbpf 1.7's layout (usdt_sib.bpf.c declares it; its own code reads it): base + index × scale operands, a
+    /// non-PIC array element (SYMBOL(,%index,8)) and RIP-relative globals, in a PIE and a fixed-address executable.
+    /// </summary>
+    [Theory]
+    [InlineData("usdt_app_O2", "memory", "-8@(%rax,%rdx,8)")]
+    [InlineData("usdt_app_nopie", "memory", "-8@table(,%rax,8)")]
+    [InlineData("usdt_app_nopie", "global", "-8@threshold(%rip)")]
+    public unsafe void IndexedAndSymbolOperands_WithLibbpf17Layout(string binary, string probe, string form)
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfFeatures.BpfCookie);
+        using var obj = BpfObject.Open(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "usdt_sib.bpf.o"));
+        obj.Load();
+        var prog = obj.Programs["on_usdt_sib"].Program!;
+        Assert.True(prog.UsdtSpecs!.Layout.SupportsIndexedMemory);
+        Assert.Equal(304, prog.UsdtSpecs.Layout.ValueSize);
+        Assert.Contains(form, Assert.Single(UsdtTarget.Resolve(UsdtFixtures.Path(binary), "bpfsharp", probe)).Arguments);
+        using var app = new UsdtFixtures.Running(binary);
+        using var link = prog.AttachUsdt(UsdtFixtures.Path(binary), "bpfsharp", probe);
+        for (long seed = 1; seed <= 9; seed += 4)
+        {
+            var expected = app.Fire(seed).Where(l => l.StartsWith(probe + " ", StringComparison.Ordinal)).Select(Values).ToList();
+            using var ring = new RingBufferReader(obj.Maps["sib_events"].Map!);
+            var events = new List<SibEvent>();
+            ring.Consume(record => events.Add(MemoryMarshal.Read<SibEvent>(record)));
+            var e = Assert.Single(events);
+            var want = Assert.Single(expected);
+            Assert.Equal(want.Length, e.Count);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.Equal(0, e.Errors[i]);
+                Assert.Equal(want[i], e.Args[i]);
+            }
+        }
+    }
+
     [Fact]
     public void SegmentOperand_IsRefusedNamingProbeAndArgument()
     {
