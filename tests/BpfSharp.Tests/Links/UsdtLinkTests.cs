@@ -80,6 +80,28 @@ public class UsdtLinkTests
         }
     }
 
+    /// <summary>
+    /// Without cookies a fixed-address executable needs no process id: its sites have their linked addresses in every
+    /// process, which is what the address map is keyed by.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NoCookies_FixedAddressExecutable_EveryProcess(bool multi)
+    {
+        TestKernel.RequireRoot();
+        using var obj = Load(cookies: false, multi: multi);
+        using var app = new UsdtFixtures.Running("usdt_app_nopie");
+        using var link = obj.Programs["on_usdt"].Program!.AttachUsdt(UsdtFixtures.Path("usdt_app_nopie"), "bpfsharp", "args", new UsdtAttachOptions { Cookie = 5 });
+        var sites = UsdtTarget.Resolve(UsdtFixtures.Path("usdt_app_nopie"), "bpfsharp", "args");
+        Assert.Equal(sites.Select(s => (long)s.Address).Order(), obj.Maps["__bpf_usdt_ip_to_spec_id"].Map!.GetKeys<long>().Order());
+        var events = Drain(obj);
+        Assert.Empty(events);
+        AssertArguments(app.Fire(4).Where(l => l.StartsWith("args ", StringComparison.Ordinal)), events = Drain(obj), 6);
+        Assert.All(events, e => Assert.Equal(5UL, e.Cookie));
+        Assert.Equal(sites.Select(s => s.Address).Order(), events.Select(e => e.Ip).Order());
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
