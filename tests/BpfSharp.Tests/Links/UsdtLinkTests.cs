@@ -335,6 +335,35 @@ public class UsdtLinkTests
         }
     }
 
+    /// <summary>The spec values BpfSharp writes are byte for byte the ones the distribution's libbpf writes for the same probe.</summary>
+    [Theory]
+    [InlineData("usdt_app_O0", "bpfsharp", "args")]
+    [InlineData("usdt_app_O2", "bpfsharp", "args")]
+    [InlineData("usdt_app_O0", "bpfsharp", "memory")]
+    [InlineData("usdt_app_O2", "bpfsharp", "guarded")]
+    [InlineData("libusdt_fixture.so", "bpfsharp_lib", "call")]
+    [InlineData("/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "libstdcxx", "throw")]
+    public void SpecValues_AreLibbpfs(string binary, string provider, string name)
+    {
+        TestKernel.RequireRoot();
+        string path = binary.StartsWith('/') ? binary : UsdtFixtures.Path(binary);
+        Assert.SkipUnless(File.Exists(path), $"{path} is not on this machine");
+        string objectPath = Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "usdt.bpf.o");
+        var libbpf = TestKernel.Run(UsdtFixtures.Path("usdt_libbpf_specs"), objectPath, "on_usdt", path, provider, name)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList();
+        Assert.NotEmpty(libbpf);
+        using var obj = Load();
+        using var link = obj.Programs["on_usdt"].Program!.AttachUsdt(path, provider, name);
+        var specs = obj.Maps["__bpf_usdt_specs"].Map!;
+        var ours = link.SpecIds.Select(id =>
+        {
+            var value = new byte[specs.ValueSize];
+            specs.Lookup(BitConverter.GetBytes(id), value);
+            return Convert.ToHexString(value);
+        }).Order().ToList();
+        Assert.Equal(libbpf, ours);
+    }
+
     [Fact]
     public void ProgramWithoutSpecMaps_IsRefused()
     {
