@@ -310,6 +310,33 @@ public class UsdtLinkTests
         Assert.False(Directory.Exists(dir["usdt"]));
     }
 
+    /// <summary>
+    /// Per-site ioctl attachments (without cookies only) have no kernel link: pinning fails and pins nothing, Detach
+    /// detaches every site.
+    /// </summary>
+    [Fact]
+    public void IoctlSites_CannotBePinned_DetachDetachesEverySite()
+    {
+        TestKernel.RequireRoot();
+        using (var withCookies = Load(multi: false))
+            Assert.Contains("carries no BPF cookie", Assert.Throws<NotSupportedException>(() => withCookies.Programs["on_usdt"].Program!
+                .AttachUsdt(UsdtFixtures.Path("usdt_app_O0"), "bpfsharp", "args", new UsdtAttachOptions { UseIoctl = true })).Message);
+        using var obj = Load(cookies: false, multi: false);
+        using var dir = new TempBpfFsDir();
+        using var app = new UsdtFixtures.Running("usdt_app_O0");
+        using var link = obj.Programs["on_usdt"].Program!.AttachUsdt(UsdtFixtures.Path("usdt_app_O0"), "bpfsharp", "args",
+            new UsdtAttachOptions { UseIoctl = true, ProcessId = app.Pid });
+        Assert.All(link.Links, l => Assert.Equal(BpfLinkKind.PerfEventIoctl, l.Kind));
+        Assert.Throws<NotSupportedException>(() => link.Pin(dir["usdt"]));
+        Assert.Null(link.PinPath);
+        Assert.False(Directory.Exists(dir["usdt"]) && Directory.EnumerateFileSystemEntries(dir["usdt"]).Any());
+        app.Fire(1);
+        Assert.Equal(2, Drain(obj).Count);
+        link.Detach();
+        app.Fire(2);
+        Assert.Empty(Drain(obj));
+    }
+
     [Fact]
     public void LibstdcxxThrow_AutoAttachedFromTheSection()
     {
