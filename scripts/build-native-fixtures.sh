@@ -2,8 +2,8 @@
 # Builds the native programs the USDT tests probe (tests/BpfSharp.Tests/Tracing/Fixtures/usdt/) into
 # artifacts/native-fixtures/: usdt_app_O0 and usdt_app_O2 (the same probes compiled at -O0 and -O2, so the
 # notes carry every argument form gcc emits: stack slots, registers, constants, RIP-relative globals,
-# base+index*scale, %fs thread-locals), libusdt_fixture.so (a probe in a shared library) and usdt_throw
-# (a C++ program whose throws fire libstdc++'s libstdcxx:throw). Needs gcc, g++ and <sys/sdt.h>
+# base+index*scale, %fs thread-locals), usdt_app_nopie (-O2, fixed addresses), libusdt_fixture.so (a probe in a shared library) and usdt_throw
+# (a C++ program whose throws fire libstdc++'s libstdcxx:throw) and usdt_libbpf_specs (libbpf's spec values, a witness). Needs gcc, g++ and <sys/sdt.h>
 # (systemtap-sdt-dev; scripts/setup-machine.sh installs them). Rebuilds only what is older than its sources.
 # Usage: scripts/build-native-fixtures.sh
 set -euo pipefail
@@ -36,6 +36,18 @@ for opt in O0 O2; do
     echo "  CC  artifacts/native-fixtures/usdt_app_$opt"
   fi
 done
+# A fixed-address (non-PIE) build: its probe addresses are the linked ones in every process.
+if stale "$out/usdt_app_nopie" "$src/usdt_app.c" "$src/usdt_guarded.c" "$out/libusdt_fixture.so"; then
+  gcc -O2 -g -fno-pie -no-pie "$src/usdt_app.c" "$src/usdt_guarded.c" -L"$out" -lusdt_fixture -Wl,-rpath,'$ORIGIN' -o "$tmp/usdt_app_nopie"
+  mv "$tmp/usdt_app_nopie" "$out/"
+  echo "  CC  artifacts/native-fixtures/usdt_app_nopie"
+fi
+# The libbpf witness (libbpf-dev): what libbpf writes into the spec map for the same probe.
+if stale "$out/usdt_libbpf_specs" "$src/usdt_libbpf_specs.c"; then
+  gcc -O2 -g "$src/usdt_libbpf_specs.c" -lbpf -o "$tmp/usdt_libbpf_specs"
+  mv "$tmp/usdt_libbpf_specs" "$out/"
+  echo "  CC  artifacts/native-fixtures/usdt_libbpf_specs"
+fi
 if stale "$out/usdt_throw" "$src/usdt_throw.cpp"; then
   g++ -O2 -g "$src/usdt_throw.cpp" -o "$tmp/usdt_throw"
   mv "$tmp/usdt_throw" "$out/"

@@ -15,5 +15,6 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     BtfCommand.Create(),
     GenCommand.Create(),
     FeatureCommand.Create(),
+    UsdtCommand.Create(),
 };
 return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

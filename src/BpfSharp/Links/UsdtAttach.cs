@@ -65,6 +65,8 @@ public sealed partial class BpfProgram
         int pid = options.ProcessId;
         // A program loaded for uprobe.multi cannot be attached through perf events, and the other way round.
         bool multi = ExpectedAttachType == BpfAttachType.TraceUprobeMulti;
+        if (options.UseIoctl && (multi || table.UsesCookies))
+            throw new NotSupportedException($"{what}: an ioctl attachment carries no BPF cookie, so it fits only a program that looks its spec up by address (an object loaded where the kernel has no BPF cookies) attached by per-site uprobes");
         var link = new UsdtLink(table, what);
         try
         {

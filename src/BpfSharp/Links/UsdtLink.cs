@@ -79,19 +79,15 @@ public sealed class UsdtLink : BpfLink
     /// <summary>Pins every underlying link in directory <paramref name="path"/>, as <c>link0</c>, <c>link1</c>...</summary>
     private protected override void PinCore(string path)
     {
-        var pinned = new List<string>();
         try
         {
             for (int i = 0; i < _parts.Count; i++)
-            {
-                string file = Path.Combine(path, $"link{i}");
-                _parts[i].Pin(file);
-                pinned.Add(file);
-            }
+                _parts[i].Pin(Path.Combine(path, $"link{i}"));
         }
         catch
         {
-            foreach (var file in pinned) BpfFs.Unpin(file);
+            // All or nothing: a part that cannot be pinned (an ioctl attachment) unpins those before it.
+            foreach (var part in _parts) part.Unpin();
             throw;
         }
     }

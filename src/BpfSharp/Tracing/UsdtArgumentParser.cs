@@ -120,8 +120,10 @@ public static class UsdtArgumentParser
         string[] parts = s[(open + 1)..^1].Split(',');
         string baseText = parts[0].Trim();
         if (parts.Length > 3) return Fail("a memory operand has at most base, index and scale");
-        if (baseText.Length == 0)
-            return Fail("an index without a base register (disp(,%index,scale)) is not supported");
+        if (baseText.Length == 0 && (symbol is null || parts.Length == 1))
+            return Fail("an index without a base register needs a symbol (SYMBOL(,%index,scale), a non-PIC array)");
+        // SYMBOL(,%index,scale): the symbol's address is read relative to the probe's, like a RIP-relative one.
+        if (baseText.Length == 0) baseText = "%rip";
         if (!baseText.StartsWith('%')) return Fail($"the base '{baseText}' is not a %register");
         string baseName = baseText[1..];
         if (!X86Registers.TryGetValue(baseName, out int baseOffset)) return Fail(UnknownX86Register(baseName));
@@ -132,14 +134,14 @@ public static class UsdtArgumentParser
             return Fail($"a symbol ('{symbol}') added to %{baseName} is not supported (only RIP-relative symbols are)");
         if (parts.Length == 1)
             return Ok(UsdtArgumentKind.Memory, displacement, baseName, baseOffset, symbol: symbol);
-        if (ripRelative) return Fail("a RIP-relative operand cannot have an index register");
+        if (ripRelative && parts[0].Trim().Length != 0) return Fail("a RIP-relative operand cannot have an index register");
         string indexText = parts[1].Trim();
         if (!indexText.StartsWith('%') || !X86Registers.TryGetValue(indexText[1..], out int indexOffset))
             return Fail(indexText.StartsWith('%') ? UnknownX86Register(indexText[1..]) : $"the index '{indexText}' is not a %register");
         int scale = 1;
         if (parts.Length == 3 && (!int.TryParse(parts[2].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out scale) || scale is not (1 or 2 or 4 or 8)))
             return Fail($"the scale '{parts[2].Trim()}' is not 1, 2, 4 or 8");
-        return Ok(UsdtArgumentKind.IndexedMemory, displacement, baseName, baseOffset, indexText[1..], indexOffset, scale);
+        return Ok(UsdtArgumentKind.IndexedMemory, displacement, baseName, baseOffset, indexText[1..], indexOffset, scale, symbol);
     }
 
     private static string UnknownX86Register(string name) =>

@@ -74,6 +74,36 @@ public sealed partial class CliRunTests
         finally { File.Delete(command); }
     }
 
+    /// <summary>A usdt/PATH:PROVIDER:NAME section is attached by run; sections naming no target are reported, not fatal.</summary>
+    [Fact]
+    public void UsdtSectionIsAttached_ItsArgumentsArrive()
+    {
+        TestKernel.RequireRoot();
+        var (p, _, stdout, stderr) = StartAttached("run", BpfSharpTool.Fixture("usdt.bpf.o"), "--duration", "4", "--json");
+        using (p)
+        {
+            Assert.Contains("attached on_throw (usdt/libstdc++.so.6:libstdcxx:throw)", stderr.ToString());
+            Assert.Contains("program on_usdt (usdt) is loaded but not attached", stderr.ToString());
+            int pid;
+            string printed;
+            using (var app = new UsdtFixtures.Running("usdt_throw"))
+            {
+                pid = app.Pid;
+                printed = Assert.Single(app.Fire(1));
+            }
+            Assert.True(p.WaitForExit(60_000), "the run did not stop after --duration");
+            Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stderr}");
+            // struct usdt_event is not in the object's BTF (only a pointer to it is used): records come as hex.
+            var ours = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(e => e.TryGetProperty("map", out var m) && m.GetString() == "usdt_events")
+                .Select(e => Convert.FromHexString(e.GetProperty("data").GetString()!))
+                .Where(d => BitConverter.ToInt32(d, 20) == pid).ToList();
+            var record = Assert.Single(ours);
+            Assert.Equal(2, BitConverter.ToInt32(record, 16));
+            Assert.Equal(printed.Split(' ').Skip(1).Select(long.Parse), [BitConverter.ToInt64(record, 24), BitConverter.ToInt64(record, 32)]);
+        }
+    }
+
     [Fact]
     public void OpensnoopDecodesPerfBufferRecords()
     {

@@ -80,6 +80,28 @@ public class UsdtLinkTests
         }
     }
 
+    /// <summary>
+    /// Without cookies a fixed-address executable needs no process id: its sites have their linked addresses in every
+    /// process, which is what the address map is keyed by.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void NoCookies_FixedAddressExecutable_EveryProcess(bool multi)
+    {
+        TestKernel.RequireRoot();
+        using var obj = Load(cookies: false, multi: multi);
+        using var app = new UsdtFixtures.Running("usdt_app_nopie");
+        using var link = obj.Programs["on_usdt"].Program!.AttachUsdt(UsdtFixtures.Path("usdt_app_nopie"), "bpfsharp", "args", new UsdtAttachOptions { Cookie = 5 });
+        var sites = UsdtTarget.Resolve(UsdtFixtures.Path("usdt_app_nopie"), "bpfsharp", "args");
+        Assert.Equal(sites.Select(s => (long)s.Address).Order(), obj.Maps["__bpf_usdt_ip_to_spec_id"].Map!.GetKeys<long>().Order());
+        var events = Drain(obj);
+        Assert.Empty(events);
+        AssertArguments(app.Fire(4).Where(l => l.StartsWith("args ", StringComparison.Ordinal)), events = Drain(obj), 6);
+        Assert.All(events, e => Assert.Equal(5UL, e.Cookie));
+        Assert.Equal(sites.Select(s => s.Address).Order(), events.Select(e => e.Ip).Order());
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -113,6 +135,52 @@ public class UsdtLinkTests
         Assert.Contains("BPF_USDT_ARG_SIB", e.Message);
         // Nothing was left taken: the next attach gets slot 0 again.
         Assert.Equal(0, prog.UsdtSpecs!.State.Next - prog.UsdtSpecs.State.Free.Length);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct SibEvent
+    {
+        public int Count;
+        public int Pad;
+        public fixed long Args[4];
+        public fixed int Errors[4];
+    }
+
+    /// <summary>
+    /// libbpf 1.7's layout (usdt_sib.bpf.c declares it; its own code reads it): base + index × scale operands, a
+    /// non-PIC array element (SYMBOL(,%index,8)) and RIP-relative globals, in a PIE and a fixed-address executable.
+    /// </summary>
+    [Theory]
+    [InlineData("usdt_app_O2", "memory", "-8@(%rax,%rdx,8)")]
+    [InlineData("usdt_app_nopie", "memory", "-8@table(,%rax,8)")]
+    [InlineData("usdt_app_nopie", "global", "-8@threshold(%rip)")]
+    public unsafe void IndexedAndSymbolOperands_WithLibbpf17Layout(string binary, string probe, string form)
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfFeatures.BpfCookie);
+        using var obj = BpfObject.Open(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "usdt_sib.bpf.o"));
+        obj.Load();
+        var prog = obj.Programs["on_usdt_sib"].Program!;
+        Assert.True(prog.UsdtSpecs!.Layout.SupportsIndexedMemory);
+        Assert.Equal(304, prog.UsdtSpecs.Layout.ValueSize);
+        Assert.Contains(form, Assert.Single(UsdtTarget.Resolve(UsdtFixtures.Path(binary), "bpfsharp", probe)).Arguments);
+        using var app = new UsdtFixtures.Running(binary);
+        using var link = prog.AttachUsdt(UsdtFixtures.Path(binary), "bpfsharp", probe);
+        for (long seed = 1; seed <= 9; seed += 4)
+        {
+            var expected = app.Fire(seed).Where(l => l.StartsWith(probe + " ", StringComparison.Ordinal)).Select(Values).ToList();
+            using var ring = new RingBufferReader(obj.Maps["sib_events"].Map!);
+            var events = new List<SibEvent>();
+            ring.Consume(record => events.Add(MemoryMarshal.Read<SibEvent>(record)));
+            var e = Assert.Single(events);
+            var want = Assert.Single(expected);
+            Assert.Equal(want.Length, e.Count);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.Equal(0, e.Errors[i]);
+                Assert.Equal(want[i], e.Args[i]);
+            }
+        }
     }
 
     [Fact]
@@ -242,6 +310,33 @@ public class UsdtLinkTests
         Assert.False(Directory.Exists(dir["usdt"]));
     }
 
+    /// <summary>
+    /// Per-site ioctl attachments (without cookies only) have no kernel link: pinning fails and pins nothing, Detach
+    /// detaches every site.
+    /// </summary>
+    [Fact]
+    public void IoctlSites_CannotBePinned_DetachDetachesEverySite()
+    {
+        TestKernel.RequireRoot();
+        using (var withCookies = Load(multi: false))
+            Assert.Contains("carries no BPF cookie", Assert.Throws<NotSupportedException>(() => withCookies.Programs["on_usdt"].Program!
+                .AttachUsdt(UsdtFixtures.Path("usdt_app_O0"), "bpfsharp", "args", new UsdtAttachOptions { UseIoctl = true })).Message);
+        using var obj = Load(cookies: false, multi: false);
+        using var dir = new TempBpfFsDir();
+        using var app = new UsdtFixtures.Running("usdt_app_O0");
+        using var link = obj.Programs["on_usdt"].Program!.AttachUsdt(UsdtFixtures.Path("usdt_app_O0"), "bpfsharp", "args",
+            new UsdtAttachOptions { UseIoctl = true, ProcessId = app.Pid });
+        Assert.All(link.Links, l => Assert.Equal(BpfLinkKind.PerfEventIoctl, l.Kind));
+        Assert.Throws<NotSupportedException>(() => link.Pin(dir["usdt"]));
+        Assert.Null(link.PinPath);
+        Assert.False(Directory.Exists(dir["usdt"]) && Directory.EnumerateFileSystemEntries(dir["usdt"]).Any());
+        app.Fire(1);
+        Assert.Equal(2, Drain(obj).Count);
+        link.Detach();
+        app.Fire(2);
+        Assert.Empty(Drain(obj));
+    }
+
     [Fact]
     public void LibstdcxxThrow_AutoAttachedFromTheSection()
     {
@@ -265,6 +360,34 @@ public class UsdtLinkTests
         {
             foreach (var l in links) l.Dispose();
         }
+    }
+
+    /// <summary>The spec values BpfSharp writes are byte for byte the ones the distribution's libbpf writes for the same probe.</summary>
+    [Theory]
+    [InlineData("usdt_app_O0", "bpfsharp", "args")]
+    [InlineData("usdt_app_O2", "bpfsharp", "args")]
+    [InlineData("usdt_app_O0", "bpfsharp", "memory")]
+    [InlineData("usdt_app_O2", "bpfsharp", "guarded")]
+    [InlineData("libusdt_fixture.so", "bpfsharp_lib", "call")]
+    [InlineData("libstdc++.so.6", "libstdcxx", "throw")]
+    public void SpecValues_AreLibbpfs(string binary, string provider, string name)
+    {
+        TestKernel.RequireRoot();
+        string path = binary.StartsWith("libstdc", StringComparison.Ordinal) ? BinaryLocator.Resolve(binary) : UsdtFixtures.Path(binary);
+        string objectPath = Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "usdt.bpf.o");
+        var libbpf = TestKernel.Run(UsdtFixtures.Path("usdt_libbpf_specs"), objectPath, "on_usdt", path, provider, name)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList();
+        Assert.NotEmpty(libbpf);
+        using var obj = Load();
+        using var link = obj.Programs["on_usdt"].Program!.AttachUsdt(path, provider, name);
+        var specs = obj.Maps["__bpf_usdt_specs"].Map!;
+        var ours = link.SpecIds.Select(id =>
+        {
+            var value = new byte[specs.ValueSize];
+            specs.Lookup(BitConverter.GetBytes(id), value);
+            return Convert.ToHexString(value);
+        }).Order().ToList();
+        Assert.Equal(libbpf, ours);
     }
 
     [Fact]

@@ -40,6 +40,8 @@ public class UsdtArgumentParserTests
         Assert.Equal((UsdtArgumentKind.Memory, "rip", 128, "threshold", 0L), (rip.Kind, rip.Register, rip.RegisterOffset, rip.Symbol, rip.Value));
         var ripPlus = X86("4@table+16(%rip)");
         Assert.Equal(("table", 16L), (ripPlus.Symbol, ripPlus.Value));
+        var array = X86("-8@table(,%rax,8)");
+        Assert.Equal((UsdtArgumentKind.IndexedMemory, "rip", "table", "rax", 8), (array.Kind, array.Register, array.Symbol, array.IndexRegister, array.Scale));
         var absolute = X86("4@counter");
         Assert.Equal((UsdtArgumentKind.Memory, "rip", "counter"), (absolute.Kind, absolute.Register, absolute.Symbol));
     }
@@ -70,7 +72,7 @@ public class UsdtArgumentParserTests
     [InlineData("8@(%rax,%rdx,3)", "scale")]
     [InlineData("8@16(%rip)", "needs a symbol")]
     [InlineData("8@$sym", "not a number")]
-    [InlineData("8@table(,%rax,8)", "without a base")]
+    [InlineData("8@16(,%rax,8)", "without a base")]
     public void X86_64_Unsupported_NameProbeAndArgument(string text, string reason)
     {
         var e = Assert.Throws<UsdtArgumentException>(() => UsdtArgumentParser.Parse($"4@$1 {text}", ElfMachine.Amd64, "prov:name in /bin/x"));
@@ -129,5 +131,17 @@ public class UsdtArgumentParserTests
         Assert.Equal(12, layout.MaxArguments);
         Assert.False(layout.SupportsIndexedMemory);
         Assert.Equal(UsdtSpecLayout.Legacy.ValueSize, layout.ValueSize);
+    }
+
+    /// <summary>libbpf 1.7's header: 24-byte argument specs with bitfields and the indexed kind, 304-byte value.</summary>
+    [Fact]
+    public void Libbpf17Layout_FromBtf()
+    {
+        var btf = BpfObject.Open(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "usdt_sib.bpf.o")).Btf!;
+        var layout = UsdtSpecLayout.FromBtf(btf, btf.FindByName("__bpf_usdt_spec", BtfKind.Struct).Id);
+        Assert.Equal(304, layout.ValueSize);
+        Assert.True(layout.SupportsIndexedMemory);
+        var e = Assert.Throws<BpfFormatException>(() => UsdtSpecLayout.FromBtf(btf, btf.FindByName("__bpf_usdt_arg_spec", BtfKind.Struct).Id));
+        Assert.Contains("__bpf_usdt_spec", e.Message);
     }
 }
