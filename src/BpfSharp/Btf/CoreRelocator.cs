@@ -85,9 +85,9 @@ public sealed class CoreRelocator
             chosen ??= target;
         }
         if (chosen is { } found) return found with { LocalValue = local.Value, Description = what };
-        // No candidate: existence checks answer 0; everything else is poisoned.
-        return kind is CoreRelocationKind.FieldExists or CoreRelocationKind.TypeExists or CoreRelocationKind.EnumValueExists
-            or CoreRelocationKind.TypeMatches
+        // No candidate: existence checks and every type-based relocation (a missing type's id, size, existence
+        // and match) answer 0, as libbpf's bpf_core_calc_type_relo does; field and enum value reads are poisoned.
+        return kind is CoreRelocationKind.FieldExists or CoreRelocationKind.EnumValueExists || IsTypeKind(kind)
             ? new CoreResult(local.Value, 0, false, what)
             : new CoreResult(local.Value, 0, true, what + $" (no match for {typeName} in the kernel's BTF)");
     }

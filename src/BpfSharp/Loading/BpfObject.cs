@@ -158,6 +158,7 @@ public sealed class BpfObject : IDisposable
 
     private void CreateMap(BpfObjectMap map)
     {
+        if (map.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf) map.MaxEntries = BpfObjectMap.RingBufferSize(map.MaxEntries);
         string? pinPath = PinPathOf(map);
         if (pinPath is not null && TryReusePinned(map, pinPath)) return;
         BpfMap? inner = null;

@@ -13,6 +13,11 @@ public sealed class BpfObjectMap
     public BpfMapType Type { get; set; }
     public int KeySize { get; set; }
     public int ValueSize { get; set; }
+
+    /// <summary>
+    /// The number of entries; for a ring buffer its size in bytes, which <see cref="BpfObject.Load"/> rounds up to
+    /// the next page size times a power of two, the only sizes the kernel accepts (as libbpf does).
+    /// </summary>
     public int MaxEntries { get; set; }
     public BpfMapFlags Flags { get; set; }
     public int? NumaNode { get; set; }
@@ -65,6 +70,20 @@ public sealed class BpfObjectMap
 
     /// <summary>struct_ops maps: the object's local struct type (its name names the kernel's struct).</summary>
     internal int StructOpsTypeId { get; init; }
+
+    /// <summary>
+    /// libbpf's rule for ring buffer sizes: a size that is a power-of-two number of pages is kept, any other is rounded
+    /// up to the next one; 0 stays 0 so that the kernel's error names a forgotten size, and a size no such product
+    /// can hold is passed on for the kernel to refuse.
+    /// </summary>
+    internal static int RingBufferSize(int requested)
+    {
+        long page = Environment.SystemPageSize;
+        if (requested <= 0) return requested;
+        for (long size = page; size <= int.MaxValue; size <<= 1)
+            if (size >= requested) return (int)size;
+        return requested;
+    }
 
     public override string ToString() => $"{Type} map \"{Name}\" (key {KeySize} B, value {ValueSize} B, {MaxEntries} entries)";
 }

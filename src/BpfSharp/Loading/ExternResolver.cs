@@ -75,6 +75,8 @@ internal static class ExternResolver
             "LINUX_HAS_BPF_COOKIE" => hasBpfCookie() ? "y" : "n",
             "LINUX_HAS_SYSCALL_WRAPPER" => KernelSymbols.Current.SyscallWrapperPrefix is not null ? "y" : "n",
             _ when e.Name.StartsWith("CONFIG_", StringComparison.Ordinal) => config.TryGetValue(e.Name, out var v) ? v : null,
+            // A LINUX_ name libbpf does not define is missing, which a __weak extern may be (it reads zero).
+            _ when e.Name.StartsWith("LINUX_", StringComparison.Ordinal) && e.IsWeak => null,
             _ => throw new BpfException($"load of object {objectName}", $"kconfig extern {e.Name} is unknown: only CONFIG_* and LINUX_* names libbpf defines can be resolved"),
         };
         if (value is null) return false;

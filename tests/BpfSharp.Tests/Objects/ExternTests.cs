@@ -73,6 +73,8 @@ public class ExternTests
         Assert.Equal(cookies ? 1UL : 0UL, V(obj, "has_cookie"));
         // __weak and absent from the configuration: zero.
         Assert.Equal((0UL, 0UL), (V(obj, "missing_tristate"), V(obj, "missing_int")));
+        // A __weak LINUX_ name libbpf does not define: zero too (the variable starts at 1).
+        Assert.Equal(0UL, V(obj, "unknown_linux"));
         // The kconfig map is visible as variables too, and read-only for programs.
         Assert.Equal(int.Parse(config["CONFIG_HZ"]), obj.Variables["CONFIG_HZ"].Get<int>());
         var kconfig = obj.Maps["externs.kconfig"].Map!.GetInfo();

@@ -20,6 +20,8 @@ extern int CONFIG_HZ __kconfig;
 extern char CONFIG_DEFAULT_HOSTNAME[16] __kconfig;
 extern enum libbpf_tristate CONFIG_BPFSHARP_MISSING __kconfig __weak;
 extern __u64 CONFIG_BPFSHARP_MISSING_INT __kconfig __weak;
+// A LINUX_ name libbpf does not define: zero when __weak (the kernel selftest test_core_extern has one).
+extern __u64 LINUX_BPFSHARP_UNKNOWN __kconfig __weak;
 
 extern const int bpf_prog_active __ksym;            // typed: a per-CPU variable of vmlinux BTF
 extern const void __start_BTF __ksym;               // untyped: its address comes from kallsyms
@@ -33,7 +35,7 @@ extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
 extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 extern void bpfsharp_missing_kfunc(void) __ksym __weak;
 
-__u64 kernel_version, has_cookie, bpf_enabled, bpf_syscall, hz, missing_tristate, missing_int;
+__u64 kernel_version, has_cookie, bpf_enabled, bpf_syscall, hz, missing_tristate, missing_int, unknown_linux = 1;
 char hostname[16];
 __u64 start_btf_addr, prog_active_seen, missing_var_addr, kfunc_sum, kfunc_exists, missing_kfunc_called;
 
@@ -47,6 +49,7 @@ int read_kconfig(void *ctx)
 	hz = CONFIG_HZ;
 	missing_tristate = CONFIG_BPFSHARP_MISSING;
 	missing_int = CONFIG_BPFSHARP_MISSING_INT;
+	unknown_linux = LINUX_BPFSHARP_UNKNOWN;
 	__builtin_memcpy(hostname, CONFIG_DEFAULT_HOSTNAME, sizeof(hostname));
 	return 0;
 }
