@@ -210,7 +210,8 @@ internal sealed class BtfParser
                 }
                 case BtfKind.Enum or BtfKind.Enum64:
                 {
-                    if (sizeOrType is not (1 or 2 or 4 or 8))
+                    // Size 0 with no values is how clang writes a declared, never defined enum (`enum E;`), as libbpf reads it.
+                    if (sizeOrType is not (1 or 2 or 4 or 8) && !(sizeOrType == 0 && vlen == 0))
                         throw Error("type {0} ({1}): invalid size {2}", id, kind.ToKernelName(), sizeOrType);
                     int step = kind == BtfKind.Enum ? EnumValueSize : Enum64ValueSize;
                     for (int i = 0; i < vlen; i++, q += step)

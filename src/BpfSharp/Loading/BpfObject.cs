@@ -104,7 +104,7 @@ public sealed class BpfObject : IDisposable
             if (_parser.Externs.Count > 0)
                 ExternResolver.Resolve(_parser, KernelBtf(), _options.KernelConfig ?? KernelConfig.Current, Name, () => UsdtUsesCookies);
             if (_parser.Btf is { } btf)
-                _btf = BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}", _token);
+                _btf = LoadObjectBtf(btf);
             foreach (var map in _maps.Values.Where(m => m.Type == BpfMapType.StructOps))
                 _structOps[map] = StructOpsBinding.Resolve(map, _parser.Btf!, KernelBtf(), _programs, Name);
             foreach (var map in _maps.Values) CreateMap(map);
@@ -273,6 +273,17 @@ public sealed class BpfObject : IDisposable
             _options.KernelBtf is null ? global::BpfSharp.Btf.CoreRelocator.LoadModuleSpecs : null);
     }
 
+    /// <summary>
+    /// Loads the object's BTF. As libbpf, a kernel that refuses it fails the load only when a struct_ops map needs it;
+    /// otherwise maps and programs are created without BTF (no line info in verifier logs), and only what cannot
+    /// work without it (a map with a spin lock or timer, a global function) fails, on its own.
+    /// </summary>
+    private SafeFdHandle? LoadObjectBtf(Btf.BtfSpec btf)
+    {
+        try { return BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}", _token); }
+        catch (BpfException e) when (e.Errno != 0 && !_maps.Values.Any(m => m.Type == BpfMapType.StructOps)) { return null; }
+    }
+
     private Btf.BtfSpec KernelBtf() => _options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel();
 
     private BpfProgramLoadOptions LoadOptions(BpfObjectProgram prog, LinkedProgram linked) => new()
@@ -287,9 +298,10 @@ public sealed class BpfObject : IDisposable
             LogLevel = _options.LogLevel,
             Token = _token,
             Btf = linked.FuncInfo.Length > 0 ? _btf : null,
-            FuncInfo = linked.FuncInfo,
+            // Function and line records point into the object's BTF: without it (refused by the kernel) they go too.
+            FuncInfo = _btf is null ? Array.Empty<byte>() : linked.FuncInfo,
             FuncInfoRecordSize = 8,
-            LineInfo = linked.LineInfo,
+            LineInfo = _btf is null ? Array.Empty<byte>() : linked.LineInfo,
             LineInfoRecordSize = 16,
     };
 
