@@ -466,8 +466,11 @@ def run(args):
                 t.start()
             for t in threads:
                 t.join()
-            if len(sides_to_run) == 2 and is_root_writable(os.path.dirname(oracle_cache)):
-                shutil.copy(os.path.join(args.out, f"{corpus}-libbpf.tsv"), oracle_cache)
+            fresh = os.path.join(args.out, f"{corpus}-libbpf.tsv")
+            # A crash or a hang of libbpf (a verifier run slowed past --timeout by a loaded machine) is not kept.
+            if len(sides_to_run) == 2 and not any(crashed(r) for r in read_results(fresh).values()) \
+                    and is_root_writable(os.path.dirname(oracle_cache)):
+                shutil.copy(fresh, oracle_cache)
         sides = {label: read_results(os.path.join(args.out, f"{corpus}-{label}.tsv")) for label in ("libbpf", "BpfSharp")}
         lines, fails = compare(corpus, sides["libbpf"], sides["BpfSharp"])
         if corpus == "selftests":
@@ -516,7 +519,7 @@ def main():
     p.add_argument("--reuse", action="store_true", help="compare the results --out holds instead of running the sides again")
     p.add_argument("--fresh-oracle", action="store_true", help="run libbpf again even when its results for this kernel are cached")
     p.add_argument("--both-load", action="store_true", help="objects: only those both sides loaded whole in the last run in --out")
-    p.add_argument("--timeout", type=float, default=300, help="seconds without output before an attempt counts as hung")
+    p.add_argument("--timeout", type=float, default=600, help="seconds without output before an attempt counts as hung")
     args = p.parse_args()
     args.corpus = args.corpus or list(CORPORA)
     if args.command == "prepare":
