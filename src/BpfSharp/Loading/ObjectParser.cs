@@ -209,7 +209,12 @@ internal sealed class ObjectParser
                 case "map_extra": map.MapExtra = UIntMember(name, m); break;
                 case "key_size": map.KeySize = (int)UIntMember(name, m); break;
                 case "value_size": map.ValueSize = (int)UIntMember(name, m); break;
-                case "pinning": map.Pinning = (BpfMapPinning)UIntMember(name, m); break;
+                case "pinning":
+                    // libbpf knows LIBBPF_PIN_NONE and LIBBPF_PIN_BY_NAME only and refuses any other value at open.
+                    ulong pinning = UIntMember(name, m);
+                    map.Pinning = pinning <= (ulong)BpfMapPinning.ByName ? (BpfMapPinning)pinning
+                        : throw Error($"map {name}: pinning {pinning} is neither LIBBPF_PIN_NONE (0) nor LIBBPF_PIN_BY_NAME (1)");
+                    break;
                 case "key":
                     map.BtfKeyTypeId = (uint)PointedType(name, m);
                     map.KeySize = Btf!.SizeOf((int)map.BtfKeyTypeId);
