@@ -26,9 +26,17 @@ public class ObjectFuzzTests
     [MemberData(nameof(Fixtures))]
     public void TheFixtureItselfOpens(string name)
     {
+        if (RefusedAtOpen.Contains(name))
+        {
+            Assert.Throws<BpfFormatException>(() => BpfObject.Open(Read(name), "fixture"));
+            return;
+        }
         using var obj = BpfObject.Open(Read(name), "fixture");
         Assert.NotEmpty(obj.Programs);
     }
+
+    /// <summary>Fixtures made to be refused at open, as libbpf refuses them (Fixtures/README.md).</summary>
+    private static readonly HashSet<string> RefusedAtOpen = ["pinning_invalid.bpf.o"];
 
     [Theory]
     [MemberData(nameof(Fixtures))]
