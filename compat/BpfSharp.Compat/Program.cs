@@ -6,8 +6,9 @@
 //   B <object> <program|*>                       before an attempt, so the driver can name one that crashed or hung
 //   R <object> <program|*> <section> <load> <attach> <load error> <attach error>
 // load and attach are "ok", an errno name, or for an exception without one its kind: "noauto" (the section
-// does not say where to attach: libbpf's EOPNOTSUPP), "NotSupported", "BpfException"/"BpfFormatException", and
-// "CRASH:<type>" for any exception the library should never let out (NullReferenceException...).
+// does not say where to attach: libbpf's EOPNOTSUPP), "NotSupported", "FileNotFound", "Argument",
+// "BpfException"/"BpfFormatException", and "CRASH:<type>" for any exception the library should never let out
+// (NullReferenceException...).
 using BpfSharp;
 
 var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
@@ -92,6 +93,10 @@ static string Kind(Exception e, bool attach) => e switch
     BpfException b => b.GetType().Name,
     NotSupportedException => "NotSupported",
     InvalidOperationException when attach => "noauto",
+    // The .NET exceptions that fit a failure exactly are part of the contract too (a missing uprobe binary).
+    FileNotFoundException or DirectoryNotFoundException => "FileNotFound",
+    UnauthorizedAccessException => "UnauthorizedAccess",
+    ArgumentException => "Argument",
     _ => "CRASH:" + e.GetType().Name,
 };
 

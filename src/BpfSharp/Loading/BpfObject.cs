@@ -158,7 +158,8 @@ public sealed class BpfObject : IDisposable
 
     private void CreateMap(BpfObjectMap map)
     {
-        if (map.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf) map.MaxEntries = BpfObjectMap.RingBufferSize(map.MaxEntries);
+        foreach (var def in map.InnerMap is { } innerDef ? [map, innerDef] : new[] { map })
+            if (def.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf) def.MaxEntries = BpfObjectMap.RingBufferSize(def.MaxEntries);
         string? pinPath = PinPathOf(map);
         if (pinPath is not null && TryReusePinned(map, pinPath)) return;
         BpfMap? inner = null;
