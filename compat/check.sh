@@ -8,7 +8,8 @@
 #   compat/check.sh --guest                    inside a CI guest (no network, read-only host tree): nothing is
 #                                              prepared or built; the libbpf-tools corpus unless --corpus is given
 # Any other argument goes to `compat.py run` (--corpus C, --timeout S, --fresh-oracle...).
-# Results and the report of this kernel: test-results/compat/ (compat-<kernel>.md).
+# Results and the report of this kernel: test-results/compat/<kernel>/ (compat-<kernel>.md, and results.xml
+# with the counts CI's summary adds up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 guest=0
@@ -17,16 +18,21 @@ for a in "$@"; do
   if [ "$a" = --guest ]; then guest=1; else args+=("$a"); fi
 done
 start=$SECONDS
+out=test-results/compat/$(uname -r)
+if ! command -v python3 >/dev/null 2>&1; then
+  [ $guest = 0 ] || { echo "compat: python3 is missing in the guest (the host's / is its root)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null
+fi
 if [ $guest = 1 ]; then
   # Under software emulation every program load costs tens of times more: the selftests corpus (about 1,500
   # loads) only when asked for.
   case " ${args[*]-} " in *" --corpus "*) ;; *) args+=(--corpus libbpf-tools) ;; esac
   status=0
-  python3 compat/compat.py run --no-build --out test-results/compat "${args[@]}" || status=$?
+  python3 compat/compat.py run --no-build --out "$out" "${args[@]}" || status=$?
 else
   python3 compat/compat.py prepare
   status=0
-  python3 compat/compat.py run --no-build --out test-results/compat ${args[@]+"${args[@]}"} || status=$?
+  python3 compat/compat.py run --no-build --out "$out" ${args[@]+"${args[@]}"} || status=$?
 fi
 echo "compat: $((SECONDS - start))s on $(uname -r)"
 exit $status

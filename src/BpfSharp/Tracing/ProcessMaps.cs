@@ -44,14 +44,19 @@ internal static class ProcessMaps
     /// <summary>
     /// Where process <paramref name="pid"/> has file offset <paramref name="fileOffset"/> of the file at
     /// <paramref name="path"/> mapped executable, or null when it has not. The file is recognised by its device
-    /// and inode, whatever path (a link, another mount namespace's) names it.
+    /// and inode, whatever path (a link, another mount namespace's) names it, or by its path: on overlayfs the
+    /// maps list the lower layer's device while stat() reports the overlay's.
     /// </summary>
     public static ulong? AddressOf(int pid, string path, ulong fileOffset)
     {
         if (!Interop.Libc.TryGetFileId(path, out uint major, out uint minor, out ulong inode)) return null;
+        string fullPath = Path.GetFullPath(path);
         foreach (var m in Read(pid))
-            if (m.Executable && m.Inode == inode && m.Major == major && m.Minor == minor && m.Holds(fileOffset))
+        {
+            bool sameFile = m.Inode == inode && m.Major == major && m.Minor == minor || m.Path == fullPath;
+            if (m.Executable && sameFile && m.Holds(fileOffset))
                 return m.Start + (fileOffset - m.Offset);
+        }
         return null;
     }
 }
