@@ -205,7 +205,9 @@ public sealed partial class LibbpfToolsTwinTests
     [Fact]
     public void Runqlat()
     {
-        using var twin = new Twin("runqlat", [], "Tracing", "--hist", "hists=usecs");
+        // Only this process's threads (runqlat -p, targ_tgid in .rodata): the two did not attach at the same moment.
+        string pid = Environment.ProcessId.ToString();
+        using var twin = new Twin("runqlat", ["-p", pid], "Tracing", "--hist", "hists=usecs", "--set", $"targ_tgid={pid}");
         // Load: threads that sleep a millisecond at a time wake up, and wait for a CPU, thousands of times.
         var until = DateTime.UtcNow.AddSeconds(1.5);
         var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() => { while (DateTime.UtcNow < until) Thread.Sleep(1); })).ToList();
