@@ -295,4 +295,25 @@ public sealed partial class LibbpfToolsTwinTests
         Assert.True(tool.Count == 1 && ours.Count == 1, twin.Describe());
         Assert.Equal(int.Parse(tool[0][1]), ours[0].GetProperty("pid").GetInt32());
     }
+
+    [Fact]
+    public void Sigsnoop()
+    {
+        // The tool traces signal_generate unless asked for the kill syscalls: its twin loads that program only.
+        using var twin = new Twin("sigsnoop", [], "RESULT", "--json", "--program", "sig_trace", "--types",
+            "struct event { __u32 pid; __u32 tpid; int sig; int ret; char comm[16]; };");
+        using var target = Process.Start("sleep", "20")!;
+        int killer = RunToEnd("/bin/kill", "-TERM", target.Id.ToString());
+        target.WaitForExit();
+        Thread.Sleep(300);
+        twin.Stop();
+        // TIME PID COMM SIG TPID RESULT
+        var tool = twin.ToolLines.Select(Columns).Where(c => c.Length == 6 && c[4] == target.Id.ToString() && c[3] == "15").ToList();
+        var ours = twin.OurEvents.Where(e => e.GetProperty("tpid").GetInt32() == target.Id && e.GetProperty("sig").GetInt32() == 15).ToList();
+        Assert.True(tool.Count == 1 && ours.Count == 1, twin.Describe());
+        Assert.Equal(killer, int.Parse(tool[0][1]));
+        Assert.Equal(killer, ours[0].GetProperty("pid").GetInt32());
+        Assert.Equal(tool[0][2], ours[0].GetProperty("comm").GetString());
+        Assert.Equal(int.Parse(tool[0][5]), ours[0].GetProperty("ret").GetInt32());
+    }
 }
