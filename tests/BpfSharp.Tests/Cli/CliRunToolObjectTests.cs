@@ -128,6 +128,8 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         Assert.Contains("ignore_failed is a bool", notInt.Stderr);
         var noMap = BpfSharpTool.Run("run", obj, "--map-size", "nosuch=3");
         Assert.Contains("has no map nosuch", noMap.Stderr);
+        var unsized = BpfSharpTool.Run("run", Extracted("cpudist"), "--duration", "0");
+        Assert.Contains("cpudist leaves the size of start, hists to its user space (max_entries 0): give each with --map-size NAME=N", unsized.Stderr);
         var badTypes = BpfSharpTool.Run("run", obj, "--types", "struct broken { int x }");
         Assert.NotEqual(0, badTypes.ExitCode);
         Assert.Contains("clang could not compile the declarations", badTypes.Stderr);
