@@ -54,7 +54,7 @@ public sealed partial class CliRunTests
     public void UsdtSectionIsAttached_ItsArgumentsArrive()
     {
         TestKernel.RequireRoot();
-        var (p, _, stdout, stderr) = StartAttached("run", BpfSharpTool.Fixture("usdt.bpf.o"), "--duration", "4", "--json");
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", BpfSharpTool.Fixture("usdt.bpf.o"), "--duration", "4", "--json");
         using (p)
         {
             Assert.Contains("attached on_throw (usdt/libstdc++.so.6:libstdcxx:throw)", stderr.ToString());

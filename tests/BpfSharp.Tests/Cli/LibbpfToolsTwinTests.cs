@@ -238,7 +238,8 @@ public sealed partial class LibbpfToolsTwinTests
             var ours = Histogram(twin.OursStdout.Split('\n'));
             Assert.True(theirs.Count > 0 && ours.Count > 0, twin.Describe());
             double toolTotal = theirs.Values.Sum(), ourTotal = ours.Values.Sum();
-            Assert.True(toolTotal >= 20, $"{toolTotal} counted: the load did not run\n{twin.Describe()}");
+            // runqlat counts thousands here; cpudist, filtered by pid, only some (8 to 90 in runs on this host).
+            Assert.True(toolTotal > 0, $"nothing counted: the load did not run\n{twin.Describe()}");
             // Two observers of the same process: a few events differ where one had stopped and the other not.
             double noise = Math.Max(2, 0.05 * toolTotal);
             Assert.True(Math.Abs(toolTotal - ourTotal) <= noise, $"totals {toolTotal} and {ourTotal}\n{twin.Describe()}");
