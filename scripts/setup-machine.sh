@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh Linux machine ready for BpfSharp: the .NET SDK check, the Debian packages the tests and
-# benchmarks use (clang-19 for BPF C, libbpf-dev for the C baseline, bpftool as a witness), and the
-# bpffs / tracefs mounts. Safe to run again: it only does what is missing.
+# benchmarks use (clang-19 for BPF C, libbpf-dev for the C baseline, bpftool as a witness, libbpf-tools as
+# twins for bpfsharp run), and the bpffs / tracefs mounts. Safe to run again: it only does what is missing.
 set -euo pipefail
 
 need_root() { [ "$(id -u)" = 0 ] || { echo "setup: $1 needs root" >&2; exit 1; }; }
@@ -21,6 +21,8 @@ command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 echo '#include <sys/sdt.h>' | cpp >/dev/null 2>&1 || missing+=(systemtap-sdt-dev)
+# The tools people already run: LibbpfToolsTwinTests runs each beside bpfsharp run on its embedded object.
+[ -x /usr/sbin/execsnoop ] || missing+=(libbpf-tools)
 if [ ${#missing[@]} -gt 0 ]; then
   need_root "installing ${missing[*]}"
   echo "setup: installing ${missing[*]}"

@@ -8,7 +8,7 @@ namespace BpfSharp.Cli.Run;
 
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
     TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null,
-    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null);
+    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -110,7 +110,7 @@ internal sealed class ObjectRunner(RunOptions options)
         foreach (var p in obj.Programs.Values)
         {
             if (p.Program is null) continue;
-            var link = AttachToInterface(p.Program);
+            var link = AttachToInterface(p.Program) ?? AttachToBinary(p);
             if (link is null)
             {
                 if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
@@ -125,6 +125,20 @@ internal sealed class ObjectRunner(RunOptions options)
             _links.Add((p.Name, link));
             Status($"attached {p.Name} ({p.SectionName}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
         }
+    }
+
+    /// <summary>
+    /// A uprobe section that names a function without its binary (bashreadline's <c>uretprobe/readline</c>: the
+    /// tool's user space finds the binary): with --binary, attached there.
+    /// </summary>
+    private BpfLink? AttachToBinary(BpfObjectProgram p)
+    {
+        if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach is not (AutoAttachKind.Uprobe or AutoAttachKind.Uretprobe)
+            || target.Length == 0 || target.Contains(':'))
+            return null;
+        if (options.Binary is not { } binary)
+            throw new CliError($"program {p.Name} ({p.SectionName}) names a function but not the binary it is in: give it with --binary PATH");
+        return p.Program!.AttachUprobe(binary, target, new UprobeAttachOptions { Retprobe = def.AutoAttach == AutoAttachKind.Uretprobe });
     }
 
     /// <summary>With --interface: XDP programs by an XDP link, tcx/tc ones by a tcx link in the section's direction.</summary>

@@ -19,6 +19,12 @@ internal sealed class ObjectSetup(RunOptions options)
     {
         foreach (var setting in options.Settings ?? []) Set(obj, setting);
         foreach (var size in options.MapSizes ?? []) SetMapSize(obj, size);
+        // A tool's user space sizes some maps at run time (cpudist's start and hists: pid_max); the kernel refuses 0 (EINVAL).
+        var unsized = obj.Maps.Values.Where(m => m.MaxEntries == 0 && !m.IsGlobalData && m.Type is not (BpfMapType.PerfEventArray
+            or BpfMapType.SkStorage or BpfMapType.InodeStorage or BpfMapType.TaskStorage or BpfMapType.CgrpStorage or BpfMapType.CgroupStorage
+            or BpfMapType.PerCpuCgroupStorage)).Select(m => m.Name).ToList();
+        if (unsized.Count > 0)
+            throw new CliError($"{obj.Name} leaves the size of {string.Join(", ", unsized)} to its user space (max_entries 0): give {(unsized.Count == 1 ? "it" : "each")} with --map-size NAME=N");
         foreach (var name in options.Programs.Concat(options.SkippedPrograms ?? []))
             if (!obj.Programs.ContainsKey(name))
                 throw new CliError($"--program {name}: {obj.Name} has no such program (it has {string.Join(", ", obj.Programs.Keys)})");

@@ -5,8 +5,37 @@ using System.Text.Json;
 namespace BpfSharp.Tests.Cli;
 
 /// <summary>The bpfsharp tool built beside the tests (BpfSharp.Cli.dll), run as a process with <c>dotnet</c>.</summary>
-public static class BpfSharpTool
+public static partial class BpfSharpTool
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"link (\d+)")]
+    private static partial System.Text.RegularExpressions.Regex RunLinkId();
+
+    /// <summary>Starts <c>bpfsharp run</c> and waits until it says it has attached; returns the process and the link ids.</summary>
+    public static (Process Process, List<uint> Links, Func<string> Stdout, StringWriter Stderr) StartAttached(params string[] args)
+    {
+        var p = Process.Start(BpfSharpTool.StartInfo(args))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = new StringWriter();
+        var links = new List<uint>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            string? line = p.StandardError.ReadLine();
+            if (line is null) break;
+            stderr.WriteLine(line);
+            if (RunLinkId().Match(line) is { Success: true } m) links.Add(uint.Parse(m.Groups[1].Value));
+            if (line.Contains("printing events", StringComparison.Ordinal) || line.Contains("no event maps", StringComparison.Ordinal))
+            {
+                _ = Task.Run(() => stderr.Write(p.StandardError.ReadToEnd()));
+                return (p, links, () => stdout.GetAwaiter().GetResult(), stderr);
+            }
+        }
+        p.Kill(entireProcessTree: true);
+        Assert.Fail($"bpfsharp {string.Join(' ', args)} did not attach: {stderr}");
+        return default;
+    }
+
+
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;

@@ -19,31 +19,6 @@ public sealed partial class CliRunTests
         return path;
     }
 
-    /// <summary>Starts the tool and waits until it says it has attached; returns the process and the link ids.</summary>
-    private static (Process Process, List<uint> Links, Func<string> Stdout, StringWriter Stderr) StartAttached(params string[] args)
-    {
-        var p = Process.Start(BpfSharpTool.StartInfo(args))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = new StringWriter();
-        var links = new List<uint>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            string? line = p.StandardError.ReadLine();
-            if (line is null) break;
-            stderr.WriteLine(line);
-            if (LinkId().Match(line) is { Success: true } m) links.Add(uint.Parse(m.Groups[1].Value));
-            if (line.Contains("printing events", StringComparison.Ordinal) || line.Contains("no event maps", StringComparison.Ordinal))
-            {
-                _ = Task.Run(() => stderr.Write(p.StandardError.ReadToEnd()));
-                return (p, links, () => stdout.GetAwaiter().GetResult(), stderr);
-            }
-        }
-        p.Kill(entireProcessTree: true);
-        Assert.Fail($"bpfsharp {string.Join(' ', args)} did not attach: {stderr}");
-        return default;
-    }
-
     [Fact]
     public void ExecsnoopShowsAProcessTheTestStarts()
     {
@@ -51,7 +26,7 @@ public sealed partial class CliRunTests
         string command = DistinctiveCommand();
         try
         {
-            var (p, links, stdout, stderr) = StartAttached("run", BpfSharpTool.Example("execsnoop.bpf.o"), "--duration", "4", "--json");
+            var (p, links, stdout, stderr) = BpfSharpTool.StartAttached("run", BpfSharpTool.Example("execsnoop.bpf.o"), "--duration", "4", "--json");
             using (p)
             {
                 Assert.Single(links);
@@ -79,7 +54,7 @@ public sealed partial class CliRunTests
     public void UsdtSectionIsAttached_ItsArgumentsArrive()
     {
         TestKernel.RequireRoot();
-        var (p, _, stdout, stderr) = StartAttached("run", BpfSharpTool.Fixture("usdt.bpf.o"), "--duration", "4", "--json");
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", BpfSharpTool.Fixture("usdt.bpf.o"), "--duration", "4", "--json");
         using (p)
         {
             Assert.Contains("attached on_throw (usdt/libstdc++.so.6:libstdcxx:throw)", stderr.ToString());
@@ -109,7 +84,7 @@ public sealed partial class CliRunTests
     {
         TestKernel.RequireRoot();
         string path = Path.Combine(Path.GetTempPath(), $"bpfsharp-cli-open-{Guid.NewGuid():N}");
-        var (p, _, stdout, stderr) = StartAttached("run", BpfSharpTool.Example("opensnoop.bpf.o"), "--duration", "3", "--json");
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", BpfSharpTool.Example("opensnoop.bpf.o"), "--duration", "3", "--json");
         using (p)
         {
             File.WriteAllText(path, "x"); // openat(O_WRONLY | O_CREAT ...) from this process
@@ -133,7 +108,7 @@ public sealed partial class CliRunTests
         string command = DistinctiveCommand();
         try
         {
-            var (p, _, stdout, _) = StartAttached("run", BpfSharpTool.Example("execsnoop.bpf.o"), "--duration", "3");
+            var (p, _, stdout, _) = BpfSharpTool.StartAttached("run", BpfSharpTool.Example("execsnoop.bpf.o"), "--duration", "3");
             using (p)
             {
                 Process.Start(command)!.WaitForExit();
@@ -153,7 +128,7 @@ public sealed partial class CliRunTests
         ulong ignored = Convert.ToUInt64(File.ReadLines("/proc/self/status").First(l => l.StartsWith("SigIgn:")).Split('\t')[1], 16);
         if ((ignored & (1UL << (2 - 1))) != 0)
             Assert.Skip("this process was started with SIGINT ignored (a background job), and the tool inherits that: Ctrl+C cannot reach it");
-        var (p, links, _, stderr) = StartAttached("run", BpfSharpTool.Example("execsnoop.bpf.o"));
+        var (p, links, _, stderr) = BpfSharpTool.StartAttached("run", BpfSharpTool.Example("execsnoop.bpf.o"));
         using (p)
         {
             try

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BpfSharp.Tests.Support;
+
+namespace BpfSharp.Tests.Cli;
+
+/// <summary>
+/// <c>bpfsharp run</c> on objects it did not write: those embedded in Debian's libbpf-tools (object extract), whose
+/// record structs are missing or beside kernel structs, whose maps user space cannot all read, and whose programs
+/// are alternatives of each other.
+/// </summary>
+public sealed partial class CliRunToolObjectTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory($"bpfsharp-tools-{Environment.ProcessId}-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Extracted(string tool)
+    {
+        string exe = TestKernel.RequireTool(tool);
+        var r = BpfSharpTool.Ok("object", "extract", exe, "-o", _dir);
+        string obj = Path.Combine(_dir, $"{tool}.bpf.o");
+        Assert.Contains(obj, r.Stdout);
+        // What was extracted is a whole object: it opens, with its programs.
+        Assert.Contains("Programs:", BpfSharpTool.Ok("object", "inspect", obj).Stdout);
+        return obj;
+    }
+
+    [GeneratedRegex(@"records of events \((\d+) bytes\) are shown in hex \((.*)\); give the layout with --event-type NAME --types")]
+    private static partial Regex HexHint();
+
+    [Fact]
+    public void ExtractRefusesAnExecutableWithoutBpfObjects()
+    {
+        var r = BpfSharpTool.Run("object", "extract", "/bin/true", "-o", _dir);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("embeds no BPF object", r.Stderr);
+    }
+
+    [Fact]
+    public void RecordsWithoutTheirStructAreHexWithAHint()
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("opensnoop");
+        // opensnoop's struct event is not in its object's BTF; args_t (a map value) is, and does not fit.
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "1.5", "--json");
+        using (p)
+        {
+            File.ReadAllText("/etc/hostname");
+            Assert.True(p.WaitForExit(60_000));
+            var records = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(l => l.TryGetProperty("map", out _)).ToList();
+            Assert.NotEmpty(records);
+            Assert.All(records, l => Assert.False(l.TryGetProperty("event", out _), l.ToString()));
+            var hint = HexHint().Match(stderr.ToString());
+            Assert.True(hint.Success, stderr.ToString());
+            Assert.Equal(records[0].GetProperty("data").GetString()!.Length / 2, int.Parse(hint.Groups[1].Value));
+            Assert.Contains("args_t (16 bytes) do not fit", hint.Groups[2].Value);
+        }
+    }
+
+    [Fact]
+    public void ExecsnoopRecordsAreItsOwnStructEventCutAfterTheArguments()
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("execsnoop");
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "1.5", "--json");
+        using (p)
+        {
+            var child = System.Diagnostics.Process.Start("/bin/true")!;
+            child.WaitForExit();
+            Assert.True(p.WaitForExit(60_000));
+            Assert.True(p.ExitCode == 0, stderr.ToString());
+            // The object's BTF also holds hundreds of kernel structs (task_struct and all it reaches): none is taken.
+            var records = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(l => l.TryGetProperty("map", out _)).ToList();
+            Assert.Contains(records, l => l.GetProperty("event").GetProperty("pid").GetInt32() == child.Id);
+            Assert.All(records, l => Assert.Equal("event", l.GetProperty("type").GetString()));
+            Assert.Contains("map cgroup_map (cgroup_array) is not shown", stderr.ToString());
+        }
+    }
+
+    [Fact]
+    public void OneProgramPerEventUnlessNamed()
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("runqlat");
+        var r = BpfSharpTool.Ok("run", obj, "--duration", "0.2");
+        var attached = r.Stderr.Split('\n').Where(l => l.StartsWith("bpfsharp: attached ", StringComparison.Ordinal) && l.Contains("link ")).ToList();
+        Assert.Equal(3, attached.Count);
+        Assert.All(attached, l => Assert.Contains("(tp_btf/", l));
+        Assert.Contains("alternative programs not loaded: handle_sched_wakeup, handle_sched_wakeup_new, handle_sched_switch", r.Stderr);
+
+        var named = BpfSharpTool.Ok("run", obj, "--duration", "0.2", "--program", "handle_sched_switch");
+        Assert.Single(named.Stderr.Split('\n'), l => l.StartsWith("bpfsharp: attached handle_sched_switch (raw_tp/sched_switch)", StringComparison.Ordinal));
+        var without = BpfSharpTool.Ok("run", obj, "--duration", "0.2", "--no-program", "sched_switch");
+        Assert.Contains("attached handle_sched_switch (raw_tp/sched_switch)", without.Stderr);
+        Assert.DoesNotContain("attached sched_switch ", without.Stderr);
+    }
+
+    [Fact]
+    public void MapSizeAndSetApplyBeforeLoad()
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("execsnoop");
+        using var pins = new TempBpfFsDir();
+        BpfSharpTool.Ok("run", obj, "--duration", "0", "--map-size", "execs=123", "--set", "max_args=5", "--pin", pins.Path, "--keep");
+        try
+        {
+            var execs = TestKernel.Bpftool(null, "map", "show", "pinned", Path.Combine(pins.Path, "maps", "execs"));
+            Assert.Equal(123, execs.GetProperty("max_entries").GetInt32());
+            var rodata = BpfSharpTool.Ok("map", "dump", Path.Combine(pins.Path, "maps", "execsnoo_rodata"), "--json").Json;
+            Assert.Equal(5, rodata[0].GetProperty("value").GetProperty("max_args").GetInt32());
+        }
+        finally { BpfSharpTool.Ok("unload", pins.Path); }
+    }
+
+    [Fact]
+    public void SettingsNameWhatTheObjectHas()
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("execsnoop");
+        var unknown = BpfSharpTool.Run("run", obj, "--set", "nosuch=1");
+        Assert.NotEqual(0, unknown.ExitCode);
+        Assert.Contains("has no global variable nosuch (it has ", unknown.Stderr);
+        Assert.Contains("max_args", unknown.Stderr);
+        var notInt = BpfSharpTool.Run("run", obj, "--set", "ignore_failed=maybe");
+        Assert.Contains("ignore_failed is a bool", notInt.Stderr);
+        var noMap = BpfSharpTool.Run("run", obj, "--map-size", "nosuch=3");
+        Assert.Contains("has no map nosuch", noMap.Stderr);
+        var unsized = BpfSharpTool.Run("run", Extracted("cpudist"), "--duration", "0");
+        Assert.Contains("cpudist leaves the size of start, hists to its user space (max_entries 0): give each with --map-size NAME=N", unsized.Stderr);
+        var badTypes = BpfSharpTool.Run("run", obj, "--types", "struct broken { int x }");
+        Assert.NotEqual(0, badTypes.ExitCode);
+        Assert.Contains("clang could not compile the declarations", badTypes.Stderr);
+    }
+}
