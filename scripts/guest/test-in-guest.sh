@@ -46,12 +46,13 @@ rm -f "$results"
 [ $compat = 0 ] || rm -rf "test-results/compat/$(cat "$kdir/kernel-version")"
 # Before the tests, in the guest's writable overlay: its kernel's configuration where the kconfig loader looks
 # (Debian's kernel has no /proc/config.gz), and the modules the networking tests use (veth pairs, clsact,
-# cls_bpf), since the guest kernel cannot load modules on demand (its modprobe path is the initramfs's).
+# cls_bpf, netfilter's defragmentation for BPF_F_NETFILTER_IP_DEFRAG), since the guest kernel cannot load
+# modules on demand (its modprobe path is the initramfs's).
 exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" --share test-results \
   --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_GUEST_BOOT=$kdir/root/boot" \
   --env "BPFSHARP_GUEST_COMPAT=$compat" -- \
   bash -c 'cp "$BPFSHARP_GUEST_BOOT/config-$(uname -r)" /boot/ 2>&1 | sed "s/^/guest config: /"
-           modprobe -a veth sch_ingress cls_bpf act_bpf 2>&1 | sed "s/^/guest modprobe: /"
+           modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 2>&1 | sed "s/^/guest modprobe: /"
            "$@"; rc=$?
            if [ "$BPFSHARP_GUEST_COMPAT" = 1 ]; then compat/check.sh --guest || rc=1; fi
            exit $rc' guest-tests \

@@ -51,6 +51,9 @@ internal static class ProcessMaps
     {
         if (!Interop.Libc.TryGetFileId(path, out uint major, out uint minor, out ulong inode)) return null;
         string fullPath = Path.GetFullPath(path);
+        // A file found through the process's root is listed in its maps by the path inside that root.
+        string root = $"/proc/{pid}/root/";
+        if (fullPath.StartsWith(root, StringComparison.Ordinal)) fullPath = fullPath[(root.Length - 1)..];
         foreach (var m in Read(pid))
         {
             bool sameFile = m.Inode == inode && m.Major == major && m.Minor == minor || m.Path == fullPath;

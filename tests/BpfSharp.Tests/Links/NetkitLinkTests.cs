@@ -16,14 +16,16 @@ public class NetkitLinkTests
             ns.Run(() =>
             {
                 using var socket = NetlinkSocket.Open();
-                RtNetlink.CreateLink(socket, "nk0", "netkit");
+                // Not "nk0": the kernel names the peer from "nk%d" and registers it first, so a primary named
+                // nk0 collides with its own peer (EEXIST, seen on 6.12).
+                RtNetlink.CreateLink(socket, "nkprimary", "netkit");
             });
         }
         catch (BpfException e)
         {
             TestKernel.RequireKernelHas(TestKernel.NetkitDevices, false, $"this kernel cannot create a netkit device ({e.Message})");
         }
-        return ns.IndexOf("nk0");
+        return ns.IndexOf("nkprimary");
     }
 
     [Fact]

@@ -25,7 +25,15 @@ public sealed partial class SessionProbeTests
 
     private static BpfObject LoadSessions()
     {
+        // The fixture calls the session kfuncs (Linux 6.10): a kernel without them cannot load it at all.
+        bool kfuncs = BpfSharp.Btf.BtfSpec.LoadKernel().TryFindId("bpf_session_cookie", BpfSharp.Btf.BtfKind.Func, out _);
+        TestKernel.RequireKernelHas("the session kfuncs (bpf_session_cookie)", kfuncs, "the kernel's BTF has no bpf_session_cookie (Linux 6.10)");
         var obj = BpfObject.Open(ObjectLoadTests.Fixture("sessions.bpf.o"));
+        // A kernel with kprobe sessions but not uprobe sessions (Debian's 6.12) refuses the session kfuncs in a
+        // uprobe program: its uprobe programs are left out there.
+        foreach (var program in obj.Programs.Values)
+            if (program.SectionName.StartsWith("uprobe.session", StringComparison.Ordinal) && !BpfProgram.UprobeSession.IsSupported)
+                program.Autoload = false;
         obj.Load();
         return obj;
     }
@@ -127,6 +135,7 @@ public sealed partial class SessionProbeTests
     public void ASessionAttach_OfAProgramNotLoadedForSessions_OrAskedForReturns_IsRefused()
     {
         TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfProgram.UprobeSession);
         using var obj = LoadSessions();
         var session = obj.Programs["user_session"].Program!;
         Assert.Throws<ArgumentException>(() => session.AttachUprobeSession("libc.so.6", ["getsid"], new() { Retprobe = true }));

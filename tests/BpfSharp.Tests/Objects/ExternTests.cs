@@ -58,7 +58,7 @@ public class ExternTests
         RequireKernelConfig();
         var config = ConfigFromProc();
         using var obj = LoadAndRun("read_kconfig");
-        var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim().Split('.', '-');
+        var release = File.ReadAllText("/proc/sys/kernel/osrelease").Trim().Split('.', '-', '+');
         ulong expectedVersion = ulong.Parse(release[0]) << 16 | ulong.Parse(release[1]) << 8 | Math.Min(ulong.Parse(release[2]), 255);
         Assert.Equal(expectedVersion, V(obj, "kernel_version"));
         Assert.Equal(config["CONFIG_BPF"] == "y" ? 1UL : 0UL, V(obj, "bpf_enabled"));

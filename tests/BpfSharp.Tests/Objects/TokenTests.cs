@@ -26,7 +26,14 @@ public sealed class TokenTests
             var stderr = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
             string? line = child.StandardOutput.ReadLine();
             if (line is null || !line.StartsWith("fsfd ", StringComparison.Ordinal))
-                Assert.Fail($"the child opened no bpffs context: {line} {await stderr}");
+            {
+                string why = await stderr;
+                // The CI guests run the suite in a chroot, where the kernel refuses CLONE_NEWUSER: there the
+                // environment, not the kernel's tokens, stops the test (the host proves them).
+                if (TestKernel.GuestKernel is not null && why.Contains("unshare failed: Operation not permitted", StringComparison.Ordinal))
+                    Assert.Skip("user namespaces cannot be created in the guest's chroot (CLONE_NEWUSER is refused in a chroot)");
+                Assert.Fail($"the child opened no bpffs context: {line} {why}");
+            }
             var parts = line!.Split(' ');
             DelegatedBpffs.Create(int.Parse(parts[1]), int.Parse(parts[2]));
             child.StandardInput.WriteLine("created");

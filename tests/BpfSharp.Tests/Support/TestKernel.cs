@@ -47,7 +47,7 @@ public static partial class TestKernel
             "6.12" => common.Concat(
             [
                 BpfProgram.KprobeMulti.Name, BpfProgram.UprobeMulti.Name, BpfProgram.RawTracepointCookies.Name,
-                BpfProgram.KprobeSession.Name, BpfProgram.UprobeSession.Name, BpfToken.Tokens.Name,
+                BpfProgram.KprobeSession.Name, BpfToken.Tokens.Name,
                 BpfSharp.Links.NetworkLinkFeatures.Netkit.Name, BpfSharp.Links.NetworkLinkFeatures.Tcx.Name, NetkitDevices,
                 BpfFeatures.MapType(BpfMapType.Arena).Name, BpfFeatures.ProgramType(BpfProgramType.Netfilter).Name,
             ]).ToHashSet(),
