@@ -27,6 +27,10 @@ if [ $guest = 1 ]; then
   # Under software emulation every program load costs tens of times more: the selftests corpus (about 1,500
   # loads) only when asked for.
   case " ${args[*]-} " in *" --corpus "*) ;; *) args+=(--corpus libbpf-tools) ;; esac
+  # klockstat kprobes mutex_lock, which the JIT's program freeing takes: with both sides attaching and
+  # detaching it at once, Debian's 6.1 and 6.12 both panicked (kprobe_int3_handler calling a NULL handler
+  # under bpf_prog_pack_free). A kernel race, not a difference between the sides; left out in the guests.
+  args+=(--leave-out klockstat.bpf.o)
   status=0
   python3 compat/compat.py run --no-build --out "$out" "${args[@]}" || status=$?
 else
