@@ -444,7 +444,10 @@ def run(args):
     kernel = os.uname().release
     # Attachments by section name that follow the calling thread's network namespace (sk_lookup, flow
     # dissector) must not touch the host's: each side runs in a network namespace of its own.
-    netns = ["unshare", "--net"]
+    # Each side also gets a bpffs of its own (a private mount namespace): objects that pin by name (the
+    # selftests' LIBBPF_PIN_BY_NAME maps) leave nothing in the system's /sys/fs/bpf, and neither side sees the
+    # other's pins.
+    netns = ["unshare", "--net", "--mount", "--", "sh", "-c", 'mount -t bpf bpf /sys/fs/bpf && exec "$0" "$@"']
     md = [f"## Kernel {kernel}", "", f"libbpf {libbpf_version()} (static, from linux-source-6.1 "
           f"{package_version('linux-source-6.1')}), libbpf-tools {package_version('libbpf-tools')}, clang-19.", ""]
     failures = []
