@@ -4,20 +4,22 @@
 # vanishes with the guest), the current directory's path, and read-write the folders given with --share
 # (at the same paths). The guest has no network, only loopback.
 #
-# Usage: run-in-guest.sh [--kernel 6.1|6.12] [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--] CMD [ARG]...
-# The kernel series defaults to $BPFSHARP_GUEST_SERIES, else 6.1.
+# Usage: run-in-guest.sh [--kernel 6.1|6.12] [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--cpus N] [--] CMD [ARG]...
+# The kernel series defaults to $BPFSHARP_GUEST_SERIES, else 6.1. The guest has as many CPUs as the host
+# unless --cpus says otherwise.
 # Exit code: the command's; 124 when the timeout struck; 125 when the guest failed before the command ended.
 # Needs root (qemu's 9p passthrough of /); the first run prepares the kernel (prepare.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "guest: $*" >&2; }
 
-shares=() envs=() timeout=1800
+shares=() envs=() timeout=1800 cpus=$(nproc)
 while [ $# -gt 0 ]; do
   case $1 in
     --share) shares+=("$(cd "$2" && pwd)"); shift 2 ;;
     --env) envs+=("$2"); shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --cpus) cpus=$2; shift 2 ;;
     --kernel) export BPFSHARP_GUEST_SERIES=$2; shift 2 ;;
     --) shift; break ;;
     -*) log "unknown option $1"; exit 2 ;;
@@ -61,7 +63,7 @@ trap 'exit 143' TERM
   printf 'exec'; printf ' %q' "$@"; echo
 } >"$ctl/cmd.sh"
 
-args=(-accel tcg,thread=multi -cpu max -smp "$(nproc)" -m 2G
+args=(-accel tcg,thread=multi -cpu max -smp "$cpus" -m 2G
   -display none -vga none -monitor none -no-reboot -nic none
   -serial "file:$ctl/console.log"
   -device virtio-serial-pci -chardev stdio,id=out,signal=off -device virtconsole,chardev=out
