@@ -229,9 +229,7 @@ public abstract class BpfLink : IDisposable
 }
 
 /// <summary>A BPF link of a type without a class of its own here: it has the common behaviour only.</summary>
-public sealed class RawLink : BpfLink
+public sealed class RawLink : BpfFdLink
 {
-    internal RawLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+    internal RawLink(SafeFdHandle handle) : base(handle) { }
 }

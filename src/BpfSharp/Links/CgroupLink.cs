@@ -7,12 +7,10 @@ namespace BpfSharp.Links;
 /// the last fd of the link is closed (unless pinned), <see cref="BpfLink.Detach"/> is called, or the cgroup is
 /// removed, which detaches it (its info then shows cgroup id 0).
 /// </summary>
-public sealed class CgroupLink : BpfLink
+public sealed class CgroupLink : BpfFdLink
 {
-    internal CgroupLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal CgroupLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the cgroup's id (0 once detached) and the attach type.</summary>
     public override CgroupLinkInfo GetInfo() => (CgroupLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

@@ -7,11 +7,9 @@ namespace BpfSharp.Links;
 /// A BPF iterator link (iter/task, iter/bpf_map_elem, ...). Each <see cref="OpenIterator"/> starts a new
 /// walk whose output the program writes with <c>bpf_seq_printf</c>/<c>bpf_seq_write</c>.
 /// </summary>
-public sealed class IterLink : BpfLink
+public sealed class IterLink : BpfFdLink
 {
-    internal IterLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+    internal IterLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>Starts a walk (BPF_ITER_CREATE); reading the stream runs the program. Dispose the stream when done.</summary>
     public Stream OpenIterator()

@@ -3,19 +3,15 @@ using BpfSharp.Interop;
 namespace BpfSharp.Links;
 
 /// <summary>One kprobe program on many kernel functions (BPF_TRACE_KPROBE_MULTI, fprobe). Closing its last fd detaches it.</summary>
-public sealed class KprobeMultiLink : BpfLink
+public sealed class KprobeMultiLink : BpfFdLink
 {
-    internal KprobeMultiLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+    internal KprobeMultiLink(SafeFdHandle handle) : base(handle) { }
 }
 
 /// <summary>One uprobe program on many offsets of one binary (BPF_TRACE_UPROBE_MULTI). Closing its last fd detaches it.</summary>
-public sealed class UprobeMultiLink : BpfLink
+public sealed class UprobeMultiLink : BpfFdLink
 {
-    internal UprobeMultiLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+    internal UprobeMultiLink(SafeFdHandle handle) : base(handle) { }
 }
 
 public sealed class MultiProbeAttachOptions

@@ -7,12 +7,10 @@ namespace BpfSharp.Links;
 /// at a protocol family, hook and priority, until the last fd of the link is closed (unless pinned) or
 /// <see cref="BpfLink.Detach"/> is called.
 /// </summary>
-public sealed class NetfilterLink : BpfLink
+public sealed class NetfilterLink : BpfFdLink
 {
-    internal NetfilterLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal NetfilterLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the protocol family, hook, priority and flags.</summary>
     public override NetfilterLinkInfo GetInfo() => (NetfilterLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

@@ -7,12 +7,10 @@ namespace BpfSharp.Links;
 /// among that side's programs, until the last fd of the link is closed (unless pinned), <see cref="BpfLink.Detach"/>
 /// is called, or the device is deleted.
 /// </summary>
-public sealed class NetkitLink : BpfLink
+public sealed class NetkitLink : BpfFdLink
 {
-    internal NetkitLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal NetkitLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the interface (0 once detached) and the side as an attach type.</summary>
     public override NetkitLinkInfo GetInfo() => (NetkitLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

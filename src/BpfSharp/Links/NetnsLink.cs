@@ -7,12 +7,10 @@ namespace BpfSharp.Links;
 /// of the link is closed (unless pinned), <see cref="BpfLink.Detach"/> is called, or the namespace is destroyed,
 /// which detaches it (its info then shows namespace inode 0).
 /// </summary>
-public sealed class NetnsLink : BpfLink
+public sealed class NetnsLink : BpfFdLink
 {
-    internal NetnsLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal NetnsLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the namespace's inode (0 once detached) and the attach type.</summary>
     public override NetnsLinkInfo GetInfo() => (NetnsLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

@@ -8,13 +8,12 @@ namespace BpfSharp.Links;
 /// after every fd is closed and after the process exits, until BPF_PROG_DETACH. <see cref="BpfLink.Dispose"/>
 /// detaches it unless <see cref="BpfLink.Disconnect"/> was called; it cannot be pinned.
 /// </summary>
-public sealed class ProgramAttachment : BpfLink
+public sealed class ProgramAttachment : BpfAttachment
 {
     private SafeFdHandle _program;
     private readonly SafeFdHandle? _target;
     private readonly int _ifindex;
     private readonly NetNamespace? _netns;
-    private int _detached;
 
     /// <summary>The hook.</summary>
     public BpfAttachType AttachType { get; }
@@ -33,7 +32,7 @@ public sealed class ProgramAttachment : BpfLink
     /// <param name="netns">The namespace an ifindex or the current-namespace target lives in, owned.</param>
     private ProgramAttachment(SafeFdHandle program, uint programId, SafeFdHandle? target, int ifindex, NetNamespace? netns,
         BpfAttachType attachType, uint flags, string description)
-        : base(BpfLinkKind.ProgramAttach, null)
+        : base(BpfLinkKind.ProgramAttach)
     {
         _program = program;
         ProgramId = programId;
@@ -99,7 +98,7 @@ public sealed class ProgramAttachment : BpfLink
     private static T RunIn<T>(NetNamespace? netns, Func<T> action) => netns is null ? action() : netns.Run(action);
 
     /// <summary>BPF_PROG_DETACH of this program; returns 0 or -errno.</summary>
-    private int TryDetach() => RunIn(_netns, () =>
+    private protected override int TryDetach() => RunIn(_netns, () =>
     {
         // A cgroup hook without BPF_F_ALLOW_MULTI detaches whatever it holds, whichever program is named:
         // check that it still holds ours, so as not to remove a program that replaced it.
@@ -109,7 +108,7 @@ public sealed class ProgramAttachment : BpfLink
             {
                 if (!ProgramQuery.Run(_target, 0, AttachType, 0, Target).Programs.Any(p => p.ProgramId == ProgramId)) return 0;
             }
-            catch (BpfException e) when (IsGone(e.Errno))
+            catch (BpfException e) when (IsGoneErrno(e.Errno))
             {
                 return 0;
             }
@@ -126,22 +125,6 @@ public sealed class ProgramAttachment : BpfLink
         return r;
     });
 
-    /// <summary>
-    /// Detaches now with BPF_PROG_DETACH; this object stays valid. An attachment that is already gone (the
-    /// program detached by someone else, the cgroup removed, the interface deleted) is not an error.
-    /// </summary>
-    public override void Detach()
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
-        int r = TryDetach();
-        if (r < 0 && !IsGone(-r))
-        {
-            _detached = 0;
-            throw new BpfException("BPF_PROG_DETACH", -r, $"program id {ProgramId} from {Target} ({AttachType})");
-        }
-    }
-
     private static bool IsCgroupType(BpfAttachType type) => type switch
     {
         BpfAttachType.SkSkbStreamParser or BpfAttachType.SkSkbStreamVerdict or BpfAttachType.SkMsgVerdict
@@ -154,24 +137,11 @@ public sealed class ProgramAttachment : BpfLink
     };
 
     /// <summary>What the kernel answers when the attachment is not there any more.</summary>
-    internal static bool IsGone(int errno) => errno is Errno.ENOENT or Errno.ENODEV or Errno.ENXIO;
+    internal static bool IsGoneErrno(int errno) => errno is Errno.ENOENT or Errno.ENODEV or Errno.ENXIO;
 
-    private protected override void Destroy(bool finalizing)
-    {
-        try
-        {
-            if (Interlocked.Exchange(ref _detached, 1) == 0)
-            {
-                int r = TryDetach();
-                if (r < 0 && !IsGone(-r) && !finalizing)
-                    throw new BpfException("BPF_PROG_DETACH", -r, $"program id {ProgramId} from {Target} ({AttachType})");
-            }
-        }
-        finally
-        {
-            ReleaseDisconnected();
-        }
-    }
+    private protected override bool IsGone(int errno) => IsGoneErrno(errno);
+
+    private protected override (string Call, string What) DetachDescription => ("BPF_PROG_DETACH", $"program id {ProgramId} from {Target} ({AttachType})");
 
     private protected override void ReleaseDisconnected()
     {
@@ -179,8 +149,6 @@ public sealed class ProgramAttachment : BpfLink
         _target?.Dispose();
         _netns?.Dispose();
     }
-
-    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [];
 
     /// <summary>
     /// Attaches <paramref name="newProgram"/> in place of this one with BPF_PROG_ATTACH. Where the kernel

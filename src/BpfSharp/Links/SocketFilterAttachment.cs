@@ -9,16 +9,15 @@ namespace BpfSharp.Links;
 /// SO_DETACH_BPF. There is no kernel link object: it cannot be pinned or updated in place (attach the new
 /// program to the socket instead, which replaces the filter).
 /// </summary>
-public sealed unsafe class SocketFilterAttachment : BpfLink
+public sealed unsafe class SocketFilterAttachment : BpfAttachment
 {
     // Not owned, and not referenced between calls: closing the socket must close it (and end the filter).
     private readonly SafeHandle _socket;
-    private int _detached;
 
     /// <summary>The attached program's kernel id.</summary>
     public uint ProgramId { get; }
 
-    private SocketFilterAttachment(SafeHandle socket, uint programId) : base(BpfLinkKind.SocketOption, null)
+    private SocketFilterAttachment(SafeHandle socket, uint programId) : base(BpfLinkKind.SocketOption)
     {
         _socket = socket;
         ProgramId = programId;
@@ -45,7 +44,7 @@ public sealed unsafe class SocketFilterAttachment : BpfLink
     }
 
     /// <summary>SO_DETACH_BPF; 0 or -errno. ENOENT: no filter (removed already); EBADF/ENOTSOCK: the socket is closed.</summary>
-    private int TryDetach()
+    private protected override int TryDetach()
     {
         bool added = false;
         try
@@ -68,28 +67,10 @@ public sealed unsafe class SocketFilterAttachment : BpfLink
         }
     }
 
-    /// <summary>Removes the socket's filter now (SO_DETACH_BPF); this object stays valid. Already gone is not an error.</summary>
-    public override void Detach()
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
-        int r = TryDetach();
-        if (r < 0)
-        {
-            _detached = 0;
-            throw new BpfException("setsockopt(SO_DETACH_BPF)", -r, ToString());
-        }
-    }
+    private protected override (string Call, string What) DetachDescription => ("setsockopt(SO_DETACH_BPF)", ToString());
 
-    private protected override void Destroy(bool finalizing)
-    {
-        // A finalizer must not touch the socket: it may already be finalized (and its fd number reused).
-        if (finalizing || Interlocked.Exchange(ref _detached, 1) != 0) return;
-        int r = TryDetach();
-        if (r < 0) throw new BpfException("setsockopt(SO_DETACH_BPF)", -r, ToString());
-    }
-
-    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [];
+    // A finalizer must not touch the socket: it may already be finalized (and its fd number reused).
+    private protected override bool DetachWhenFinalized => false;
 
     public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null) =>
         throw new NotSupportedException("a socket filter has no BPF link to update; attach the new program to the socket, which replaces the filter");

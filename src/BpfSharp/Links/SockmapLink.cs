@@ -6,12 +6,10 @@ namespace BpfSharp.Links;
 /// A sockmap link (Linux 6.10): an sk_msg or sk_skb program runs for the sockets of a sockmap or sockhash
 /// until the last fd of the link is closed (unless pinned) or <see cref="BpfLink.Detach"/> is called.
 /// </summary>
-public sealed class SockmapLink : BpfLink
+public sealed class SockmapLink : BpfFdLink
 {
-    internal SockmapLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal SockmapLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the map's id (0 once detached) and the attach type.</summary>
     public override SockmapLinkInfo GetInfo() => (SockmapLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

@@ -7,9 +7,9 @@ namespace BpfSharp.Links;
 /// kernel subsystem it implements (a TCP congestion control...), until the last fd of the link is closed (unless
 /// pinned) or <see cref="BpfLink.Detach"/> is called, which unregisters it.
 /// </summary>
-public sealed class StructOpsLink : BpfLink
+public sealed class StructOpsLink : BpfFdLink
 {
-    internal StructOpsLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal StructOpsLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the struct_ops map's id (0 once detached).</summary>
     public override StructOpsLinkInfo GetInfo() => (StructOpsLinkInfo)base.GetInfo();
@@ -34,6 +34,4 @@ public sealed class StructOpsLink : BpfLink
         }
         Bpf.Call(BpfCommand.BPF_LINK_UPDATE, ref attr, $"{Describe()} to map \"{newMap.Name}\"");
     }
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

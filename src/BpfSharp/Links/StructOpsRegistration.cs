@@ -8,15 +8,14 @@ namespace BpfSharp.Links;
 /// (unless disconnected) and <see cref="BpfLink.Detach"/> delete the map's element, which unregisters it. It cannot
 /// be pinned (pin the map instead) or updated in place.
 /// </summary>
-public sealed unsafe class StructOpsRegistration : BpfLink
+public sealed unsafe class StructOpsRegistration : BpfAttachment
 {
     private readonly SafeFdHandle _map;
-    private int _detached;
 
     public uint MapId { get; }
     public string MapName { get; }
 
-    internal StructOpsRegistration(SafeFdHandle map, uint mapId, string mapName) : base(BpfLinkKind.StructOpsMap, null)
+    internal StructOpsRegistration(SafeFdHandle map, uint mapId, string mapName) : base(BpfLinkKind.StructOpsMap)
     {
         _map = map;
         MapId = mapId;
@@ -27,7 +26,7 @@ public sealed unsafe class StructOpsRegistration : BpfLink
     /// BPF_MAP_DELETE_ELEM of key 0: 0, or -errno. Already unregistered by someone else is not an error: the kernel
     /// answers ENOENT for a map never registered, EINPROGRESS for one whose element was deleted before.
     /// </summary>
-    private int TryUnregister()
+    private protected override int TryDetach()
     {
         using var map = new HandleUse(_map);
         uint key = 0;
@@ -36,38 +35,9 @@ public sealed unsafe class StructOpsRegistration : BpfLink
         return r is -Errno.ENOENT or -Errno.EINPROGRESS ? 0 : r;
     }
 
-    /// <summary>Unregisters now; the object stays valid. Already unregistered is not an error.</summary>
-    public override void Detach()
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
-        int r = TryUnregister();
-        if (r < 0)
-        {
-            _detached = 0;
-            throw new BpfException("BPF_MAP_DELETE_ELEM", -r, $"unregister struct_ops map \"{MapName}\"");
-        }
-    }
-
-    private protected override void Destroy(bool finalizing)
-    {
-        try
-        {
-            if (Interlocked.Exchange(ref _detached, 1) == 0)
-            {
-                int r = TryUnregister();
-                if (r < 0 && !finalizing) throw new BpfException("BPF_MAP_DELETE_ELEM", -r, $"unregister struct_ops map \"{MapName}\"");
-            }
-        }
-        finally
-        {
-            ReleaseDisconnected();
-        }
-    }
-
     private protected override void ReleaseDisconnected() => _map.Dispose();
 
-    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [];
+    private protected override (string Call, string What) DetachDescription => ("BPF_MAP_DELETE_ELEM", $"unregister struct_ops map \"{MapName}\"");
 
     public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null) =>
         throw new NotSupportedException("a struct_ops registration holds a map, not a program; unregister it and register another map");

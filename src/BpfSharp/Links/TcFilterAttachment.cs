@@ -8,12 +8,11 @@ namespace BpfSharp.Links;
 /// unless disconnected, <see cref="BpfLink.Detach"/>, <c>tc filter del</c>, or the interface's deletion). It
 /// cannot be pinned. Deleting removes the filter only when it still runs this program; the clsact qdisc stays.
 /// </summary>
-public sealed class TcFilterAttachment : BpfLink
+public sealed class TcFilterAttachment : BpfAttachment
 {
     // The socket belongs to the interface's namespace; the deletion acts there whichever thread runs it.
     private readonly NetlinkSocket _socket;
     private readonly uint _parent;
-    private int _detached;
 
     public int Ifindex { get; }
     public TcDirection Direction { get; }
@@ -26,7 +25,7 @@ public sealed class TcFilterAttachment : BpfLink
 
     private TcFilterAttachment(NetlinkSocket socket, int ifindex, TcDirection direction, ushort priority, uint handle,
         uint programId, bool createdQdisc)
-        : base(BpfLinkKind.Netlink, null)
+        : base(BpfLinkKind.Netlink)
     {
         _socket = socket;
         Ifindex = ifindex;
@@ -71,7 +70,7 @@ public sealed class TcFilterAttachment : BpfLink
         RtNetlink.GetBpfFilter(_socket, Ifindex, _parent, Priority, FilterHandle) is { } f && f.ProgramId == ProgramId;
 
     /// <summary>Deletes the filter if it still runs this program; returns 0 or -errno.</summary>
-    private int TryDelete()
+    private protected override int TryDetach()
     {
         try
         {
@@ -90,38 +89,9 @@ public sealed class TcFilterAttachment : BpfLink
         }
     }
 
-    /// <summary>Deletes the filter now (RTM_DELTFILTER); this object stays valid. Already gone is not an error.</summary>
-    public override void Detach()
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
-        int r = TryDelete();
-        if (r < 0)
-        {
-            _detached = 0;
-            throw new BpfException("RTM_DELTFILTER", -r, Describe());
-        }
-    }
-
-    private protected override void Destroy(bool finalizing)
-    {
-        try
-        {
-            if (Interlocked.Exchange(ref _detached, 1) == 0)
-            {
-                int r = TryDelete();
-                if (r < 0 && !finalizing) throw new BpfException("RTM_DELTFILTER", -r, Describe());
-            }
-        }
-        finally
-        {
-            ReleaseDisconnected();
-        }
-    }
-
     private protected override void ReleaseDisconnected() => _socket.Dispose();
 
-    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [];
+    private protected override (string Call, string What) DetachDescription => ("RTM_DELTFILTER", Describe());
 
     /// <summary>
     /// Replaces the filter's program (RTM_NEWTFILTER with NLM_F_REPLACE at the same priority and handle).

@@ -7,12 +7,10 @@ namespace BpfSharp.Links;
 /// hook's programs, before any classic tc filter, until the last fd of the link is closed (unless pinned),
 /// <see cref="BpfLink.Detach"/> is called, or the interface is deleted (its info then shows ifindex 0).
 /// </summary>
-public sealed class TcxLink : BpfLink
+public sealed class TcxLink : BpfFdLink
 {
-    internal TcxLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal TcxLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the interface (0 once detached) and the direction as an attach type.</summary>
     public override TcxLinkInfo GetInfo() => (TcxLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

@@ -3,9 +3,7 @@ using BpfSharp.Interop;
 namespace BpfSharp.Links;
 
 /// <summary>A fentry, fexit, fmod_ret, lsm or freplace link. Closing its last fd detaches it.</summary>
-public sealed class TracingLink : BpfLink
+public sealed class TracingLink : BpfFdLink
 {
-    internal TracingLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
+    internal TracingLink(SafeFdHandle handle) : base(handle) { }
 }

@@ -8,12 +8,10 @@ namespace BpfSharp.Links;
 /// XDP link nor a netlink attach (<c>ip link set dev X xdp</c>) can replace it in the same mode; deleting the
 /// interface detaches it (its info then shows ifindex 0).
 /// </summary>
-public sealed class XdpLink : BpfLink
+public sealed class XdpLink : BpfFdLink
 {
-    internal XdpLink(SafeFdHandle handle) : base(BpfLinkKind.Fd, handle) { }
+    internal XdpLink(SafeFdHandle handle) : base(handle) { }
 
     /// <summary>What the kernel reports about the link: the interface (0 once detached).</summary>
     public override XdpLinkInfo GetInfo() => (XdpLinkInfo)base.GetInfo();
-
-    private protected override void Destroy(bool finalizing) => Handle!.Dispose();
 }

@@ -9,21 +9,20 @@ namespace BpfSharp.Links;
 /// interface's deletion). It cannot be pinned. The removal only takes out this program: if another one has
 /// replaced it meanwhile, that one stays.
 /// </summary>
-public sealed class XdpNetlinkAttachment : BpfLink
+public sealed class XdpNetlinkAttachment : BpfAttachment
 {
     // The socket belongs to the namespace the interface was found in: the removal acts there, whichever
     // thread runs it. Holding it keeps that namespace alive until this object is released.
     private readonly NetlinkSocket _socket;
     private SafeFdHandle _program;
     private readonly uint _modeFlags;
-    private int _detached;
 
     public int Ifindex { get; }
     public XdpMode Mode { get; }
     public uint ProgramId { get; private set; }
 
     private XdpNetlinkAttachment(NetlinkSocket socket, SafeFdHandle program, uint programId, int ifindex, XdpMode mode)
-        : base(BpfLinkKind.Netlink, null)
+        : base(BpfLinkKind.Netlink)
     {
         _socket = socket;
         _program = program;
@@ -65,7 +64,7 @@ public sealed class XdpNetlinkAttachment : BpfLink
     /// Removes the program with RTM_SETLINK, on condition that it is still the one attached
     /// (XDP_FLAGS_REPLACE with it as the expected program); returns 0 or -errno.
     /// </summary>
-    private int TryRemove()
+    private protected override int TryDetach()
     {
         try
         {
@@ -84,45 +83,16 @@ public sealed class XdpNetlinkAttachment : BpfLink
     /// EEXIST: another program (or none) is attached now; ENODEV: the interface is gone. Either way this
     /// attachment is over.
     /// </summary>
-    private static bool IsGone(int errno) => errno is Errno.EEXIST or Errno.ENODEV;
+    private protected override bool IsGone(int errno) => errno is Errno.EEXIST or Errno.ENODEV;
 
-    /// <summary>Removes the program from the interface now; this object stays valid. Already gone is not an error.</summary>
-    public override void Detach()
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        if (Interlocked.Exchange(ref _detached, 1) != 0) return;
-        int r = TryRemove();
-        if (r < 0 && !IsGone(-r))
-        {
-            _detached = 0;
-            throw new BpfException("RTM_SETLINK IFLA_XDP", -r, $"remove program id {ProgramId} from ifindex {Ifindex}");
-        }
-    }
-
-    private protected override void Destroy(bool finalizing)
-    {
-        try
-        {
-            if (Interlocked.Exchange(ref _detached, 1) == 0)
-            {
-                int r = TryRemove();
-                if (r < 0 && !IsGone(-r) && !finalizing)
-                    throw new BpfException("RTM_SETLINK IFLA_XDP", -r, $"remove program id {ProgramId} from ifindex {Ifindex}");
-            }
-        }
-        finally
-        {
-            ReleaseDisconnected();
-        }
-    }
+    private protected override (string Call, string What) DetachDescription =>
+        ("RTM_SETLINK IFLA_XDP", $"remove program id {ProgramId} from ifindex {Ifindex}");
 
     private protected override void ReleaseDisconnected()
     {
         _program.Dispose();
         _socket.Dispose();
     }
-
-    private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [];
 
     /// <summary>
     /// Sets <paramref name="newProgram"/> in place of this one, atomically and only if this one (or
