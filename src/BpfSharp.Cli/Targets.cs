@@ -28,7 +28,7 @@ internal static class Targets
         {
             T item;
             try { item = open(id); }
-            catch (BpfException e) when (e.ErrnoName == "ENOENT") { continue; }
+            catch (BpfException e) when (e.Errno == Errno.ENOENT) { continue; }
             yield return item;
         }
     }

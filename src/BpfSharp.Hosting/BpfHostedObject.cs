@@ -186,7 +186,7 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
         {
             _statistics = BpfProgram.EnableRunTimeStatistics();
         }
-        catch (BpfException e) when (e.ErrnoName == "EPERM")
+        catch (BpfException e) when (e.Errno == Errno.EPERM)
         {
             BpfLog.StatisticsRefused(_logger, ObjectName, e.Message);
         }

@@ -93,7 +93,7 @@ internal static class LinkUpgrade
             link.Update(program, expectedOld: oldProgram);
             return true;
         }
-        catch (BpfException e) when (e.ErrnoName is "EINVAL" or "EOPNOTSUPP")
+        catch (BpfException e) when (e.Errno is Errno.EINVAL or Errno.EOPNOTSUPP)
         {
             return false;
         }

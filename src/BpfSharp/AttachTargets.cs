@@ -23,7 +23,7 @@ internal static class AttachTargets
         var kernel = BtfSpec.LoadKernel();
         // ESRCH, as libbpf reports a target missing from the kernel's BTF, so callers can test for it.
         if (!kernel.TryFindId(name, kind, out int id))
-            throw new BpfException("BPF_PROG_LOAD", Interop.Errno.ESRCH, $"the kernel's BTF has no {kind} '{name}' to attach a {type} program to (target '{target}')");
+            throw new BpfException("BPF_PROG_LOAD", Interop.Errnos.ESRCH, $"the kernel's BTF has no {kind} '{name}' to attach a {type} program to (target '{target}')");
         return (uint)id;
     }
 
@@ -32,12 +32,12 @@ internal static class AttachTargets
     {
         var info = program.GetInfo();
         if (info.BtfId == 0)
-            throw new BpfException(operation, Interop.Errno.EINVAL, $"{program} has no BTF, so function '{function}' cannot be found in it");
+            throw new BpfException(operation, Interop.Errnos.EINVAL, $"{program} has no BTF, so function '{function}' cannot be found in it");
         using var btf = Interop.BtfObjects.OpenById(info.BtfId);
         // A program's BTF came from BPF_BTF_LOAD, which takes standalone BTF: its ids start at 1, not after vmlinux.
         var spec = BtfSpec.Parse(Interop.BtfObjects.ReadData(btf));
         if (!spec.TryFindId(function, BtfKind.Func, out int id))
-            throw new BpfException(operation, Interop.Errno.ENOENT, $"{program}'s BTF has no function '{function}'");
+            throw new BpfException(operation, Interop.Errnos.ENOENT, $"{program}'s BTF has no function '{function}'");
         return (uint)id;
     }
 }

@@ -25,7 +25,7 @@ public static class BpfFeatures
     {
         var attr = new Interop.LinkCreateAttr { prog_fd = uint.MaxValue, target_fd = uint.MaxValue, attach_type = (uint)BpfAttachType.CgroupInetIngress };
         int r = Interop.Bpf.TryCall(Interop.BpfCommand.BPF_LINK_CREATE, ref attr);
-        return r == -Interop.Errno.EBADF ? null : $"{Interop.Errno.Name(-r)} from BPF_LINK_CREATE";
+        return r == -Interop.Errnos.EBADF ? null : $"{Interop.Errnos.Name(-r)} from BPF_LINK_CREATE";
     });
 
     /// <summary>

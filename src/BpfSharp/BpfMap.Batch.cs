@@ -73,7 +73,7 @@ public sealed unsafe partial class BpfMap
             };
             int r = Bpf.TryCall(cmd, ref attr);
             // ENOENT: the walk reached the end; attr.count still says how many this last batch holds.
-            if (r == -Errno.ENOENT) cursor.IsDone = true;
+            if (r == -Errnos.ENOENT) cursor.IsDone = true;
             else if (r < 0) throw new BpfException(cmd.ToString(), -r, $"map \"{Name}\"");
             cursor.NextToken = cursor.Token;
             cursor.Token = outToken;

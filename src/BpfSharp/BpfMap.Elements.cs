@@ -14,7 +14,7 @@ public sealed unsafe partial class BpfMap
         CheckKey(key.Length);
         CheckValue(value.Length);
         fixed (byte* k = key, v = value)
-            return ElementCall(BpfCommand.BPF_MAP_LOOKUP_ELEM, k, v, (ulong)flags, Errno.ENOENT);
+            return ElementCall(BpfCommand.BPF_MAP_LOOKUP_ELEM, k, v, (ulong)flags, Errnos.ENOENT);
     }
 
     /// <summary>Copies the value of <paramref name="key"/>; throws <see cref="KeyNotFoundException"/> when it is absent.</summary>
@@ -37,7 +37,7 @@ public sealed unsafe partial class BpfMap
     {
         CheckKey(key.Length);
         fixed (byte* k = key)
-            return ElementCall(BpfCommand.BPF_MAP_DELETE_ELEM, k, null, 0, Errno.ENOENT);
+            return ElementCall(BpfCommand.BPF_MAP_DELETE_ELEM, k, null, 0, Errnos.ENOENT);
     }
 
     /// <summary>Copies the value and deletes the element in one step (queues and stacks: pops); false when absent or empty.</summary>
@@ -46,7 +46,7 @@ public sealed unsafe partial class BpfMap
         CheckKey(key.Length);
         CheckValue(value.Length);
         fixed (byte* k = key, v = value)
-            return ElementCall(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, k, v, 0, Errno.ENOENT);
+            return ElementCall(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, k, v, 0, Errnos.ENOENT);
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public sealed unsafe partial class BpfMap
         if (!key.IsEmpty) CheckKey(key.Length);
         if (nextKey.Length < KeySize) throw new ArgumentException($"the next-key buffer needs {KeySize} bytes", nameof(nextKey));
         fixed (byte* k = key, n = nextKey)
-            return ElementCall(BpfCommand.BPF_MAP_GET_NEXT_KEY, k, n, 0, Errno.ENOENT);
+            return ElementCall(BpfCommand.BPF_MAP_GET_NEXT_KEY, k, n, 0, Errnos.ENOENT);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed unsafe partial class BpfMap
             };
             long r;
             do r = Libc.Bpf((int)cmd, &attr, (uint)sizeof(MapElemAttr));
-            while (r == -Errno.EINTR);
+            while (r == -Errnos.EINTR);
             if (r >= 0) return true;
             int errno = (int)-r;
             if (errno == absentErrno) return false;

@@ -13,7 +13,7 @@ public sealed unsafe partial class BpfMap
         CheckTypes(sizeof(TKey), sizeof(TValue));
         value = default;
         fixed (TKey* k = &key) fixed (TValue* v = &value)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, KeyPtr(k), v, (ulong)flags, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, KeyPtr(k), v, (ulong)flags, Interop.Errnos.ENOENT);
     }
 
     /// <summary>The value of <paramref name="key"/>; throws <see cref="KeyNotFoundException"/> when absent.</summary>
@@ -34,7 +34,7 @@ public sealed unsafe partial class BpfMap
     {
         if (sizeof(TKey) != KeySize) throw KeyTypeMismatch(sizeof(TKey));
         fixed (TKey* k = &key)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_DELETE_ELEM, k, null, 0, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_DELETE_ELEM, k, null, 0, Interop.Errnos.ENOENT);
     }
 
     public bool TryLookupAndDelete<TKey, TValue>(in TKey key, out TValue value)
@@ -43,7 +43,7 @@ public sealed unsafe partial class BpfMap
         CheckTypes(sizeof(TKey), sizeof(TValue));
         value = default;
         fixed (TKey* k = &key) fixed (TValue* v = &value)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, KeyPtr(k), v, 0, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, KeyPtr(k), v, 0, Interop.Errnos.ENOENT);
     }
 
     public bool TryGetNextKey<TKey>(in TKey key, out TKey nextKey) where TKey : unmanaged
@@ -53,7 +53,7 @@ public sealed unsafe partial class BpfMap
         TKey current = key;
         nextKey = default;
         fixed (TKey* n = &nextKey)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_GET_NEXT_KEY, &current, n, 0, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_GET_NEXT_KEY, &current, n, 0, Interop.Errnos.ENOENT);
     }
 
     public bool TryGetFirstKey<TKey>(out TKey firstKey) where TKey : unmanaged
@@ -61,7 +61,7 @@ public sealed unsafe partial class BpfMap
         if (sizeof(TKey) != KeySize) throw KeyTypeMismatch(sizeof(TKey));
         firstKey = default;
         fixed (TKey* n = &firstKey)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_GET_NEXT_KEY, null, n, 0, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_GET_NEXT_KEY, null, n, 0, Interop.Errnos.ENOENT);
     }
 
     /// <summary>Pushes a value onto a queue or stack map (or adds it to a bloom filter).</summary>
@@ -78,7 +78,7 @@ public sealed unsafe partial class BpfMap
         CheckTypes(0, sizeof(TValue));
         value = default;
         fixed (TValue* v = &value)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, null, v, 0, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, null, v, 0, Interop.Errnos.ENOENT);
     }
 
     /// <summary>Reads the next value of a queue or stack map without removing it; false when empty.</summary>
@@ -87,7 +87,7 @@ public sealed unsafe partial class BpfMap
         CheckTypes(0, sizeof(TValue));
         value = default;
         fixed (TValue* v = &value)
-            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, null, v, 0, Interop.Errno.ENOENT);
+            return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, null, v, 0, Interop.Errnos.ENOENT);
     }
 
     /// <summary>
@@ -102,14 +102,14 @@ public sealed unsafe partial class BpfMap
         {
             if (sizeof(TValue) == PerCpuStride)
                 fixed (TValue* v = values)
-                    return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, k, v, 0, Interop.Errno.ENOENT);
+                    return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, k, v, 0, Interop.Errnos.ENOENT);
             // The kernel's slots are 8-byte aligned; a smaller struct goes through a scratch buffer.
             byte[] scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(ValueBufferSize);
             try
             {
                 bool found;
                 fixed (byte* s = scratch)
-                    found = ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, k, s, 0, Interop.Errno.ENOENT);
+                    found = ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_ELEM, k, s, 0, Interop.Errnos.ENOENT);
                 if (found)
                     for (int cpu = 0; cpu < PossibleCpuCount; cpu++)
                         values[cpu] = MemoryMarshal.Read<TValue>(scratch.AsSpan(cpu * PerCpuStride));

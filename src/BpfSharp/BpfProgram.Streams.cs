@@ -92,7 +92,7 @@ public sealed unsafe partial class BpfProgram
                 .Build();
             using var prog = Load(BpfProgramType.SocketFilter, insns, new BpfProgramLoadOptions { Name = "probe", License = "GPL" });
             int printed = (int)prog.TestRun(new byte[64]);
-            if (printed < 0) return $"{Errno.Name(-printed)} from {kfunc} in a program test run";
+            if (printed < 0) return $"{Errnos.Name(-printed)} from {kfunc} in a program test run";
             string read = prog.ReadStream(BpfStream.Stdout);
             return read == Expected ? null : $"{kfunc} printed, but the stream held \"{read}\"";
         }
@@ -112,7 +112,7 @@ public sealed unsafe partial class BpfProgram
             byte dummy = 0;
             var attr = new ProgStreamReadAttr { prog_fd = (uint)prog.Handle.Fd, stream_id = (uint)BpfStream.Stdout, stream_buf = (ulong)&dummy, stream_buf_len = 1 };
             int r = Bpf.TryCall(BpfCommand.BPF_PROG_STREAM_READ_BY_FD, ref attr);
-            return r == 0 ? null : $"{Errno.Name(-r)} from BPF_PROG_STREAM_READ_BY_FD";
+            return r == 0 ? null : $"{Errnos.Name(-r)} from BPF_PROG_STREAM_READ_BY_FD";
         }
         catch (BpfException e)
         {

@@ -126,13 +126,13 @@ public sealed unsafe partial class BpfProgram : IDisposable
                 // The verifier can answer EAGAIN when it was interrupted; the load is simply repeated.
                 int tries = 0;
                 do r = Bpf.TryCall(BpfCommand.BPF_PROG_LOAD, ref attr);
-                while ((r == -Errno.EAGAIN || r == -Errno.EINTR) && ++tries < 5);
+                while ((r == -Errnos.EAGAIN || r == -Errnos.EINTR) && ++tries < 5);
             }
             string? text = buffer is null ? null : CString(buffer);
             if (r >= 0) return (new SafeFdHandle(r), logLevel > 0 ? text : null);
 
             int errno = -r;
-            bool truncated = buffer is not null && errno == Errno.ENOSPC && size < MaxLogSize;
+            bool truncated = buffer is not null && errno == Errnos.ENOSPC && size < MaxLogSize;
             if (truncated)
             {
                 size = attr.log_true_size > size ? (int)Math.Min(attr.log_true_size + 1024L, MaxLogSize) : (int)Math.Min(size * 4L, MaxLogSize);

@@ -24,7 +24,7 @@ public sealed class BpfToken : IDisposable
         var attr = new TokenCreateAttr { bpffs_fd = uint.MaxValue };
         int r = Bpf.TryCall(BpfCommand.BPF_TOKEN_CREATE, ref attr);
         if (r >= 0) Libc.close(r);
-        return r == -Errno.EBADF ? null : $"{Errno.Name(-r)} from BPF_TOKEN_CREATE";
+        return r == -Errnos.EBADF ? null : $"{Errnos.Name(-r)} from BPF_TOKEN_CREATE";
     });
 
     private BpfToken(SafeFdHandle handle, string path)

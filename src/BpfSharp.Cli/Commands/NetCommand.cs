@@ -64,7 +64,7 @@ internal static class NetCommand
         {
             return AttachedPrograms.NetworkNamespace(netns, attachType).Programs;
         }
-        catch (BpfException e) when (e.ErrnoName == "EINVAL")
+        catch (BpfException e) when (e.Errno == Errno.EINVAL)
         {
             return [];
         }
@@ -77,7 +77,7 @@ internal static class NetCommand
             using var p = BpfProgram.FromId(id);
             return p.Name;
         }
-        catch (BpfException e) when (e.ErrnoName == "ENOENT")
+        catch (BpfException e) when (e.Errno == Errno.ENOENT)
         {
             return "";
         }

@@ -22,7 +22,7 @@ internal sealed unsafe class EventResources : SafeHandle
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> at <paramref name="offset"/>, shared.</summary>
     public byte* Map(SafeFdHandle fd, long length, int protection, long offset, string what)
     {
-        if ((ulong)length > nuint.MaxValue) throw new BpfException("mmap", Errno.E2BIG, what);
+        if ((ulong)length > nuint.MaxValue) throw new BpfException("mmap", Errnos.E2BIG, what);
         using var use = new HandleUse(fd);
         nint address = Libc.mmap(0, (nuint)length, protection, Libc.MAP_SHARED, (int)use.Fd, offset);
         if (address == Libc.MAP_FAILED) throw new BpfException("mmap", Libc.LastErrno, what);

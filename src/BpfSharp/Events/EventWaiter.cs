@@ -56,7 +56,7 @@ internal sealed unsafe class EventWaiter
         if (n < 0)
         {
             int errno = Libc.LastErrno;
-            if (errno == Errno.EINTR) return 0;
+            if (errno == Errnos.EINTR) return 0;
             throw new BpfException("epoll_wait", errno);
         }
         for (int i = 0; i < n; i++)

@@ -21,7 +21,7 @@ internal static unsafe class Bpf
     public static int Call<T>(BpfCommand cmd, ref T attr, string? detail = null) where T : unmanaged
     {
         int r;
-        do r = TryCall(cmd, ref attr); while (r == -Errno.EINTR);
+        do r = TryCall(cmd, ref attr); while (r == -Errnos.EINTR);
         if (r < 0) throw new BpfException(cmd.ToString(), -r, detail);
         return r;
     }
@@ -112,7 +112,7 @@ internal static unsafe class Bpf
         {
             var attr = new GetIdAttr { start_id = id };
             int r = TryCall(nextIdCommand, ref attr);
-            if (r == -Errno.ENOENT) yield break;
+            if (r == -Errnos.ENOENT) yield break;
             if (r < 0) throw new BpfException(nextIdCommand.ToString(), -r);
             id = attr.next_id;
             yield return id;

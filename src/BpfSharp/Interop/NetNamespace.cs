@@ -43,7 +43,7 @@ internal sealed class NetNamespace : IDisposable
         {
             int type = Libc.ioctl(handle, NS_GET_NSTYPE, 0);
             if (type < 0 && Libc.LastErrno is int errno)
-                throw new BpfException("open network namespace", $"{what} is not a namespace file ({Errno.Name(errno)})");
+                throw new BpfException("open network namespace", $"{what} is not a namespace file ({Errnos.Name(errno)})");
             if (type != Libc.CLONE_NEWNET)
                 throw new BpfException("open network namespace", $"{what} is a namespace, but not a network namespace");
             long inode = Libc.InodeOf(handle);

@@ -79,7 +79,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             var iov = new IoVec { iov_base = (nint)p, iov_len = (nuint)data.Length };
             var msg = new UserMsgHdr { msg_iov = (nint)(&iov), msg_iovlen = 1 };
             nint r;
-            do r = Libc.sendmsg(_fd, &msg, 0); while (r < 0 && Libc.LastErrno == Errno.EINTR);
+            do r = Libc.sendmsg(_fd, &msg, 0); while (r < 0 && Libc.LastErrno == Errnos.EINTR);
             if (r < 0) throw new BpfException($"{operation} sendmsg", Libc.LastErrno, detail);
         }
     }
@@ -103,7 +103,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             var iov = new IoVec { iov_base = (nint)p, iov_len = (nuint)buffer.Length };
             var msg = new UserMsgHdr { msg_iov = (nint)(&iov), msg_iovlen = 1 };
             nint r;
-            do r = Libc.recvmsg(_fd, &msg, flags); while (r < 0 && Libc.LastErrno == Errno.EINTR);
+            do r = Libc.recvmsg(_fd, &msg, flags); while (r < 0 && Libc.LastErrno == Errnos.EINTR);
             if (r < 0) throw new BpfException($"{operation} recvmsg", Libc.LastErrno, detail);
             return r;
         }
@@ -141,7 +141,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
                         return true;
                     }
                 case Netlink.NLMSG_OVERRUN:
-                    throw new BpfException(operation, Errno.ENOBUFS, detail);
+                    throw new BpfException(operation, Errnos.ENOBUFS, detail);
                 default:
                     replies.Add(new NetlinkReply(header.nlmsg_type, payload.ToArray()));
                     if (dump && (header.nlmsg_flags & Netlink.NLM_F_MULTI) == 0) return true;

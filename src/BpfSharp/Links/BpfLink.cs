@@ -105,7 +105,7 @@ public abstract class BpfLink : IDisposable
         using var use = new HandleUse(Handle);
         var attr = new LinkDetachAttr { link_fd = use.Fd };
         int r = Bpf.TryCall(BpfCommand.BPF_LINK_DETACH, ref attr);
-        if (r == -Errno.EOPNOTSUPP) throw new NotSupportedException($"the kernel cannot detach a {type} link (EOPNOTSUPP)");
+        if (r == -Errnos.EOPNOTSUPP) throw new NotSupportedException($"the kernel cannot detach a {type} link (EOPNOTSUPP)");
         if (r < 0) throw new BpfException("BPF_LINK_DETACH", -r, Describe());
     }
 

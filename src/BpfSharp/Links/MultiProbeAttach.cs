@@ -152,7 +152,7 @@ public sealed unsafe partial class BpfProgram
                 };
                 int r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr);
                 if (r >= 0) { Libc.close(r); return null; }
-                return $"{Errno.Name(-r)} from BPF_LINK_CREATE";
+                return $"{Errnos.Name(-r)} from BPF_LINK_CREATE";
             }
         }
         catch (BpfException e)
@@ -186,7 +186,7 @@ public sealed unsafe partial class BpfProgram
                 };
                 int r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr);
                 if (r >= 0) { Libc.close(r); return null; }
-                return r == -Errno.EBADF ? null : $"{Errno.Name(-r)} from BPF_LINK_CREATE";
+                return r == -Errnos.EBADF ? null : $"{Errnos.Name(-r)} from BPF_LINK_CREATE";
             }
         }
         catch (BpfException e)

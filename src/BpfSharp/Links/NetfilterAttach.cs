@@ -56,17 +56,17 @@ public sealed partial class BpfProgram
         string where = $"{this} to netfilter {Describe(family)} hook {Describe(hook)} at priority {priority}"
             + (options?.Defrag == true ? " with defragmentation" : "");
         int r;
-        do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errno.EINTR);
+        do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errnos.EINTR);
         if (r >= 0) return new NetfilterLink(new SafeFdHandle(r));
         // The kernel's errno is terse: say which of its rules the request broke.
         string why = -r switch
         {
-            Errno.EAFNOSUPPORT => $"; netfilter BPF programs hook only the IPv4 and IPv6 families (NFPROTO_IPV4 = 2, NFPROTO_IPV6 = 10), not {(uint)family}",
-            Errno.EPROTO => $"; {(uint)hook} is not a netfilter hook (NF_INET_PRE_ROUTING = 0 ... NF_INET_POST_ROUTING = 4)",
-            Errno.ERANGE => options?.Defrag == true
+            Errnos.EAFNOSUPPORT => $"; netfilter BPF programs hook only the IPv4 and IPv6 families (NFPROTO_IPV4 = 2, NFPROTO_IPV6 = 10), not {(uint)family}",
+            Errnos.EPROTO => $"; {(uint)hook} is not a netfilter hook (NF_INET_PRE_ROUTING = 0 ... NF_INET_POST_ROUTING = 4)",
+            Errnos.ERANGE => options?.Defrag == true
                 ? "; with defragmentation the priority must come after the defragmentation hook's (-400), and INT_MIN/INT_MAX are reserved"
                 : "; the priorities INT_MIN and INT_MAX are reserved",
-            Errno.EOPNOTSUPP when options?.Defrag == true => "; this kernel cannot defragment for BPF netfilter programs (Linux 6.6)",
+            Errnos.EOPNOTSUPP when options?.Defrag == true => "; this kernel cannot defragment for BPF netfilter programs (Linux 6.6)",
             _ => "",
         };
         throw new BpfException("BPF_LINK_CREATE", -r, where + why);

@@ -12,15 +12,15 @@ public static class NetworkLinkFeatures
 {
     /// <summary>tcx links and tcx BPF_PROG_ATTACH (Linux 6.6): ifindex 0 is no device.</summary>
     public static BpfFeature Tcx { get; } = new("tcx (BPF_LINK_CREATE with BPF_TCX_INGRESS)", "6.6", () =>
-        ProbeLink(BpfProgramType.SchedCls, BpfAttachType.TcxIngress, target: 0, supportedErrno: Errno.ENODEV));
+        ProbeLink(BpfProgramType.SchedCls, BpfAttachType.TcxIngress, target: 0, supportedErrno: Errnos.ENODEV));
 
     /// <summary>netkit links (Linux 6.7): ifindex 0 is no device.</summary>
     public static BpfFeature Netkit { get; } = new("netkit links (BPF_LINK_CREATE with BPF_NETKIT_PRIMARY)", "6.7", () =>
-        ProbeLink(BpfProgramType.SchedCls, BpfAttachType.NetkitPrimary, target: 0, supportedErrno: Errno.ENODEV));
+        ProbeLink(BpfProgramType.SchedCls, BpfAttachType.NetkitPrimary, target: 0, supportedErrno: Errnos.ENODEV));
 
     /// <summary>sockmap links (Linux 6.10): fd -1 is no map.</summary>
     public static BpfFeature SockmapLinks { get; } = new("sockmap links (BPF_LINK_CREATE with BPF_SK_MSG_VERDICT)", "6.10", () =>
-        ProbeLink(BpfProgramType.SkMsg, BpfAttachType.SkMsgVerdict, target: uint.MaxValue, supportedErrno: Errno.EBADF));
+        ProbeLink(BpfProgramType.SkMsg, BpfAttachType.SkMsgVerdict, target: uint.MaxValue, supportedErrno: Errnos.EBADF));
 
     /// <summary>netfilter links (Linux 6.4): the program type came with them.</summary>
     public static BpfFeature Netfilter => BpfFeatures.ProgramType(BpfProgramType.Netfilter);
@@ -85,6 +85,6 @@ public static class NetworkLinkFeatures
             Libc.close(r);
             return null;
         }
-        return -r == supportedErrno ? null : $"{Errno.Name(-r)} from BPF_LINK_CREATE";
+        return -r == supportedErrno ? null : $"{Errnos.Name(-r)} from BPF_LINK_CREATE";
     }
 }

@@ -73,6 +73,6 @@ public sealed unsafe partial class BpfProgram
         using var use = new HandleUse(prog.Handle);
         var attr = new LinkCreateAttr { prog_fd = use.Fd, target_fd = uint.MaxValue, attach_type = (uint)BpfAttachType.PerfEvent };
         int r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr);
-        return r == -Errno.EBADF ? null : $"{Errno.Name(-r)} from BPF_LINK_CREATE";
+        return r == -Errnos.EBADF ? null : $"{Errnos.Name(-r)} from BPF_LINK_CREATE";
     });
 }

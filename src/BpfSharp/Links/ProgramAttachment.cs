@@ -108,7 +108,7 @@ public sealed class ProgramAttachment : BpfAttachment
             {
                 if (!ProgramQuery.Run(_target, 0, AttachType, 0, Target).Programs.Any(p => p.ProgramId == ProgramId)) return 0;
             }
-            catch (BpfException e) when (IsGoneErrno(e.Errno))
+            catch (BpfException e) when (IsGoneErrno((int)e.Errno))
             {
                 return 0;
             }
@@ -121,7 +121,7 @@ public sealed class ProgramAttachment : BpfAttachment
             attach_type = (uint)AttachType,
         };
         int r;
-        do r = Bpf.TryCall(BpfCommand.BPF_PROG_DETACH, ref attr); while (r == -Errno.EINTR);
+        do r = Bpf.TryCall(BpfCommand.BPF_PROG_DETACH, ref attr); while (r == -Errnos.EINTR);
         return r;
     });
 
@@ -137,7 +137,7 @@ public sealed class ProgramAttachment : BpfAttachment
     };
 
     /// <summary>What the kernel answers when the attachment is not there any more.</summary>
-    internal static bool IsGoneErrno(int errno) => errno is Errno.ENOENT or Errno.ENODEV or Errno.ENXIO;
+    internal static bool IsGoneErrno(int errno) => errno is Errnos.ENOENT or Errnos.ENODEV or Errnos.ENXIO;
 
     private protected override bool IsGone(int errno) => IsGoneErrno(errno);
 

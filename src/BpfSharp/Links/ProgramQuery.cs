@@ -54,14 +54,14 @@ internal static unsafe class ProgramQuery
                     }
                 }
                 int r;
-                do r = Bpf.TryCall(BpfCommand.BPF_PROG_QUERY, ref attr); while (r == -Errno.EINTR);
-                if (r == -Errno.EINVAL && capacity > 0 && known > 0)
+                do r = Bpf.TryCall(BpfCommand.BPF_PROG_QUERY, ref attr); while (r == -Errnos.EINTR);
+                if (r == -Errnos.EINVAL && capacity > 0 && known > 0)
                 {
                     known--;
                     continue;
                 }
                 // The hook gained programs between the two calls: ask again with room for them.
-                if (r == -Errno.ENOSPC || r == 0 && attr.prog_cnt > capacity)
+                if (r == -Errnos.ENOSPC || r == 0 && attr.prog_cnt > capacity)
                 {
                     capacity = (int)attr.prog_cnt + 4;
                     continue;

@@ -113,7 +113,7 @@ public sealed unsafe partial class BpfProgram
                 setTarget(ref attr, slots);
                 int r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr);
                 if (r >= 0) { Libc.close(r); return null; }
-                return type == BpfAttachType.TraceUprobeSession && r == -Errno.EBADF ? null : $"{Errno.Name(-r)} from BPF_LINK_CREATE of a {type} link";
+                return type == BpfAttachType.TraceUprobeSession && r == -Errnos.EBADF ? null : $"{Errnos.Name(-r)} from BPF_LINK_CREATE of a {type} link";
             }
         }
         catch (BpfException e)

@@ -59,7 +59,7 @@ public sealed unsafe class SocketFilterAttachment : BpfAttachment
         {
             int unused = 0;
             int r = Libc.setsockopt((int)_socket.DangerousGetHandle(), Libc.SOL_SOCKET, Libc.SO_DETACH_BPF, &unused, sizeof(int));
-            return r == 0 || Libc.LastErrno == Errno.ENOENT ? 0 : -Libc.LastErrno;
+            return r == 0 || Libc.LastErrno == Errnos.ENOENT ? 0 : -Libc.LastErrno;
         }
         finally
         {

@@ -32,7 +32,7 @@ public sealed unsafe class StructOpsRegistration : BpfAttachment
         uint key = 0;
         var attr = new MapElemAttr { map_fd = map.Fd, key = (ulong)&key };
         int r = Bpf.TryCall(BpfCommand.BPF_MAP_DELETE_ELEM, ref attr);
-        return r is -Errno.ENOENT or -Errno.EINPROGRESS ? 0 : r;
+        return r is -Errnos.ENOENT or -Errnos.EINPROGRESS ? 0 : r;
     }
 
     private protected override void ReleaseDisconnected() => _map.Dispose();

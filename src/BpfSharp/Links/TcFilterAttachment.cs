@@ -85,7 +85,7 @@ public sealed class TcFilterAttachment : BpfAttachment
         }
         catch (NetlinkException e)
         {
-            return -e.Errno;
+            return -(int)e.Errno;
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class TcFilterAttachment : BpfAttachment
         uint expected = expectedOld?.Id ?? ProgramId;
         uint newProgramId = newProgram.Id;
         if (RtNetlink.GetBpfFilter(_socket, Ifindex, _parent, Priority, FilterHandle) is not { } current || current.ProgramId != expected)
-            throw new BpfException("RTM_NEWTFILTER", Errno.EPERM, $"{Describe()}: the filter does not run program id {expected}");
+            throw new BpfException("RTM_NEWTFILTER", Errnos.EPERM, $"{Describe()}: the filter does not run program id {expected}");
         using var prog = new HandleUse(newProgram.Handle);
         RtNetlink.AddBpfFilter(_socket, Ifindex, _parent, Priority, FilterHandle, (int)prog.Fd, current.Name, replace: true,
             $"{newProgram} in place of program id {ProgramId} in {Describe()}");

@@ -91,7 +91,7 @@ public sealed partial class BpfProgram
                     {
                         long address = (long)RuntimeAddress(site, pid);
                         try { table.IpToSpecId.Update(address, id, BpfMapUpdateFlags.NoExist); }
-                        catch (BpfException e) when (e.ErrnoName == "EEXIST")
+                        catch (BpfException e) when (e.Errno == Errno.EEXIST)
                         {
                             throw new BpfException(what, $"another USDT attachment of this object already covers the site at 0x{address:x} (without BPF cookies a site can have one spec)", e);
                         }

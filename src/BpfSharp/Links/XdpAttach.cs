@@ -66,7 +66,7 @@ public sealed partial class BpfProgram
                 flags = mode,
             };
             int r;
-            do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errno.EINTR);
+            do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errnos.EINTR);
             if (r < 0) throw new BpfException("BPF_LINK_CREATE", -r, $"{this} to XDP of ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{XdpAttach.Occupant(ifindex, -r)}");
             return new XdpLink(new SafeFdHandle(r));
         }
@@ -96,7 +96,7 @@ internal static class XdpAttach
     /// </summary>
     public static string Occupant(int ifindex, int errno)
     {
-        if (errno is not (Errno.EBUSY or Errno.EEXIST)) return "";
+        if (errno is not (Errnos.EBUSY or Errnos.EEXIST)) return "";
         try
         {
             using var socket = NetlinkSocket.Open();

@@ -75,7 +75,7 @@ public sealed class XdpNetlinkAttachment : BpfAttachment
         }
         catch (NetlinkException e)
         {
-            return -e.Errno;
+            return -(int)e.Errno;
         }
     }
 
@@ -83,7 +83,7 @@ public sealed class XdpNetlinkAttachment : BpfAttachment
     /// EEXIST: another program (or none) is attached now; ENODEV: the interface is gone. Either way this
     /// attachment is over.
     /// </summary>
-    private protected override bool IsGone(int errno) => errno is Errno.EEXIST or Errno.ENODEV;
+    private protected override bool IsGone(int errno) => errno is Errnos.EEXIST or Errnos.ENODEV;
 
     private protected override (string Call, string What) DetachDescription =>
         ("RTM_SETLINK IFLA_XDP", $"remove program id {ProgramId} from ifindex {Ifindex}");

@@ -256,7 +256,7 @@ public sealed class BpfObject : IDisposable
             // The verifier reached an instruction a CO-RE relocation could not resolve: say which.
             var reached = linked.PoisonedRelocations.Where(p => e.VerifierLog.Contains($"{p.Key}: (85) call {PoisonCall}", StringComparison.Ordinal))
                 .Select(p => $"instruction {p.Key}: {p.Value}").DefaultIfEmpty(string.Join("; ", linked.PoisonedRelocations.Values));
-            throw new BpfVerifierException("BPF_PROG_LOAD", e.Errno,
+            throw new BpfVerifierException("BPF_PROG_LOAD", (int)e.Errno,
                 $"program {prog.Name} reached a CO-RE relocation the kernel's BTF cannot satisfy: {string.Join("; ", reached)}", e.VerifierLog);
         }
         prog.Program.SectionName = prog.SectionName;

@@ -69,9 +69,9 @@ public sealed class ProbeEvent : IDisposable
             if (_removed)
                 return;
             int errno = TraceFs.TryRemoveProbeEvent(Kind, Category, Name);
-            if (errno is not (0 or Errno.ENOENT))
+            if (errno is not (0 or Errnos.ENOENT))
             {
-                string hint = errno == Errno.EBUSY ? "; the event is in use: close the perf event opened on it first" : "";
+                string hint = errno == Errnos.EBUSY ? "; the event is in use: close the perf event opened on it first" : "";
                 throw new BpfException($"remove {TraceFs.KindName(Kind)} event", errno, $"{Category}/{Name}{hint}");
             }
             _removed = true;

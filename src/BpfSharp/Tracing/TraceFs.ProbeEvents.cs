@@ -105,7 +105,7 @@ public static partial class TraceFs
             {
                 // Leave nothing behind: the definition was accepted but its event cannot be used.
                 TryRemoveProbeEvent(kind, group, name);
-                throw new BpfException($"create {KindName(kind)} event", Errno.ENOENT, $"{command}: events/{group}/{name}/id did not appear");
+                throw new BpfException($"create {KindName(kind)} event", Errnos.ENOENT, $"{command}: events/{group}/{name}/id did not appear");
             }
             return new ProbeEvent(kind, group, name, id, retprobe, command);
         }
@@ -160,7 +160,7 @@ public static partial class TraceFs
             int errno = TryRemoveProbeEvent(e.Kind, e.Category, e.Name);
             if (errno == 0)
                 removed.Add(e);
-            else if (errno is not (Errno.ENOENT or Errno.EBUSY))
+            else if (errno is not (Errnos.ENOENT or Errnos.EBUSY))
                 throw new BpfException($"remove {KindName(e.Kind)} event", errno, $"{e.Category}/{e.Name}");
         }
         return removed;

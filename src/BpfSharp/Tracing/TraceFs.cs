@@ -62,7 +62,7 @@ public static partial class TraceFs
         CheckEventPathPart(name, nameof(name));
         if (TryReadEventId(category, name, out int id))
             return id;
-        throw new BpfException($"tracepoint {category}/{name}", Errno.ENOENT,
+        throw new BpfException($"tracepoint {category}/{name}", Errnos.ENOENT,
             $"no such event in {Path.Combine(MountPoint, "events")}; available_events lists the kernel's tracepoints");
     }
 
@@ -117,7 +117,7 @@ public static partial class TraceFs
             if (written < 0)
                 return Libc.LastErrno;
             // The kernel parses the whole buffer in one write; a short count would be a kernel change worth knowing.
-            return written == bytes.Length ? 0 : Errno.EIO;
+            return written == bytes.Length ? 0 : Errnos.EIO;
         }
     }
 

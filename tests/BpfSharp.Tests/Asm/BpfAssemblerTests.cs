@@ -171,7 +171,7 @@ public sealed class BpfAssemblerTests
         var error = Assert.Throws<BpfException>(() => asm.Build());
         Assert.Contains("\"nowhere\"", error.Message);
         Assert.Contains("instruction 1", error.Message);
-        Assert.Equal(0, error.Errno);
+        Assert.Equal(Errno.None, error.Errno);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class ElfMalformedTests
         Assert.StartsWith("ELF prog.o: truncated", named.Message);
         BpfFormatException anonymous = Fails([], null);
         Assert.Equal("ELF", anonymous.Operation);
-        Assert.Equal(0, anonymous.Errno);
+        Assert.Equal(Errno.None, anonymous.Errno);
     }
 
     [Theory]

@@ -129,7 +129,7 @@ public class PerfBufferReaderTests
         // A one-page ring holds 127 records of 32 bytes (the kernel keeps at least one byte free); the other
         // runs' output fails in the program (ENOSPC).
         const int stored = 127;
-        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.ENOSPC), RunPinned(prog, 1000));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errnos.ENOSPC), RunPinned(prog, 1000));
         var seqs = new List<ulong>();
         RecordHandler collect = record => seqs.Add(MemoryMarshal.Read<SeqRecord>(record).Seq);
         Assert.Equal(stored, reader.Consume(collect));
@@ -156,7 +156,7 @@ public class PerfBufferReaderTests
 
         reader.Pause();
         Assert.True(reader.IsPaused);
-        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.ENOSPC), RunPinned(prog, 10));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errnos.ENOSPC), RunPinned(prog, 10));
         Assert.Equal(0, reader.Consume(_ => { }));
         reader.Resume();
         Assert.False(reader.IsPaused);
@@ -198,7 +198,7 @@ public class PerfBufferReaderTests
         Assert.Equal(0u, RunPinned(prog));
         reader.Dispose();
         // No event at the CPU's index any more: bpf_perf_event_output fails with ENOENT.
-        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.ENOENT), RunPinned(prog));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errnos.ENOENT), RunPinned(prog));
         Assert.Throws<ObjectDisposedException>(() => reader.Consume(_ => { }));
         reader.Dispose();
     }

@@ -191,7 +191,7 @@ public class RingBufferReaderTests
         using var reader = new RingBufferReader(ring);
 
         // 4096 / 24 = 170 records fit; the later runs' bpf_ringbuf_output fails with EAGAIN.
-        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.EAGAIN), Run(prog, 200));
+        Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errnos.EAGAIN), Run(prog, 200));
         var checker = new SequenceChecker();
         Assert.Equal(170, reader.Consume(ref checker));
         Assert.Null(checker.Failure);

@@ -52,7 +52,7 @@ internal static partial class HostingFixture
                 using var program = BpfProgram.FromId(link.GetInfo().ProgramId);
                 if (program.GetInfo().MapIds.Contains(mapId)) found.Add(id);
             }
-            catch (BpfException e) when (e.ErrnoName == "ENOENT") { /* gone meanwhile */ }
+            catch (BpfException e) when (e.Errno == Errno.ENOENT) { /* gone meanwhile */ }
         }
         return found;
     }

@@ -24,7 +24,7 @@ public class MissingAttachTargetTests
             new() { Name = "t_missing", ExpectedAttachType = attachType, AttachTarget = target });
         var before = FdLeakCheck.Snapshot();
         var e = Assert.Throws<BpfException>(Load);
-        Assert.Equal(global::BpfSharp.Interop.Errno.ESRCH, e.Errno);
+        Assert.Equal(Errno.ESRCH, e.Errno);
         Assert.Equal("ESRCH", e.ErrnoName);
         Assert.Contains(target, e.Message);
         Assert.Equal(before, FdLeakCheck.Snapshot());

@@ -137,7 +137,7 @@ public class NetworkProcessExitTests
                 var info = link.GetInfo();
                 if (info.Type == type && info.ProgramId == programId) return true;
             }
-            catch (BpfException e) when (e.ErrnoName == "ENOENT")
+            catch (BpfException e) when (e.Errno == Errno.ENOENT)
             {
                 // Gone between listing and opening.
             }

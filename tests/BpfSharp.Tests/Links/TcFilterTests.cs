@@ -85,7 +85,7 @@ public class TcFilterTests
         using var first = ns.Run(() => a.AttachTcFilter("lo", TcDirection.Ingress, options));
         Assert.Equal((7, 3u), (first.Priority, first.FilterHandle));
 
-        var e = Assert.Throws<BpfSharp.Interop.NetlinkException>(() => ns.Run(() => b.AttachTcFilter("lo", TcDirection.Ingress, options)));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => b.AttachTcFilter("lo", TcDirection.Ingress, options)));
         Assert.Equal("EEXIST", e.ErrnoName);
         Assert.Contains("RTM_NEWTFILTER", e.Message);
 

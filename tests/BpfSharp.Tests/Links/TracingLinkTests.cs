@@ -60,7 +60,7 @@ public class TracingLinkTests
         TestKernel.RequireRoot();
         using var counts = TestPrograms.CounterMap();
         var e = Assert.Throws<BpfException>(() => LoadTracing(counts, attachType, "bpfsharp_no_such_function"));
-        Assert.Equal((global::BpfSharp.Interop.Errno.ESRCH, "ESRCH"), (e.Errno, e.ErrnoName));
+        Assert.Equal((Errno.ESRCH, "ESRCH"), (e.Errno, e.ErrnoName));
         Assert.Contains("bpfsharp_no_such_function", e.Message);
     }
 

@@ -85,7 +85,7 @@ public class XdpLinkTests
         using var other = NetworkTestPrograms.Xdp(counts, "t_xdp2");
         using var link = ns.Run(() => prog.AttachXdp("lo"));
 
-        var e = Assert.Throws<BpfSharp.Interop.NetlinkException>(() => ns.Run(() => other.AttachXdp("lo", new() { UseNetlink = true, ReplaceExisting = true })));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => other.AttachXdp("lo", new() { UseNetlink = true, ReplaceExisting = true })));
         Assert.Equal("EBUSY", e.ErrnoName);
         Assert.Contains("RTM_SETLINK", e.Message);
         Assert.Equal(prog.Id, link.GetInfo().ProgramId);

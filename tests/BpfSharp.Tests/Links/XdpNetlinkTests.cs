@@ -105,7 +105,7 @@ public class XdpNetlinkTests
         using var a = NetworkTestPrograms.Xdp(counts, "t_a");
         using var b = NetworkTestPrograms.Xdp(counts, "t_b");
         using var first = ns.Run(() => a.AttachXdp("lo", Netlink));
-        var e = Assert.Throws<BpfSharp.Interop.NetlinkException>(() => ns.Run(() => b.AttachXdp("lo", Netlink)));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => b.AttachXdp("lo", Netlink)));
         Assert.Equal("EBUSY", e.ErrnoName);
         Assert.Contains("RTM_SETLINK IFLA_XDP", e.Message);
 
@@ -129,7 +129,7 @@ public class XdpNetlinkTests
         using var second = ns.Run(() => b.AttachXdp("lo", new() { UseNetlink = true, ExpectedProgram = a }));
         Assert.Equal(b.Id, ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId);
 
-        var e = Assert.Throws<BpfSharp.Interop.NetlinkException>(() => ns.Run(() => c.AttachXdp("lo", new() { UseNetlink = true, ExpectedProgram = a })));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => c.AttachXdp("lo", new() { UseNetlink = true, ExpectedProgram = a })));
         Assert.Equal("EEXIST", e.ErrnoName);
         Assert.Equal(b.Id, ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId);
     }
@@ -144,7 +144,7 @@ public class XdpNetlinkTests
         using var a = NetworkTestPrograms.Xdp(counts, "t_a");
         using var b = NetworkTestPrograms.Xdp(counts2, "t_b");
         using var attachment = (XdpNetlinkAttachment)ns.Run(() => a.AttachXdp("lo", Netlink));
-        var e = Assert.Throws<BpfSharp.Interop.NetlinkException>(() => attachment.Update(b, expectedOld: b));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => attachment.Update(b, expectedOld: b));
         Assert.Equal("EEXIST", e.ErrnoName);
         attachment.Update(b);
         Assert.Equal(b.Id, attachment.ProgramId);

@@ -55,7 +55,7 @@ public class MapElementTests
         TestKernel.RequireRoot();
         using var map = BpfMap.Create(BpfMapType.Hash, 4, 8, 8);
         var e = Assert.Throws<BpfException>(() => map.Update(1, 1L, BpfMapUpdateFlags.Lock));
-        Assert.Equal(22, e.Errno);
+        Assert.Equal(Errno.EINVAL, e.Errno);
         Assert.Equal("EINVAL", e.ErrnoName);
     }
 

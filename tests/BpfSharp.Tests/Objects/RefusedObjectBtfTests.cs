@@ -32,7 +32,7 @@ public class RefusedObjectBtfTests
         var b = new BtfBlobBuilder();
         b.Enum("declared_only", 0, false);
         var refused = Assert.ThrowsAny<BpfException>(() => global::BpfSharp.Interop.BtfLoader.Load(b.Build(), "declared-only enum").Dispose());
-        Assert.Equal(global::BpfSharp.Interop.Errno.EINVAL, refused.Errno);
+        Assert.Equal(Errno.EINVAL, refused.Errno);
 
         using var obj = BpfObject.Open(ObjectLoadTests.Fixture("btf_refused.bpf.o"));
         Assert.Contains(obj.Btf!.Types, t => t is BtfEnum { Name: "bpfsharp_declared_only" });

@@ -12,7 +12,7 @@ public static partial class Counters
     {
         BpfMap map;
         try { map = BpfMap.FromId(mapId); }
-        catch (BpfException e) when (e.ErrnoName == "ENOENT") { return false; }
+        catch (BpfException e) when (e.Errno == Errno.ENOENT) { return false; }
         using (map) return Moves(map, exercise);
     }
 

@@ -3,7 +3,7 @@ using BpfSharp.Interop;
 namespace BpfSharp;
 
 /// <summary>
-/// A failure reported by the kernel (with its errno) or found in BPF input (with <see cref="Errno"/> 0).
+/// A failure reported by the kernel (with its errno) or found in BPF input (with no <see cref="Errno"/>).
 /// The message names the operation, the object and the errno name, for example
 /// <c>BPF_MAP_CREATE (map "counts"): EPERM: Operation not permitted</c>.
 /// </summary>
@@ -12,17 +12,17 @@ public class BpfException : Exception
     /// <summary>The kernel call or step that failed, e.g. <c>BPF_PROG_LOAD</c> or <c>BTF parse</c>.</summary>
     public string Operation { get; }
 
-    /// <summary>The errno the kernel returned, or 0 when the failure is not a system call's.</summary>
-    public int Errno { get; }
+    /// <summary>The errno the kernel returned, or <see cref="BpfSharp.Errno.None"/> when the failure is not a system call's.</summary>
+    public Errno Errno { get; }
 
-    /// <summary>The errno's symbolic name (<c>EPERM</c>, <c>E2BIG</c>...), or empty when <see cref="Errno"/> is 0.</summary>
-    public string ErrnoName => Errno == 0 ? "" : Interop.Errno.Name(Errno);
+    /// <summary>The errno's symbolic name (<c>EPERM</c>, <c>E2BIG</c>...), or empty when there is no errno.</summary>
+    public string ErrnoName => Errno == Errno.None ? "" : Errnos.Name((int)Errno);
 
     public BpfException(string operation, int errno, string? detail = null, Exception? inner = null)
         : base(Format(operation, errno, detail), inner)
     {
         Operation = operation;
-        Errno = errno;
+        Errno = (Errno)errno;
     }
 
     /// <summary>A failure that is not a system call's (malformed input, a refused request).</summary>
@@ -35,7 +35,7 @@ public class BpfException : Exception
     private static string Format(string operation, int errno, string? detail)
     {
         var what = detail is null ? operation : $"{operation} ({detail})";
-        return $"{what}: {Interop.Errno.Name(errno)}: {Interop.Errno.Describe(errno)}";
+        return $"{what}: {Interop.Errnos.Name(errno)}: {Interop.Errnos.Describe(errno)}";
     }
 }
 

@@ -1,4 +1,4 @@
-namespace BpfSharp.Interop;
+namespace BpfSharp;
 
 /// <summary>
 /// A netlink request the kernel refused (NLMSG_ERROR with an errno). When the kernel explained itself with an

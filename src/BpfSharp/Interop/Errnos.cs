@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace BpfSharp.Interop;
 
 /// <summary>Linux errno numbers (the generic table shared by x86_64 and arm64) and their names.</summary>
-internal static class Errno
+internal static class Errnos
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9,
         EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19,
