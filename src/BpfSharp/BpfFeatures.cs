@@ -7,7 +7,7 @@ namespace BpfSharp;
 /// Probes of the running kernel's program and map types. Probes of a specific attach kind live beside that
 /// kind (see Links/); all are cached.
 /// </summary>
-public static class BpfFeatures
+public static partial class BpfFeatures
 {
     private static readonly ConcurrentDictionary<BpfProgramType, BpfFeature> ProgramTypes = new();
     private static readonly ConcurrentDictionary<BpfMapType, BpfFeature> MapTypes = new();

@@ -5,20 +5,6 @@ namespace BpfSharp;
 
 public sealed unsafe partial class BpfProgram
 {
-    /// <summary>
-    /// BPF_PROG_STREAM_READ_BY_FD (Linux 6.17): the kernel keeps what the program printed to each stream (at most
-    /// about 100 000 bytes per stream; later prints fail with ENOSPC) until someone reads it. Reading consumes it.
-    /// </summary>
-    public static BpfFeature Streams { get; } = new("BPF_PROG_STREAM_READ_BY_FD (program streams)", "6.17", ProbeStreams);
-
-    /// <summary>
-    /// Programs printing to their streams with the stream printk kfunc (<c>bpf_stream_vprintk</c> in 6.17,
-    /// <c>bpf_stream_vprintk_impl</c> from 6.18, which libbpf's <c>bpf_stream_printk</c> calls): a program prints
-    /// a line to its stdout, which is then read back. The kernel's own fault reports on stderr go the same way, so
-    /// a kernel that cannot store prints (ENOMEM from its allocator) cannot report faults either.
-    /// </summary>
-    public static BpfFeature StreamPrinting { get; } = new("bpf_stream_vprintk (printing to program streams)", "6.17", ProbeStreamPrinting);
-
     /// <summary>The stream printk kfunc the running kernel has, by name; null when it has none.</summary>
     internal static string? StreamPrintKfunc(Btf.BtfSpec kernel) =>
         new[] { "bpf_stream_vprintk_impl", "bpf_stream_vprintk" }.FirstOrDefault(n => kernel.TryFindId(n, Btf.BtfKind.Func, out _));
@@ -31,7 +17,7 @@ public sealed unsafe partial class BpfProgram
     /// <exception cref="BpfFeatureNotSupportedException">The kernel has no program streams.</exception>
     public int ReadStream(BpfStream stream, Span<byte> buffer)
     {
-        Streams.ThrowIfUnsupported();
+        BpfFeatures.Streams.ThrowIfUnsupported();
         using var use = new HandleUse(Handle);
         fixed (byte* p = buffer)
         {
@@ -56,9 +42,9 @@ public sealed unsafe partial class BpfProgram
         return text.ToString();
     }
 
-    private static string? ProbeStreamPrinting()
+    internal static string? ProbeStreamPrinting()
     {
-        if (Streams.MissingReason is { } noStreams) return noStreams;
+        if (BpfFeatures.Streams.MissingReason is { } noStreams) return noStreams;
         Btf.BtfSpec kernel;
         try
         {
@@ -103,7 +89,7 @@ public sealed unsafe partial class BpfProgram
     }
 
     /// <summary>Reads stdout of a program that cannot print (it has no stream kfunc call): an empty read means the command exists.</summary>
-    private static string? ProbeStreams()
+    internal static string? ProbeStreams()
     {
         var insns = new Asm.BpfAssembler().Mov64(Asm.BpfRegister.R0, 0).Exit().Build();
         try
@@ -119,4 +105,21 @@ public sealed unsafe partial class BpfProgram
             return e.Message;
         }
     }
+}
+
+public static partial class BpfFeatures
+{
+    /// <summary>
+    /// BPF_PROG_STREAM_READ_BY_FD (Linux 6.17): the kernel keeps what the program printed to each stream (at most
+    /// about 100 000 bytes per stream; later prints fail with ENOSPC) until someone reads it. Reading consumes it.
+    /// </summary>
+    public static BpfFeature Streams { get; } = new("BPF_PROG_STREAM_READ_BY_FD (program streams)", "6.17", BpfProgram.ProbeStreams);
+
+    /// <summary>
+    /// Programs printing to their streams with the stream printk kfunc (<c>bpf_stream_vprintk</c> in 6.17,
+    /// <c>bpf_stream_vprintk_impl</c> from 6.18, which libbpf's <c>bpf_stream_printk</c> calls): a program prints
+    /// a line to its stdout, which is then read back. The kernel's own fault reports on stderr go the same way, so
+    /// a kernel that cannot store prints (ENOMEM from its allocator) cannot report faults either.
+    /// </summary>
+    public static BpfFeature StreamPrinting { get; } = new("bpf_stream_vprintk (printing to program streams)", "6.17", BpfProgram.ProbeStreamPrinting);
 }

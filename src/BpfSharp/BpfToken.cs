@@ -18,15 +18,6 @@ public sealed class BpfToken : IDisposable
     /// <summary><c>BPF_F_TOKEN_FD</c>: the same bit in <c>map_flags</c>, <c>prog_flags</c> and <c>btf_flags</c> says the token fd field is set.</summary>
     internal const uint TokenFdFlag = 1u << 16;
 
-    /// <summary>BPF_TOKEN_CREATE (Linux 6.9), probed with an invalid fd: EBADF means the kernel knows the command.</summary>
-    public static BpfFeature Tokens { get; } = new("BPF tokens (BPF_TOKEN_CREATE)", "6.9", () =>
-    {
-        var attr = new TokenCreateAttr { bpffs_fd = uint.MaxValue };
-        int r = Bpf.TryCall(BpfCommand.BPF_TOKEN_CREATE, ref attr);
-        if (r >= 0) Libc.close(r);
-        return r == -Errnos.EBADF ? null : $"{Errnos.Name(-r)} from BPF_TOKEN_CREATE";
-    });
-
     private BpfToken(SafeFdHandle handle, string path)
     {
         Handle = handle;
@@ -47,7 +38,7 @@ public sealed class BpfToken : IDisposable
     public static BpfToken Create(string bpffsPath)
     {
         ArgumentException.ThrowIfNullOrEmpty(bpffsPath);
-        Tokens.ThrowIfUnsupported();
+        BpfFeatures.Tokens.ThrowIfUnsupported();
         int dir = Libc.open(bpffsPath, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (dir < 0) throw new BpfException("open", System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), $"BPF filesystem {bpffsPath} for a token");
         using var bpffs = new SafeFdHandle(dir);
@@ -65,4 +56,16 @@ public sealed class BpfToken : IDisposable
     public void Dispose() => Handle.Dispose();
 
     public override string ToString() => $"BPF token from {BpffsPath}";
+}
+
+public static partial class BpfFeatures
+{
+    /// <summary>BPF_TOKEN_CREATE (Linux 6.9), probed with an invalid fd: EBADF means the kernel knows the command.</summary>
+    public static BpfFeature Tokens { get; } = new("BPF tokens (BPF_TOKEN_CREATE)", "6.9", () =>
+    {
+        var attr = new TokenCreateAttr { bpffs_fd = uint.MaxValue };
+        int r = Bpf.TryCall(BpfCommand.BPF_TOKEN_CREATE, ref attr);
+        if (r >= 0) Libc.close(r);
+        return r == -Errnos.EBADF ? null : $"{Errnos.Name(-r)} from BPF_TOKEN_CREATE";
+    });
 }

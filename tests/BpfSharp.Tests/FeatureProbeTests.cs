@@ -169,17 +169,7 @@ public class FeatureProbeTests
         string guest = TestKernel.GuestKernel!;
         Assert.Equal(guest, $"{TestKernel.Version.Major}.{TestKernel.Version.Minor}");
         var known = TestKernel.GuestFeatures(guest);
-        var catalogue = new[]
-        {
-            BpfFeatures.BpfLinks, BpfProgram.PerfLinks, BpfFeatures.ProgramType(BpfProgramType.Tracing),
-            TracingFeatures.KprobePmu, TracingFeatures.KprobeEvents, TracingFeatures.UprobePmu, TracingFeatures.UprobeEvents,
-            TracingFeatures.Kprobes, TracingFeatures.Uprobes, BpfFeatures.Fentry, BpfFeatures.Lsm, BpfFeatures.ProgramType(BpfProgramType.Lsm),
-            BpfFeatures.ProgramType(BpfProgramType.Ext), BpfFeatures.ProgramType(BpfProgramType.Kprobe),
-            BpfProgram.KprobeMulti, BpfProgram.UprobeMulti, BpfProgram.RawTracepointCookies,
-            BpfProgram.KprobeSession, BpfProgram.UprobeSession, BpfToken.Tokens,
-            BpfSharp.Links.NetworkLinkFeatures.Netkit, BpfSharp.Links.NetworkLinkFeatures.Tcx,
-            BpfFeatures.MapType(BpfMapType.Arena), BpfFeatures.ProgramType(BpfProgramType.Netfilter),
-        };
+        var catalogue = BpfFeatures.All.Select(e => e.Feature).ToList();
         foreach (var feature in catalogue.Where(f => known.Contains(f.Name)))
             Assert.True(feature.IsSupported, $"the {guest} guest has it: {feature}");
         // Every probe-backed feature the tests' gates expect in the guest is among those checked here.
@@ -189,8 +179,8 @@ public class FeatureProbeTests
         // Debian builds 6.1 without fprobe; uprobe.multi, raw_tp cookies, tcx, netkit and netfilter came later.
         if (guest == "6.1")
         {
-            var absent = new[] { BpfProgram.KprobeMulti, BpfProgram.UprobeMulti, BpfProgram.RawTracepointCookies,
-                BpfSharp.Links.NetworkLinkFeatures.Tcx, BpfSharp.Links.NetworkLinkFeatures.Netkit };
+            var absent = new[] { BpfFeatures.KprobeMulti, BpfFeatures.UprobeMulti, BpfFeatures.RawTracepointCookies,
+                BpfFeatures.Tcx, BpfFeatures.Netkit };
             foreach (var feature in absent) Assert.False(feature.IsSupported, $"the guest lacks it: {feature}");
         }
     }
@@ -200,5 +190,24 @@ public class FeatureProbeTests
     {
         TestKernel.RequireRoot();
         Assert.Same(BpfFeatures.ProgramType(BpfProgramType.Xdp), BpfFeatures.ProgramType(BpfProgramType.Xdp));
+    }
+
+    /// <summary>The catalogue lists every probe the library exposes, once, under a unique key.</summary>
+    [Fact]
+    public void TheCatalogue_ListsEveryFeatureProperty_OnceUnderAUniqueKey()
+    {
+        var listed = BpfFeatures.All.Select(e => e.Feature).ToHashSet(ReferenceEqualityComparer.Instance);
+        var properties = typeof(BpfFeatures).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(p => p.PropertyType == typeof(BpfFeature)).ToList();
+        Assert.NotEmpty(properties);
+        foreach (var p in properties)
+            Assert.True(listed.Contains(p.GetValue(null)!), $"BpfFeatures.{p.Name} is not in BpfFeatures.All");
+        foreach (var t in Enum.GetValues<BpfProgramType>().Where(t => t != BpfProgramType.Unspec))
+            Assert.Contains(BpfFeatures.ProgramType(t), listed);
+        foreach (var t in Enum.GetValues<BpfMapType>().Where(t => t != BpfMapType.Unspec))
+            Assert.Contains(BpfFeatures.MapType(t), listed);
+        var keys = BpfFeatures.All.Select(e => (e.Group, e.Key)).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.All(BpfFeatures.All, e => Assert.Matches("^[a-z0-9_]+$", e.Key));
     }
 }

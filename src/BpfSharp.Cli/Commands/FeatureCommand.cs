@@ -13,26 +13,7 @@ internal static class FeatureCommand
         var command = new Command("feature", "Which program types, map types, attach kinds and link features the running kernel supports") { json };
         command.SetGuardedAction(r =>
         {
-            var groups = new List<(string Group, string Name, BpfFeature Feature)>();
-            foreach (var t in Enum.GetValues<BpfProgramType>().Where(t => t != BpfProgramType.Unspec))
-                groups.Add(("program_types", KernelNames.Of(t), BpfFeatures.ProgramType(t)));
-            foreach (var t in Enum.GetValues<BpfMapType>().Where(t => t != BpfMapType.Unspec))
-                groups.Add(("map_types", KernelNames.Of(t), BpfFeatures.MapType(t)));
-            groups.Add(("attach", "bpf_links", BpfFeatures.BpfLinks));
-            groups.Add(("attach", "perf_links", BpfProgram.PerfLinks));
-            groups.Add(("attach", "kprobe_multi", BpfProgram.KprobeMulti));
-            groups.Add(("attach", "kprobe_session", BpfProgram.KprobeSession));
-            groups.Add(("attach", "uprobe_session", BpfProgram.UprobeSession));
-            groups.Add(("attach", "fentry", BpfFeatures.Fentry));
-            groups.Add(("attach", "lsm", BpfFeatures.Lsm));
-            groups.Add(("programs", "streams", BpfProgram.Streams));
-            groups.Add(("programs", "stream_printing", BpfProgram.StreamPrinting));
-            groups.Add(("programs", "bpf_token", BpfToken.Tokens));
-            groups.Add(("tracing", "tracefs", TracingFeatures.TraceFs));
-            groups.Add(("tracing", "kprobe_pmu", TracingFeatures.KprobePmu));
-            groups.Add(("tracing", "uprobe_pmu", TracingFeatures.UprobePmu));
-            groups.Add(("tracing", "kprobe_events", TracingFeatures.KprobeEvents));
-            groups.Add(("tracing", "uprobe_events", TracingFeatures.UprobeEvents));
+            var groups = BpfFeatures.All.Select(e => (e.Group, Name: e.Key, e.Feature)).ToList();
 
             if (r.GetValue(json))
             {

@@ -53,7 +53,7 @@ internal static class NetCommand
     /// <summary>The tcx programs of a hook; none where the kernel has no tcx (before 6.6 the query is refused).</summary>
     private static IReadOnlyList<AttachedProgram> Tcx(int ifindex, TcDirection direction)
     {
-        if (!NetworkLinkFeatures.Tcx.IsSupported) return [];
+        if (!BpfFeatures.Tcx.IsSupported) return [];
         return AttachedPrograms.Tcx(ifindex, direction).Programs;
     }
 

@@ -117,11 +117,7 @@ internal static class ObjectCommand
     }
 
     private static string AutoAttachOf(string section) =>
-        SectionDefinitions.TryMatch(section, out var def, out _) ? def.AutoAttach switch
-        {
-            AutoAttachKind.None => "-",
-            var kind => KernelNames.Snake(kind.ToString()),
-        } : "-";
+        SectionDefinitions.TryMatch(section, out var def, out _) && def.Attacher.AttachesByName ? def.Attacher.Name : "-";
 
     private static string TypeName(BtfSpec? btf, int id)
     {

@@ -113,8 +113,7 @@ internal sealed class ObjectRunner(RunOptions options)
             var link = AttachToInterface(p.Program) ?? AttachToBinary(p);
             if (link is null)
             {
-                if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
-                    || (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace))
+                if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || !def.Attacher.CanAttach(p.SectionName, target, out _))
                 {
                     string hint = p.Program.Type is BpfProgramType.Xdp or BpfProgramType.SchedCls ? " (--interface IF attaches it to an interface)" : "";
                     Status($"program {p.Name} ({p.SectionName}) is loaded but not attached: its section names no attach point{hint}");
@@ -133,12 +132,12 @@ internal sealed class ObjectRunner(RunOptions options)
     /// </summary>
     private BpfLink? AttachToBinary(BpfObjectProgram p)
     {
-        if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach is not (AutoAttachKind.Uprobe or AutoAttachKind.Uretprobe)
+        if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.Attacher.Name is not ("uprobe" or "uretprobe")
             || target.Length == 0 || target.Contains(':'))
             return null;
         if (options.Binary is not { } binary)
             throw new CliError($"program {p.Name} ({p.SectionName}) names a function but not the binary it is in: give it with --binary PATH");
-        return p.Program!.AttachUprobe(binary, target, new UprobeAttachOptions { Retprobe = def.AutoAttach == AutoAttachKind.Uretprobe });
+        return def.Attacher.Attach(p.Program!, p.SectionName, $"{binary}:{target}");
     }
 
     /// <summary>With --interface: XDP programs by an XDP link, tcx/tc ones by a tcx link in the section's direction.</summary>

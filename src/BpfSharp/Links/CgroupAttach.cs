@@ -19,7 +19,7 @@ public enum CgroupAttachMode
     Multi,
 }
 
-/// <summary>The optional parts of <see cref="BpfProgram.AttachCgroup(string, BpfAttachType?, CgroupAttachOptions?)"/>.</summary>
+/// <summary>The optional parts of <c>AttachCgroup</c>.</summary>
 public sealed class CgroupAttachOptions
 {
     /// <summary>A link (the default) or one of the legacy BPF_PROG_ATTACH modes, which survive the process.</summary>
@@ -51,64 +51,68 @@ internal static class CgroupAttach
     }
 }
 
-public sealed partial class BpfProgram
+/// <summary>CgroupAttach: the attach methods of <see cref="BpfProgram"/> for this kind (extension members: the Links layer sits above the program).</summary>
+public static class CgroupAttachExtensions
 {
-    /// <summary>
-    /// Attaches the program to a cgroup v2 directory (<c>/sys/fs/cgroup/...</c>) at <paramref name="attachType"/>
-    /// (by default the type it was loaded for): it then runs for the sockets, devices or sysctls of every
-    /// process in the cgroup and its descendants. By default the result is a <see cref="CgroupLink"/>; a
-    /// legacy <see cref="CgroupAttachOptions.Mode"/> gives a <see cref="ProgramAttachment"/>, which the
-    /// kernel keeps after the process exits unless it is disposed.
-    /// </summary>
-    public BpfLink AttachCgroup(string cgroupPath, BpfAttachType? attachType = null, CgroupAttachOptions? options = null)
+    extension(BpfProgram program)
     {
-        ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
-        using var cgroup = CgroupAttach.Open(cgroupPath);
-        return AttachCgroup(cgroup, attachType, options, $"cgroup {cgroupPath}");
-    }
-
-    /// <summary>
-    /// Attaches the program to the cgroup open at <paramref name="cgroup"/> (a directory fd). The caller keeps
-    /// its handle: closing it later does not detach a link (the link holds the cgroup itself).
-    /// </summary>
-    public BpfLink AttachCgroup(SafeFdHandle cgroup, BpfAttachType? attachType = null, CgroupAttachOptions? options = null) =>
-        AttachCgroup(cgroup, attachType, options, $"cgroup fd {cgroup.Fd}");
-
-    private BpfLink AttachCgroup(SafeFdHandle cgroup, BpfAttachType? attachType, CgroupAttachOptions? options, string description)
-    {
-        options ??= new CgroupAttachOptions();
-        var type = attachType ?? ExpectedAttachType
-            ?? throw new ArgumentException($"{this} was loaded without an expected attach type: name the cgroup attach type", nameof(attachType));
-        if (options.Replace is not null && options.Mode != CgroupAttachMode.Multi)
-            throw new ArgumentException("replacing a program (BPF_F_REPLACE) needs CgroupAttachMode.Multi", nameof(options));
-
-        if (options.Mode == CgroupAttachMode.Link)
+        /// <summary>
+        /// Attaches the program to a cgroup v2 directory (<c>/sys/fs/cgroup/...</c>) at <paramref name="attachType"/>
+        /// (by default the type it was loaded for): it then runs for the sockets, devices or sysctls of every
+        /// process in the cgroup and its descendants. By default the result is a <see cref="CgroupLink"/>; a
+        /// legacy <see cref="CgroupAttachOptions.Mode"/> gives a <see cref="ProgramAttachment"/>, which the
+        /// kernel keeps after the process exits unless it is disposed.
+        /// </summary>
+        public BpfLink AttachCgroup(string cgroupPath, BpfAttachType? attachType = null, CgroupAttachOptions? options = null)
         {
-            using var refs = new HandleRefs();
-            var attr = new LinkCreateAttr
-            {
-                prog_fd = refs.Add(Handle),
-                target_fd = refs.Add(cgroup),
-                attach_type = (uint)type,
-                expected_revision = options.ExpectedRevision,
-            };
-            if (options.Position is not null)
-            {
-                var (flags, relative) = options.Position.Resolve(refs);
-                attr.flags = flags;
-                attr.relative_fd = relative;
-            }
-            var fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to {description} ({type})");
-            return new CgroupLink(fd);
+            ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
+            using var cgroup = CgroupAttach.Open(cgroupPath);
+            return program.AttachCgroup(cgroup, attachType, options, $"cgroup {cgroupPath}");
         }
 
-        uint mode = options.Mode switch
+        /// <summary>
+        /// Attaches the program to the cgroup open at <paramref name="cgroup"/> (a directory fd). The caller keeps
+        /// its handle: closing it later does not detach a link (the link holds the cgroup itself).
+        /// </summary>
+        public BpfLink AttachCgroup(SafeFdHandle cgroup, BpfAttachType? attachType = null, CgroupAttachOptions? options = null) =>
+            program.AttachCgroup(cgroup, attachType, options, $"cgroup fd {cgroup.Fd}");
+
+        internal BpfLink AttachCgroup(SafeFdHandle cgroup, BpfAttachType? attachType, CgroupAttachOptions? options, string description)
         {
-            CgroupAttachMode.Override => CgroupAttach.BPF_F_ALLOW_OVERRIDE,
-            CgroupAttachMode.Multi => CgroupAttach.BPF_F_ALLOW_MULTI,
-            _ => 0,
-        };
-        return ProgramAttachment.Attach(this, cgroup.Duplicate(), 0, null, type, mode, options.Replace, options.Position,
-            options.ExpectedRevision, description);
+            options ??= new CgroupAttachOptions();
+            var type = attachType ?? program.ExpectedAttachType
+                ?? throw new ArgumentException($"{program} was loaded without an expected attach type: name the cgroup attach type", nameof(attachType));
+            if (options.Replace is not null && options.Mode != CgroupAttachMode.Multi)
+                throw new ArgumentException("replacing a program (BPF_F_REPLACE) needs CgroupAttachMode.Multi", nameof(options));
+
+            if (options.Mode == CgroupAttachMode.Link)
+            {
+                using var refs = new HandleRefs();
+                var attr = new LinkCreateAttr
+                {
+                    prog_fd = refs.Add(program.Handle),
+                    target_fd = refs.Add(cgroup),
+                    attach_type = (uint)type,
+                    expected_revision = options.ExpectedRevision,
+                };
+                if (options.Position is not null)
+                {
+                    var (flags, relative) = options.Position.Resolve(refs);
+                    attr.flags = flags;
+                    attr.relative_fd = relative;
+                }
+                var fd = Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{program} to {description} ({type})");
+                return new CgroupLink(fd);
+            }
+
+            uint mode = options.Mode switch
+            {
+                CgroupAttachMode.Override => CgroupAttach.BPF_F_ALLOW_OVERRIDE,
+                CgroupAttachMode.Multi => CgroupAttach.BPF_F_ALLOW_MULTI,
+                _ => 0,
+            };
+            return ProgramAttachment.Attach(program, cgroup.Duplicate(), 0, null, type, mode, options.Replace, options.Position,
+                options.ExpectedRevision, description);
+        }
     }
 }

@@ -11,7 +11,7 @@ public enum NetkitEndpoint
     Peer,
 }
 
-/// <summary>The optional parts of <see cref="BpfProgram.AttachNetkit(int, NetkitEndpoint, NetkitAttachOptions?)"/>.</summary>
+/// <summary>The optional parts of <c>AttachNetkit</c>.</summary>
 public sealed class NetkitAttachOptions
 {
     /// <summary>Where among the side's programs; after the last by default.</summary>
@@ -21,19 +21,23 @@ public sealed class NetkitAttachOptions
     public ulong ExpectedRevision { get; init; }
 }
 
-public sealed partial class BpfProgram
+/// <summary>NetkitAttach: the attach methods of <see cref="BpfProgram"/> for this kind (extension members: the Links layer sits above the program).</summary>
+public static class NetkitAttachExtensions
 {
-    /// <summary>
-    /// Attaches a sched_cls program to a netkit device (Linux 6.7), given by the ifindex of its primary device
-    /// in the calling thread's network namespace, for the primary or the peer side. The program runs on the
-    /// packets the side transmits, in order among that side's programs.
-    /// </summary>
-    public NetkitLink AttachNetkit(int ifindex, NetkitEndpoint endpoint, NetkitAttachOptions? options = null)
+    extension(BpfProgram program)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
-        options ??= new NetkitAttachOptions();
-        return new NetkitLink(MultiProgramLink.Create(this, ifindex, NetkitAttach.AttachType(endpoint), options.Position,
-            options.ExpectedRevision, $"netkit {endpoint.ToString().ToLowerInvariant()} of ifindex {ifindex}"));
+        /// <summary>
+        /// Attaches a sched_cls program to a netkit device (Linux 6.7), given by the ifindex of its primary device
+        /// in the calling thread's network namespace, for the primary or the peer side. The program runs on the
+        /// packets the side transmits, in order among that side's programs.
+        /// </summary>
+        public NetkitLink AttachNetkit(int ifindex, NetkitEndpoint endpoint, NetkitAttachOptions? options = null)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            options ??= new NetkitAttachOptions();
+            return new NetkitLink(MultiProgramLink.Create(program, ifindex, NetkitAttach.AttachType(endpoint), options.Position,
+                options.ExpectedRevision, $"netkit {endpoint.ToString().ToLowerInvariant()} of ifindex {ifindex}"));
+        }
     }
 }
 

@@ -49,138 +49,142 @@ public sealed class UprobeAttachOptions
     public bool UseIoctl { get; init; }
 }
 
-public sealed unsafe partial class BpfProgram
+/// <summary>ProbeAttach: the attach methods of <see cref="BpfProgram"/> for this kind (extension members: the Links layer sits above the program).</summary>
+public static unsafe class ProbeAttachExtensions
 {
-    /// <summary>
-    /// Attaches to the tracefs tracepoint <paramref name="category"/>/<paramref name="name"/> (e.g.
-    /// <c>syscalls</c>/<c>sys_enter_openat</c>) through a perf event and a perf link.
-    /// </summary>
-    public BpfLink AttachTracepoint(string category, string name, PerfEventAttachOptions? options = null)
+    extension(BpfProgram program)
     {
-        int id = TraceFs.GetTracepointId(category, name);
-        var perf = OpenTracepointEvent(id, $"tracepoint {category}/{name}");
-        return AttachToPerfEvent(perf, options ?? new(), probeEvent: null, $"tracepoint {category}/{name}");
-    }
-
-    /// <summary>Attaches a kprobe (or kretprobe) to a kernel function.</summary>
-    public BpfLink AttachKprobe(string function, KprobeAttachOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(function);
-        options ??= new();
-        var perfOptions = new PerfEventAttachOptions { Cookie = options.Cookie, UseIoctl = options.UseIoctl };
-        string what = $"{(options.Retprobe ? "kretprobe" : "kprobe")} {function}+{options.Offset}";
-        if (UsePmu(options.Mode, ProbePmu.Kprobe, TracingFeatures.KprobeEvents, TracingFeatures.Kprobes, what))
+        /// <summary>
+        /// Attaches to the tracefs tracepoint <paramref name="category"/>/<paramref name="name"/> (e.g.
+        /// <c>syscalls</c>/<c>sys_enter_openat</c>) through a perf event and a perf link.
+        /// </summary>
+        public BpfLink AttachTracepoint(string category, string name, PerfEventAttachOptions? options = null)
         {
-            var name = Bpf.CString(function);
-            fixed (byte* p = name)
+            int id = TraceFs.GetTracepointId(category, name);
+            var perf = OpenTracepointEvent(id, $"tracepoint {category}/{name}");
+            return program.AttachToPerfEvent(perf, options ?? new(), probeEvent: null, $"tracepoint {category}/{name}");
+        }
+
+        /// <summary>Attaches a kprobe (or kretprobe) to a kernel function.</summary>
+        public BpfLink AttachKprobe(string function, KprobeAttachOptions? options = null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(function);
+            options ??= new();
+            var perfOptions = new PerfEventAttachOptions { Cookie = options.Cookie, UseIoctl = options.UseIoctl };
+            string what = $"{(options.Retprobe ? "kretprobe" : "kprobe")} {function}+{options.Offset}";
+            if (UsePmu(options.Mode, ProbePmu.Kprobe, BpfFeatures.KprobeEvents, BpfFeatures.Kprobes, what))
             {
-                var attr = new PerfEventAttr
+                var name = Bpf.CString(function);
+                fixed (byte* p = name)
                 {
-                    type = ProbePmu.Kprobe.Type,
-                    config = ProbePmu.Kprobe.GetConfig(options.Retprobe),
-                    config1 = (ulong)p,
-                    config2 = options.Offset,
-                    sample_period = 1,
-                    wakeup_events = 1,
-                    flags = PerfEventAttrFlags.Disabled,
-                };
-                var perf = PerfEvent.Open(ref attr, -1, 0, what);
-                return AttachToPerfEvent(perf, perfOptions, probeEvent: null, what);
+                    var attr = new PerfEventAttr
+                    {
+                        type = ProbePmu.Kprobe.Type,
+                        config = ProbePmu.Kprobe.GetConfig(options.Retprobe),
+                        config1 = (ulong)p,
+                        config2 = options.Offset,
+                        sample_period = 1,
+                        wakeup_events = 1,
+                        flags = PerfEventAttrFlags.Disabled,
+                    };
+                    var perf = PerfEvent.Open(ref attr, -1, 0, what);
+                    return program.AttachToPerfEvent(perf, perfOptions, probeEvent: null, what);
+                }
             }
+            var ev = TraceFs.CreateKprobeEvent(function, options.Offset, options.Retprobe);
+            return program.AttachToProbeEvent(ev, perfOptions, -1, what);
         }
-        var ev = TraceFs.CreateKprobeEvent(function, options.Offset, options.Retprobe);
-        return AttachToProbeEvent(ev, perfOptions, -1, what);
-    }
 
-    /// <summary>
-    /// Attaches a kprobe to a system call by its name (<c>openat</c>), through the architecture's syscall
-    /// wrapper (<c>__x64_sys_openat</c>, <c>__arm64_sys_openat</c>).
-    /// </summary>
-    public BpfLink AttachKsyscall(string syscall, KprobeAttachOptions? options = null) =>
-        AttachKprobe(KernelSymbols.Current.SyscallFunctionName(syscall), options);
+        /// <summary>
+        /// Attaches a kprobe to a system call by its name (<c>openat</c>), through the architecture's syscall
+        /// wrapper (<c>__x64_sys_openat</c>, <c>__arm64_sys_openat</c>).
+        /// </summary>
+        public BpfLink AttachKsyscall(string syscall, KprobeAttachOptions? options = null) =>
+            program.AttachKprobe(KernelSymbols.Current.SyscallFunctionName(syscall), options);
 
-    /// <summary>
-    /// Attaches a uprobe (or uretprobe) to <paramref name="symbol"/> in an executable or library
-    /// (<c>/usr/bin/bash</c>, <c>libc.so.6</c>); the symbol is looked up in .symtab and .dynsym and turned
-    /// into a file offset. A null symbol takes <see cref="UprobeAttachOptions.Offset"/> as the file offset.
-    /// </summary>
-    public BpfLink AttachUprobe(string binaryPath, string? symbol, UprobeAttachOptions? options = null)
-    {
-        options ??= new();
-        string path;
-        ulong offset;
-        if (symbol is null)
+        /// <summary>
+        /// Attaches a uprobe (or uretprobe) to <paramref name="symbol"/> in an executable or library
+        /// (<c>/usr/bin/bash</c>, <c>libc.so.6</c>); the symbol is looked up in .symtab and .dynsym and turned
+        /// into a file offset. A null symbol takes <see cref="UprobeAttachOptions.Offset"/> as the file offset.
+        /// </summary>
+        public BpfLink AttachUprobe(string binaryPath, string? symbol, UprobeAttachOptions? options = null)
         {
-            path = BinaryLocator.Resolve(binaryPath, Math.Max(options.ProcessId, 0));
-            offset = options.Offset;
-        }
-        else
-        {
-            var target = UprobeTarget.Resolve(binaryPath, symbol, Math.Max(options.ProcessId, 0));
-            path = target.BinaryPath;
-            offset = target.FileOffset + options.Offset;
-        }
-        var perfOptions = new PerfEventAttachOptions { Cookie = options.Cookie, UseIoctl = options.UseIoctl };
-        string what = $"{(options.Retprobe ? "uretprobe" : "uprobe")} {path}:{symbol ?? "0x" + offset.ToString("x")}";
-        // A uprobe for one process is opened on that process, on any CPU; for every process, on CPU 0.
-        int pid = options.ProcessId;
-        if (UsePmu(options.Mode, ProbePmu.Uprobe, TracingFeatures.UprobeEvents, TracingFeatures.Uprobes, what))
-        {
-            var name = Bpf.CString(path);
-            fixed (byte* p = name)
+            options ??= new();
+            string path;
+            ulong offset;
+            if (symbol is null)
             {
-                var attr = new PerfEventAttr
-                {
-                    type = ProbePmu.Uprobe.Type,
-                    config = ProbePmu.Uprobe.GetConfig(options.Retprobe, options.ReferenceCounterOffset),
-                    config1 = (ulong)p,
-                    config2 = offset,
-                    sample_period = 1,
-                    wakeup_events = 1,
-                    flags = PerfEventAttrFlags.Disabled,
-                };
-                var perf = PerfEvent.Open(ref attr, pid, pid == -1 ? 0 : -1, what);
-                return AttachToPerfEvent(perf, perfOptions, probeEvent: null, what);
+                path = BinaryLocator.Resolve(binaryPath, Math.Max(options.ProcessId, 0));
+                offset = options.Offset;
             }
+            else
+            {
+                var target = UprobeTarget.Resolve(binaryPath, symbol, Math.Max(options.ProcessId, 0));
+                path = target.BinaryPath;
+                offset = target.FileOffset + options.Offset;
+            }
+            var perfOptions = new PerfEventAttachOptions { Cookie = options.Cookie, UseIoctl = options.UseIoctl };
+            string what = $"{(options.Retprobe ? "uretprobe" : "uprobe")} {path}:{symbol ?? "0x" + offset.ToString("x")}";
+            // A uprobe for one process is opened on that process, on any CPU; for every process, on CPU 0.
+            int pid = options.ProcessId;
+            if (UsePmu(options.Mode, ProbePmu.Uprobe, BpfFeatures.UprobeEvents, BpfFeatures.Uprobes, what))
+            {
+                var name = Bpf.CString(path);
+                fixed (byte* p = name)
+                {
+                    var attr = new PerfEventAttr
+                    {
+                        type = ProbePmu.Uprobe.Type,
+                        config = ProbePmu.Uprobe.GetConfig(options.Retprobe, options.ReferenceCounterOffset),
+                        config1 = (ulong)p,
+                        config2 = offset,
+                        sample_period = 1,
+                        wakeup_events = 1,
+                        flags = PerfEventAttrFlags.Disabled,
+                    };
+                    var perf = PerfEvent.Open(ref attr, pid, pid == -1 ? 0 : -1, what);
+                    return program.AttachToPerfEvent(perf, perfOptions, probeEvent: null, what);
+                }
+            }
+            var ev = TraceFs.CreateUprobeEvent(path, offset, options.Retprobe, options.ReferenceCounterOffset, symbol);
+            return program.AttachToProbeEvent(ev, perfOptions, pid, what);
         }
-        var ev = TraceFs.CreateUprobeEvent(path, offset, options.Retprobe, options.ReferenceCounterOffset, symbol);
-        return AttachToProbeEvent(ev, perfOptions, pid, what);
-    }
 
-    /// <summary>Which mechanism attaches; a missing one is named by its probe (<paramref name="either"/> when both are missing).</summary>
-    private static bool UsePmu(ProbeAttachMode mode, ProbePmu pmu, BpfFeature events, BpfFeature either, string what) => mode switch
-    {
-        ProbeAttachMode.Pmu => pmu.IsAvailable ? true : throw new BpfFeatureNotSupportedException(pmu.Feature, pmu.Feature.MissingReason ?? ""),
-        ProbeAttachMode.TraceFs => events.IsSupported ? false : throw new BpfFeatureNotSupportedException(events, events.MissingReason ?? ""),
-        _ => pmu.IsAvailable || (events.IsSupported ? false : throw new BpfFeatureNotSupportedException(either, $"{either.MissingReason} (attaching {what})")),
-    };
-
-    /// <summary>Opens a tracepoint perf event on a probe event and attaches; on failure the probe event is removed.</summary>
-    private BpfLink AttachToProbeEvent(ProbeEvent ev, PerfEventAttachOptions options, int pid, string what)
-    {
-        SafeFdHandle perf;
-        try
+        /// <summary>Which mechanism attaches; a missing one is named by its probe (<paramref name="either"/> when both are missing).</summary>
+        internal static bool UsePmu(ProbeAttachMode mode, ProbePmu pmu, BpfFeature events, BpfFeature either, string what) => mode switch
         {
-            perf = OpenTracepointEvent(ev.Id, what, pid);
-        }
-        catch
-        {
-            ev.Dispose();
-            throw;
-        }
-        return AttachToPerfEvent(perf, options, ev, what);
-    }
-
-    private static SafeFdHandle OpenTracepointEvent(int id, string what, int pid = -1)
-    {
-        var attr = new PerfEventAttr
-        {
-            type = PerfEvent.PERF_TYPE_TRACEPOINT,
-            config = (ulong)id,
-            sample_period = 1,
-            wakeup_events = 1,
-            flags = PerfEventAttrFlags.Disabled,
+            ProbeAttachMode.Pmu => pmu.IsAvailable ? true : throw new BpfFeatureNotSupportedException(pmu.Feature, pmu.Feature.MissingReason ?? ""),
+            ProbeAttachMode.TraceFs => events.IsSupported ? false : throw new BpfFeatureNotSupportedException(events, events.MissingReason ?? ""),
+            _ => pmu.IsAvailable || (events.IsSupported ? false : throw new BpfFeatureNotSupportedException(either, $"{either.MissingReason} (attaching {what})")),
         };
-        return PerfEvent.Open(ref attr, pid, pid == -1 ? 0 : -1, what);
+
+        /// <summary>Opens a tracepoint perf event on a probe event and attaches; on failure the probe event is removed.</summary>
+        internal BpfLink AttachToProbeEvent(ProbeEvent ev, PerfEventAttachOptions options, int pid, string what)
+        {
+            SafeFdHandle perf;
+            try
+            {
+                perf = OpenTracepointEvent(ev.Id, what, pid);
+            }
+            catch
+            {
+                ev.Dispose();
+                throw;
+            }
+            return program.AttachToPerfEvent(perf, options, ev, what);
+        }
+
+        internal static SafeFdHandle OpenTracepointEvent(int id, string what, int pid = -1)
+        {
+            var attr = new PerfEventAttr
+            {
+                type = PerfEvent.PERF_TYPE_TRACEPOINT,
+                config = (ulong)id,
+                sample_period = 1,
+                wakeup_events = 1,
+                flags = PerfEventAttrFlags.Disabled,
+            };
+            return PerfEvent.Open(ref attr, pid, pid == -1 ? 0 : -1, what);
+        }
     }
 }

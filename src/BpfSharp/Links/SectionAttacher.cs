@@ -20,7 +20,7 @@ public sealed class SectionAttacher
     /// <summary>The attach method for programs of this kind, with what it needs (e.g. <c>AttachXdp(interface)</c>).</summary>
     public string Method { get; }
 
-    /// <summary>Whether the section name can say where to attach (then <see cref="BpfProgramAttachExtensions.Attach"/> does).</summary>
+    /// <summary>Whether the section name can say where to attach (then <c>Attach</c> does).</summary>
     public bool AttachesByName => _attach is not null;
 
     /// <summary>Whether the name must carry a target (<c>kprobe/FUNCTION</c>); false for <c>tp_btf</c>-like kinds whose
@@ -55,8 +55,12 @@ public sealed class SectionAttacher
         return true;
     }
 
-    /// <summary>Attaches <paramref name="program"/> where its section name says; <see cref="CanAttach"/> must hold.</summary>
-    internal BpfLink Attach(BpfProgram program, string sectionName, string target)
+    /// <summary>
+    /// Attaches <paramref name="program"/> as a section <paramref name="sectionName"/> of this kind naming
+    /// <paramref name="target"/> would (a tool can supply what the name lacks, e.g. the binary of <c>uprobe/readline</c>);
+    /// throws <see cref="InvalidOperationException"/> with the reason when <see cref="CanAttach"/> does not hold.
+    /// </summary>
+    public BpfLink Attach(BpfProgram program, string sectionName, string target)
     {
         if (!CanAttach(sectionName, target, out string reason)) throw new InvalidOperationException($"{program}: {reason}");
         return _attach!(program, target, new SectionNameParts(program, sectionName));

@@ -3,7 +3,7 @@ using BpfSharp.Links;
 
 namespace BpfSharp;
 
-/// <summary>The optional parts of <see cref="BpfProgram.AttachSockmap"/>.</summary>
+/// <summary>The optional parts of <c>AttachSockmap</c>.</summary>
 public sealed class SockmapAttachOptions
 {
     /// <summary>
@@ -13,32 +13,36 @@ public sealed class SockmapAttachOptions
     public bool UseProgramAttach { get; init; }
 }
 
-public sealed partial class BpfProgram
+/// <summary>SockmapAttach: the attach methods of <see cref="BpfProgram"/> for this kind (extension members: the Links layer sits above the program).</summary>
+public static class SockmapAttachExtensions
 {
-    /// <summary>
-    /// Attaches an sk_msg or sk_skb program to a sockmap or sockhash at <paramref name="attachType"/> (by
-    /// default the type it was loaded for: sk_msg verdict, sk_skb stream parser / stream verdict / verdict).
-    /// It then runs for the messages or data of every socket in the map. A map holds one program per
-    /// attach type.
-    /// </summary>
-    public BpfLink AttachSockmap(BpfMap map, BpfAttachType? attachType = null, SockmapAttachOptions? options = null)
+    extension(BpfProgram program)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        var type = attachType ?? ExpectedAttachType ?? (Type == BpfProgramType.SkMsg ? BpfAttachType.SkMsgVerdict
-            : throw new ArgumentException($"{this} was loaded without an expected attach type: name the sockmap attach type", nameof(attachType)));
-        string description = $"map \"{map.Name}\"";
-        if (options?.UseProgramAttach == true)
-            return ProgramAttachment.Attach(this, map.Handle.Duplicate(), 0, null, type, 0, null, null, 0, description);
-        using var refs = new HandleRefs();
-        var attr = new LinkCreateAttr { prog_fd = refs.Add(Handle), target_fd = refs.Add(map.Handle), attach_type = (uint)type };
-        try
+        /// <summary>
+        /// Attaches an sk_msg or sk_skb program to a sockmap or sockhash at <paramref name="attachType"/> (by
+        /// default the type it was loaded for: sk_msg verdict, sk_skb stream parser / stream verdict / verdict).
+        /// It then runs for the messages or data of every socket in the map. A map holds one program per
+        /// attach type.
+        /// </summary>
+        public BpfLink AttachSockmap(BpfMap map, BpfAttachType? attachType = null, SockmapAttachOptions? options = null)
         {
-            return new SockmapLink(Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{this} to {description} ({type})"));
-        }
-        catch (BpfException e) when (e.Errno == Errno.EINVAL)
-        {
-            NetworkLinkFeatures.SockmapLinks.ThrowIfUnsupported();
-            throw;
+            ArgumentNullException.ThrowIfNull(map);
+            var type = attachType ?? program.ExpectedAttachType ?? (program.Type == BpfProgramType.SkMsg ? BpfAttachType.SkMsgVerdict
+                : throw new ArgumentException($"{program} was loaded without an expected attach type: name the sockmap attach type", nameof(attachType)));
+            string description = $"map \"{map.Name}\"";
+            if (options?.UseProgramAttach == true)
+                return ProgramAttachment.Attach(program, map.Handle.Duplicate(), 0, null, type, 0, null, null, 0, description);
+            using var refs = new HandleRefs();
+            var attr = new LinkCreateAttr { prog_fd = refs.Add(program.Handle), target_fd = refs.Add(map.Handle), attach_type = (uint)type };
+            try
+            {
+                return new SockmapLink(Bpf.CallForFd(BpfCommand.BPF_LINK_CREATE, ref attr, $"{program} to {description} ({type})"));
+            }
+            catch (BpfException e) when (e.Errno == Errno.EINVAL)
+            {
+                BpfFeatures.SockmapLinks.ThrowIfUnsupported();
+                throw;
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ public enum TcDirection
     Egress,
 }
 
-/// <summary>The optional parts of <see cref="BpfProgram.AttachTcx(int, TcDirection, TcxAttachOptions?)"/>.</summary>
+/// <summary>The optional parts of <c>AttachTcx</c>.</summary>
 public sealed class TcxAttachOptions
 {
     /// <summary>Where among the hook's programs; after the last by default.</summary>
@@ -29,34 +29,38 @@ public sealed class TcxAttachOptions
     public BpfProgram? Replace { get; init; }
 }
 
-public sealed partial class BpfProgram
+/// <summary>TcxAttach: the attach methods of <see cref="BpfProgram"/> for this kind (extension members: the Links layer sits above the program).</summary>
+public static class TcxAttachExtensions
 {
-    /// <summary>
-    /// Attaches a sched_cls program to the tcx hook (Linux 6.6) of the interface <paramref name="ifindex"/> (in
-    /// the calling thread's network namespace) at ingress or egress. tcx programs run in order, before any
-    /// classic tc filter; each returns a tcx verdict (TCX_NEXT = -1 passes on to the next program, TCX_PASS = 0,
-    /// TCX_DROP = 2, TCX_REDIRECT = 7). By default the result is a <see cref="TcxLink"/>.
-    /// </summary>
-    public BpfLink AttachTcx(int ifindex, TcDirection direction, TcxAttachOptions? options = null)
+    extension(BpfProgram program)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
-        options ??= new TcxAttachOptions();
-        var type = TcxAttach.AttachType(direction);
-        var where = $"tcx {direction.ToString().ToLowerInvariant()} of ifindex {ifindex}";
-        if (options.UseProgramAttach)
+        /// <summary>
+        /// Attaches a sched_cls program to the tcx hook (Linux 6.6) of the interface <paramref name="ifindex"/> (in
+        /// the calling thread's network namespace) at ingress or egress. tcx programs run in order, before any
+        /// classic tc filter; each returns a tcx verdict (TCX_NEXT = -1 passes on to the next program, TCX_PASS = 0,
+        /// TCX_DROP = 2, TCX_REDIRECT = 7). By default the result is a <see cref="TcxLink"/>.
+        /// </summary>
+        public BpfLink AttachTcx(int ifindex, TcDirection direction, TcxAttachOptions? options = null)
         {
-            NetworkLinkFeatures.Tcx.ThrowIfUnsupported();
-            return ProgramAttachment.Attach(this, null, ifindex, NetNamespace.OfCurrentThread(), type, 0, options.Replace,
-                options.Position, options.ExpectedRevision, where);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            options ??= new TcxAttachOptions();
+            var type = TcxAttach.AttachType(direction);
+            var where = $"tcx {direction.ToString().ToLowerInvariant()} of ifindex {ifindex}";
+            if (options.UseProgramAttach)
+            {
+                BpfFeatures.Tcx.ThrowIfUnsupported();
+                return ProgramAttachment.Attach(program, null, ifindex, NetNamespace.OfCurrentThread(), type, 0, options.Replace,
+                    options.Position, options.ExpectedRevision, where);
+            }
+            if (options.Replace is not null)
+                throw new ArgumentException("a tcx link cannot replace a program at attach; use Update on its link, or UseProgramAttach", nameof(options));
+            return new TcxLink(MultiProgramLink.Create(program, ifindex, type, options.Position, options.ExpectedRevision, where));
         }
-        if (options.Replace is not null)
-            throw new ArgumentException("a tcx link cannot replace a program at attach; use Update on its link, or UseProgramAttach", nameof(options));
-        return new TcxLink(MultiProgramLink.Create(this, ifindex, type, options.Position, options.ExpectedRevision, where));
-    }
 
-    /// <summary>Attaches to the tcx hook of the interface named <paramref name="interfaceName"/>.</summary>
-    public BpfLink AttachTcx(string interfaceName, TcDirection direction, TcxAttachOptions? options = null) =>
-        AttachTcx(NetworkInterfaces.IndexOf(interfaceName), direction, options);
+        /// <summary>Attaches to the tcx hook of the interface named <paramref name="interfaceName"/>.</summary>
+        public BpfLink AttachTcx(string interfaceName, TcDirection direction, TcxAttachOptions? options = null) =>
+            program.AttachTcx(NetworkInterfaces.IndexOf(interfaceName), direction, options);
+    }
 }
 
 internal static class TcxAttach
@@ -93,7 +97,7 @@ internal static class MultiProgramLink
         catch (BpfException e) when (e.Errno == Errno.EINVAL)
         {
             // An attach type the kernel does not know is EINVAL too: name the missing feature instead.
-            (type is BpfAttachType.NetkitPrimary or BpfAttachType.NetkitPeer ? NetworkLinkFeatures.Netkit : NetworkLinkFeatures.Tcx).ThrowIfUnsupported();
+            (type is BpfAttachType.NetkitPrimary or BpfAttachType.NetkitPeer ? BpfFeatures.Netkit : BpfFeatures.Tcx).ThrowIfUnsupported();
             throw;
         }
     }

@@ -16,7 +16,7 @@ public enum XdpMode
     Offload,
 }
 
-/// <summary>The optional parts of <see cref="BpfProgram.AttachXdp(int, XdpAttachOptions?)"/>.</summary>
+/// <summary>The optional parts of <c>AttachXdp</c>.</summary>
 public sealed class XdpAttachOptions
 {
     public XdpMode Mode { get; init; }
@@ -40,42 +40,46 @@ public sealed class XdpAttachOptions
     public bool ReplaceExisting { get; init; }
 }
 
-public sealed partial class BpfProgram
+/// <summary>XdpAttach: the attach methods of <see cref="BpfProgram"/> for this kind (extension members: the Links layer sits above the program).</summary>
+public static class XdpAttachExtensions
 {
-    /// <summary>
-    /// Attaches an XDP program to the interface <paramref name="ifindex"/> of the calling thread's network
-    /// namespace: it then sees every frame the interface receives and decides its fate (XDP_PASS = 2,
-    /// XDP_DROP = 1...). By default the result is an <see cref="XdpLink"/>; with
-    /// <see cref="XdpAttachOptions.UseNetlink"/> an <see cref="XdpNetlinkAttachment"/>.
-    /// </summary>
-    public BpfLink AttachXdp(int ifindex, XdpAttachOptions? options = null)
+    extension(BpfProgram program)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
-        options ??= new XdpAttachOptions();
-        uint mode = XdpAttach.ModeFlags(options.Mode);
-        if (!options.UseNetlink)
+        /// <summary>
+        /// Attaches an XDP program to the interface <paramref name="ifindex"/> of the calling thread's network
+        /// namespace: it then sees every frame the interface receives and decides its fate (XDP_PASS = 2,
+        /// XDP_DROP = 1...). By default the result is an <see cref="XdpLink"/>; with
+        /// <see cref="XdpAttachOptions.UseNetlink"/> an <see cref="XdpNetlinkAttachment"/>.
+        /// </summary>
+        public BpfLink AttachXdp(int ifindex, XdpAttachOptions? options = null)
         {
-            if (options.ExpectedProgram is not null || options.ReplaceExisting)
-                throw new ArgumentException("an XDP link cannot replace a program at attach; use Update on the link, or UseNetlink", nameof(options));
-            using var refs = new HandleRefs();
-            var attr = new LinkCreateAttr
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            options ??= new XdpAttachOptions();
+            uint mode = XdpAttach.ModeFlags(options.Mode);
+            if (!options.UseNetlink)
             {
-                prog_fd = refs.Add(Handle),
-                target_fd = (uint)ifindex,
-                attach_type = (uint)BpfAttachType.Xdp,
-                flags = mode,
-            };
-            int r;
-            do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errnos.EINTR);
-            if (r < 0) throw new BpfException("BPF_LINK_CREATE", -r, $"{this} to XDP of ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{XdpAttach.Occupant(ifindex, -r)}");
-            return new XdpLink(new SafeFdHandle(r));
+                if (options.ExpectedProgram is not null || options.ReplaceExisting)
+                    throw new ArgumentException("an XDP link cannot replace a program at attach; use Update on the link, or UseNetlink", nameof(options));
+                using var refs = new HandleRefs();
+                var attr = new LinkCreateAttr
+                {
+                    prog_fd = refs.Add(program.Handle),
+                    target_fd = (uint)ifindex,
+                    attach_type = (uint)BpfAttachType.Xdp,
+                    flags = mode,
+                };
+                int r;
+                do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errnos.EINTR);
+                if (r < 0) throw new BpfException("BPF_LINK_CREATE", -r, $"{program} to XDP of ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{XdpAttach.Occupant(ifindex, -r)}");
+                return new XdpLink(new SafeFdHandle(r));
+            }
+            return XdpNetlinkAttachment.Attach(program, ifindex, options);
         }
-        return XdpNetlinkAttachment.Attach(this, ifindex, options);
-    }
 
-    /// <summary>Attaches to the interface named <paramref name="interfaceName"/> in the calling thread's network namespace.</summary>
-    public BpfLink AttachXdp(string interfaceName, XdpAttachOptions? options = null) =>
-        AttachXdp(NetworkInterfaces.IndexOf(interfaceName), options);
+        /// <summary>Attaches to the interface named <paramref name="interfaceName"/> in the calling thread's network namespace.</summary>
+        public BpfLink AttachXdp(string interfaceName, XdpAttachOptions? options = null) =>
+            program.AttachXdp(NetworkInterfaces.IndexOf(interfaceName), options);
+    }
 }
 
 internal static class XdpAttach

@@ -314,8 +314,8 @@ public sealed class BpfObject : IDisposable
 
     // As libbpf does, a usdt program is loaded for a uprobe.multi link where the kernel has them: one link for all sites.
     private BpfAttachType? UsdtAttachType(BpfObjectProgram prog) =>
-        SectionDefinitions.TryMatch(prog.SectionName, out var def, out _) && def.AutoAttach == AutoAttachKind.Usdt
-        && !_options.UsdtWithoutUprobeMulti && BpfProgram.UprobeMulti.IsSupported ? BpfAttachType.TraceUprobeMulti : null;
+        SectionDefinitions.TryMatch(prog.SectionName, out var def, out _) && def.Attacher == Links.SectionAttacher.Usdt
+        && !_options.UsdtWithoutUprobeMulti && BpfFeatures.UprobeMulti.IsSupported ? BpfAttachType.TraceUprobeMulti : null;
 
     /// <summary>
     /// The address of an <c>__arena</c> global after <see cref="Load"/>: in this process (inside the arena map's
@@ -339,9 +339,11 @@ public sealed class BpfObject : IDisposable
     }
 
     /// <summary>
-    /// Attaches every loaded program whose section says where (<see cref="BpfProgram.Attach"/>); on failure the links
-    /// made so far are disposed. A program whose section kind takes a target but names none (<c>usdt</c>,
-    /// <c>uprobe</c>...) is skipped, and <paramref name="skipped"/> is told which and the method that attaches it.
+    /// Attaches what libbpf's skeleton attach does: every loaded program whose section says where
+    /// (<see cref="AutoAttachExtensions.Attach"/>), and every <c>.struct_ops.link</c> map through a struct_ops link.
+    /// A program whose section does not say where (<c>xdp</c>, <c>cgroup_skb/ingress</c>, a <c>uprobe</c> without
+    /// its binary...) is skipped, and <paramref name="skipped"/> is told which, why, and the method that attaches it.
+    /// On a failed attach the links made so far are disposed.
     /// </summary>
     public IReadOnlyList<BpfLink> AttachAll(Action<string>? skipped = null)
     {
@@ -352,14 +354,22 @@ public sealed class BpfObject : IDisposable
             foreach (var prog in _programs.Values)
             {
                 if (prog.Program is null) continue;
-                if (!SectionDefinitions.TryMatch(prog.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None) continue;
-                if (def.TakesTarget && target.Length == 0 && def.AutoAttach != AutoAttachKind.Trace)
+                if (!SectionDefinitions.TryMatch(prog.SectionName, out var def, out string target))
                 {
-                    skipped?.Invoke($"program {prog.Name}: section '{prog.SectionName}' names no target to attach to; attach it with {BpfProgram.AttachMethodFor(def)}");
+                    skipped?.Invoke($"program {prog.Name}: section '{prog.SectionName}' is not one BpfSharp knows how to attach");
+                    continue;
+                }
+                // struct_ops programs run through their map, attached below.
+                if (def.Attacher == Links.SectionAttacher.StructOps) continue;
+                if (!def.Attacher.CanAttach(prog.SectionName, target, out string reason))
+                {
+                    skipped?.Invoke($"program {prog.Name}: {reason}");
                     continue;
                 }
                 links.Add(prog.Program.Attach());
             }
+            foreach (var map in _structOps.Keys.Where(m => m.Flags.HasFlag(BpfMapFlags.Link)))
+                if (map.Map is { } structOps) links.Add(structOps.AttachStructOps());
             return links;
         }
         catch

@@ -47,7 +47,7 @@ public sealed class BpfObjectProgram
     internal int Start { get; }
     internal int Count { get; }
 
-    /// <summary>Attaches the loaded program where its section name says (<see cref="BpfProgram.Attach"/>).</summary>
+    /// <summary>Attaches the loaded program where its section name says (<c>Attach</c>).</summary>
     public BpfLink Attach() => (Program ?? throw new InvalidOperationException($"program {Name} is not loaded")).Attach();
 
     public override string ToString() => $"{Type} program {Name} ({SectionName})";

@@ -40,7 +40,7 @@ public static partial class TraceFs
         ArgumentOutOfRangeException.ThrowIfNegative(maxActive);
         if (maxActive != 0 && !retprobe)
             throw new ArgumentException("maxActive applies to kretprobes only", nameof(maxActive));
-        TracingFeatures.KprobeEvents.ThrowIfUnsupported();
+        BpfFeatures.KprobeEvents.ThrowIfUnsupported();
 
         // "r16:grp/ev sym+0x0": a kretprobe with up to 16 concurrent instances.
         string type = retprobe ? (maxActive > 0 ? "r" + maxActive.ToString(CultureInfo.InvariantCulture) : "r") : "p";
@@ -68,7 +68,7 @@ public static partial class TraceFs
         // The kernel splits the command at whitespace, and a path cannot be quoted.
         if (path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             throw new ArgumentException($"tracefs cannot name a path with whitespace in a uprobe event: \"{path}\"", nameof(binaryPath));
-        TracingFeatures.UprobeEvents.ThrowIfUnsupported();
+        BpfFeatures.UprobeEvents.ThrowIfUnsupported();
 
         // The kernel checks the offset only when the probe is first opened; fail here, where the cause is clear.
         var file = new FileInfo(path);

@@ -27,12 +27,12 @@ public static partial class TraceFs
     public static bool IsAvailable => Mount.Value is not null;
 
     /// <summary>The tracefs mount point, e.g. <c>/sys/kernel/tracing</c>.</summary>
-    /// <exception cref="BpfFeatureNotSupportedException">tracefs is not mounted (<see cref="TracingFeatures.TraceFs"/>).</exception>
+    /// <exception cref="BpfFeatureNotSupportedException">tracefs is not mounted (<see cref="BpfFeatures.TraceFs"/>).</exception>
     public static string MountPoint
     {
         get
         {
-            TracingFeatures.TraceFs.ThrowIfUnsupported();
+            BpfFeatures.TraceFs.ThrowIfUnsupported();
             return Mount.Value!;
         }
     }

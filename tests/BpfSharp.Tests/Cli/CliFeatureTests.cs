@@ -14,11 +14,11 @@ public sealed class CliFeatureTests
         Assert.Equal(BpfFeatures.MapType(BpfMapType.RingBuf).IsSupported, f.GetProperty("map_types").GetProperty("ringbuf").GetBoolean());
         Assert.Equal(BpfFeatures.BpfLinks.IsSupported, f.GetProperty("attach").GetProperty("bpf_links").GetBoolean());
         Assert.Equal(BpfFeatures.Fentry.IsSupported, f.GetProperty("attach").GetProperty("fentry").GetBoolean());
-        Assert.Equal(BpfProgram.UprobeSession.IsSupported, f.GetProperty("attach").GetProperty("uprobe_session").GetBoolean());
-        Assert.Equal(BpfProgram.KprobeSession.IsSupported, f.GetProperty("attach").GetProperty("kprobe_session").GetBoolean());
-        Assert.Equal(BpfProgram.Streams.IsSupported, f.GetProperty("programs").GetProperty("streams").GetBoolean());
-        Assert.Equal(BpfProgram.StreamPrinting.IsSupported, f.GetProperty("programs").GetProperty("stream_printing").GetBoolean());
-        Assert.Equal(BpfToken.Tokens.IsSupported, f.GetProperty("programs").GetProperty("bpf_token").GetBoolean());
+        Assert.Equal(BpfFeatures.UprobeSession.IsSupported, f.GetProperty("attach").GetProperty("uprobe_session").GetBoolean());
+        Assert.Equal(BpfFeatures.KprobeSession.IsSupported, f.GetProperty("attach").GetProperty("kprobe_session").GetBoolean());
+        Assert.Equal(BpfFeatures.Streams.IsSupported, f.GetProperty("programs").GetProperty("streams").GetBoolean());
+        Assert.Equal(BpfFeatures.StreamPrinting.IsSupported, f.GetProperty("programs").GetProperty("stream_printing").GetBoolean());
+        Assert.Equal(BpfFeatures.Tokens.IsSupported, f.GetProperty("programs").GetProperty("bpf_token").GetBoolean());
     }
 
     [Fact]

@@ -55,8 +55,8 @@ public sealed class CliNetTests
     public void NetList_ShowsTcxLinks_AndNetfilterLinks()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Netfilter);
         string nsenter = TestKernel.RequireTool("nsenter");
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();

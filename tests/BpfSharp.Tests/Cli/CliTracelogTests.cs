@@ -10,8 +10,8 @@ public sealed class CliTracelogTests
     public void Tracelog_PrintsWhatTheProgramPrinted_AndConsumesIt()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.Streams);
-        TestKernel.RequireFeature(BpfProgram.StreamPrinting);
+        TestKernel.RequireFeature(BpfFeatures.Streams);
+        TestKernel.RequireFeature(BpfFeatures.StreamPrinting);
         using var obj = BpfObject.Open(ObjectLoadTests.Fixture("streams.bpf.o"));
         obj.Load();
         var prog = obj.Programs["say_hello"].Program!;
@@ -26,7 +26,7 @@ public sealed class CliTracelogTests
     public void Tracelog_OfASilentProgram_PrintsNothing()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.Streams);
+        TestKernel.RequireFeature(BpfFeatures.Streams);
         var insns = new BpfSharp.Asm.BpfAssembler().Mov64(BpfSharp.Asm.BpfRegister.R0, 0).Exit().Build();
         using var prog = BpfProgram.Load(BpfProgramType.SocketFilter, insns, new BpfProgramLoadOptions { Name = "t_silent" });
         Assert.Equal("", BpfSharpTool.Ok("prog", "tracelog", "stderr", prog.Id.ToString()).Stdout);

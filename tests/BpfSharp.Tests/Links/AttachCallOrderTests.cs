@@ -77,7 +77,7 @@ public class AttachCallOrderTests
     public void PerfLinkOnATracepoint()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.PerfLinks);
+        TestKernel.RequireFeature(BpfFeatures.PerfLinks);
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.Tracepoint, counts);
         AssertAttachIsTheLastCall(BpfCommand.BPF_LINK_CREATE, () => prog.AttachTracepoint("syscalls", "sys_enter_getppid"));
@@ -107,7 +107,7 @@ public class AttachCallOrderTests
     public void TcxLink()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
@@ -118,7 +118,7 @@ public class AttachCallOrderTests
     public void SockmapLink()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.SockmapLinks);
+        TestKernel.RequireFeature(BpfFeatures.SockmapLinks);
         using var sockmap = BpfMap.Create(BpfMapType.SockMap, 4, 4, 1);
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Load(BpfProgramType.SkMsg, counts, NetworkTestPrograms.SkPass, BpfAttachType.SkMsgVerdict);

@@ -24,7 +24,7 @@ public class KprobeLinkTests
         TraceFs.ListProbeEvents().Where(e => e.Kind == ProbeEventKind.Kprobe && e.OwnerPid == Environment.ProcessId).ToList();
 
     private static void RequireMode(ProbeAttachMode mode) =>
-        TestKernel.RequireFeature(mode == ProbeAttachMode.Pmu ? TracingFeatures.KprobePmu : TracingFeatures.KprobeEvents);
+        TestKernel.RequireFeature(mode == ProbeAttachMode.Pmu ? BpfFeatures.KprobePmu : BpfFeatures.KprobeEvents);
 
     /// <summary>
     /// The kprobes feature is either mechanism, as found on disk; where neither exists an attach names the feature and
@@ -36,13 +36,13 @@ public class KprobeLinkTests
         TestKernel.RequireRoot();
         bool pmu = Directory.Exists("/sys/bus/event_source/devices/kprobe");
         bool events = TraceFs.IsAvailable && File.Exists(Path.Combine(TraceFs.MountPoint, "kprobe_events"));
-        Assert.Equal(pmu || events, TracingFeatures.Kprobes.IsSupported);
-        if (TracingFeatures.Kprobes.IsSupported) return;
+        Assert.Equal(pmu || events, BpfFeatures.Kprobes.IsSupported);
+        if (BpfFeatures.Kprobes.IsSupported) return;
 
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.Kprobe, counts);
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachKprobe(Function));
-        Assert.Equal(TracingFeatures.Kprobes.Name, e.Feature);
+        Assert.Equal(BpfFeatures.Kprobes.Name, e.Feature);
         Assert.Contains("/sys/bus/event_source/devices/kprobe does not exist", e.Message);
         Assert.Contains("kprobe_events", e.Message);
         Assert.DoesNotContain("Linux", e.Message);

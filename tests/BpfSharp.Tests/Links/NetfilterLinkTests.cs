@@ -14,7 +14,7 @@ public class NetfilterLinkTests
     public void Attach_RunsOnTheNamespacesPackets_AndReportsFamilyHookPriority()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        TestKernel.RequireFeature(BpfFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var other = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
@@ -38,7 +38,7 @@ public class NetfilterLinkTests
     public void Defrag_IsReportedInTheFlags()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        TestKernel.RequireFeature(BpfFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = Load(counts);
@@ -55,7 +55,7 @@ public class NetfilterLinkTests
     public void ABadHookNumber_FailsWithAClearMessage()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        TestKernel.RequireFeature(BpfFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = Load(counts);
@@ -77,7 +77,7 @@ public class NetfilterLinkTests
     public void Detach_StopsIt_AndDisposeDetachesToo()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        TestKernel.RequireFeature(BpfFeatures.Netfilter);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var counts2 = TestPrograms.CounterMap();
@@ -101,7 +101,7 @@ public class NetfilterLinkTests
     public void TheNamespaceGoingAway_DisposeDoesNotThrow()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
+        TestKernel.RequireFeature(BpfFeatures.Netfilter);
         var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = Load(counts);

@@ -32,7 +32,7 @@ public class NetkitLinkTests
     public void Attach_ToThePrimaryAndPeer_ReportsTheSide()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Netkit);
+        TestKernel.RequireFeature(BpfFeatures.Netkit);
         using var ns = TestNetns.Create();
         int nk = CreateNetkit(ns);
         using var counts = TestPrograms.CounterMap();

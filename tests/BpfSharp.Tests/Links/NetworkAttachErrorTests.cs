@@ -24,7 +24,7 @@ public class NetworkAttachErrorTests
     public void AnUnknownIfindex_NamesTheOperationAndTheIndex()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);

@@ -64,9 +64,9 @@ public class NetworkProcessExitTests
     public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
     {
         TestKernel.RequireRoot();
-        if (kind == "tcx_link") TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
-        if (kind == "netfilter_link") TestKernel.RequireFeature(NetworkLinkFeatures.Netfilter);
-        if (kind == "sockmap_link") TestKernel.RequireFeature(NetworkLinkFeatures.SockmapLinks);
+        if (kind == "tcx_link") TestKernel.RequireFeature(BpfFeatures.Tcx);
+        if (kind == "netfilter_link") TestKernel.RequireFeature(BpfFeatures.Netfilter);
+        if (kind == "sockmap_link") TestKernel.RequireFeature(BpfFeatures.SockmapLinks);
         bool isSockmap = kind.StartsWith("sockmap", StringComparison.Ordinal);
         bool isCgroup = kind.StartsWith("cgroup", StringComparison.Ordinal);
         bool isLink = kind.EndsWith("_link", StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public class NetworkProcessExitTests
     {
         TestKernel.RequireRoot();
         bool isLink = kind == "struct_ops_link";
-        if (isLink) TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
+        if (isLink) TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         using var dir = new TempBpfFsDir();
         string? pin = pinned ? dir["link"] : null;
         string fixture = Objects.ObjectLoadTests.Fixture(isLink ? "struct_ops.bpf.o" : "struct_ops_update.bpf.o");

@@ -140,7 +140,7 @@ public partial class ProbeLinkTests
     public void UprobeMulti_OnSeveralFunctions_RunsAndReportsCount()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.UprobeMulti);
+        TestKernel.RequireFeature(BpfFeatures.UprobeMulti);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new()
         {
@@ -161,21 +161,21 @@ public partial class ProbeLinkTests
     public void UprobeMulti_WhereTheKernelLacksIt_ThrowsNotSupported()
     {
         TestKernel.RequireRoot();
-        Assert.SkipWhen(BpfProgram.UprobeMulti.IsSupported, "this kernel has uprobe.multi links");
+        Assert.SkipWhen(BpfFeatures.UprobeMulti.IsSupported, "this kernel has uprobe.multi links");
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new()
         {
             ExpectedAttachType = BpfAttachType.TraceUprobeMulti,
         });
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachUprobeMulti("libc.so.6", ["getppid"]));
-        Assert.Equal(BpfProgram.UprobeMulti.Name, e.Feature);
+        Assert.Equal(BpfFeatures.UprobeMulti.Name, e.Feature);
     }
 
     [Fact]
     public void Kprobe_AttachesWhereTheKernelHasKprobes()
     {
         TestKernel.RequireRoot();
-        if (!ProbePmu.Kprobe.IsAvailable) TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
+        if (!ProbePmu.Kprobe.IsAvailable) TestKernel.RequireFeature(BpfFeatures.KprobeEvents);
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.Kprobe, counts);
         foreach (var mode in new[] { ProbeAttachMode.Pmu, ProbeAttachMode.TraceFs })
@@ -194,7 +194,7 @@ public partial class ProbeLinkTests
     public void Kprobe_WithoutKprobesInTheKernel_ThrowsNotSupported()
     {
         TestKernel.RequireRoot();
-        if (ProbePmu.Kprobe.IsAvailable || TracingFeatures.KprobeEvents.IsSupported) Assert.Skip("this kernel has kprobes");
+        if (ProbePmu.Kprobe.IsAvailable || BpfFeatures.KprobeEvents.IsSupported) Assert.Skip("this kernel has kprobes");
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.Kprobe, counts);
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachKprobe("do_unlinkat"));
@@ -205,7 +205,7 @@ public partial class ProbeLinkTests
     public void KprobeMulti_AttachesWhereTheKernelHasIt()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.KprobeMulti);
+        TestKernel.RequireFeature(BpfFeatures.KprobeMulti);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.Kprobe, TestPrograms.Counting(counts), new() { ExpectedAttachType = BpfAttachType.TraceKprobeMulti });
         using var link = prog.AttachKprobeMulti([KernelSymbols.Current.SyscallFunctionName("getppid")]);

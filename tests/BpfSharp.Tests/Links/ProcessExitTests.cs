@@ -75,13 +75,13 @@ public class ProcessExitTests
     public void WhatSurvivesTheChild(string kind, bool pinned, bool disconnected, bool killed, bool survives)
     {
         TestKernel.RequireRoot();
-        if (kind == "kprobe") TestKernel.RequireFeature(TracingFeatures.KprobePmu);
-        if (kind == "kprobe_tracefs") TestKernel.RequireFeature(TracingFeatures.KprobeEvents);
+        if (kind == "kprobe") TestKernel.RequireFeature(BpfFeatures.KprobePmu);
+        if (kind == "kprobe_tracefs") TestKernel.RequireFeature(BpfFeatures.KprobeEvents);
         if (kind == "fentry") TestKernel.RequireFeature(BpfFeatures.Fentry);
         if (kind == "lsm") TestKernel.RequireFeature(BpfFeatures.Lsm);
         if (kind is "tp_btf" or "iter") TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.Tracing));
-        if (kind == "uprobe_multi") TestKernel.RequireFeature(BpfProgram.UprobeMulti);
-        if (kind == "kprobe_multi") TestKernel.RequireFeature(BpfProgram.KprobeMulti);
+        if (kind == "uprobe_multi") TestKernel.RequireFeature(BpfFeatures.UprobeMulti);
+        if (kind == "kprobe_multi") TestKernel.RequireFeature(BpfFeatures.KprobeMulti);
         using var dir = new TempBpfFsDir();
         string? pin = pinned ? dir["link"] : null;
         var ids = ChildProcess.Run(kind, pin, disconnected, killed);

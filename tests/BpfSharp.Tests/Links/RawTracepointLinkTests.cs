@@ -75,7 +75,7 @@ public class RawTracepointLinkTests
     public void Cookie_IsSeenByTheProgram()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.RawTracepointCookies);
+        TestKernel.RequireFeature(BpfFeatures.RawTracepointCookies);
         using var counts = TestPrograms.CounterMap();
         using var prog = BpfProgram.Load(BpfProgramType.RawTracepoint, TestPrograms.CountingCookie(counts));
         using var link = prog.AttachRawTracepoint("sys_enter", cookie: 1000);
@@ -102,11 +102,11 @@ public class RawTracepointLinkTests
     public void Cookie_WhereTheKernelLacksIt_ThrowsNotSupported()
     {
         TestKernel.RequireRoot();
-        Assert.SkipWhen(BpfProgram.RawTracepointCookies.IsSupported, "this kernel has raw tracepoint cookies");
+        Assert.SkipWhen(BpfFeatures.RawTracepointCookies.IsSupported, "this kernel has raw tracepoint cookies");
         using var counts = TestPrograms.CounterMap();
         using var prog = TestPrograms.Load(BpfProgramType.RawTracepoint, counts);
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachRawTracepoint("sys_enter", cookie: 1));
-        Assert.Equal(BpfProgram.RawTracepointCookies.Name, e.Feature);
+        Assert.Equal(BpfFeatures.RawTracepointCookies.Name, e.Feature);
         using var plain = prog.AttachRawTracepoint("sys_enter");
         Assert.True(Counters.Moves(counts));
     }

@@ -32,7 +32,7 @@ public sealed partial class SessionProbeTests
         // A kernel with kprobe sessions but not uprobe sessions (Debian's 6.12) refuses the session kfuncs in a
         // uprobe program: its uprobe programs are left out there.
         foreach (var program in obj.Programs.Values)
-            if (program.SectionName.StartsWith("uprobe.session", StringComparison.Ordinal) && !BpfProgram.UprobeSession.IsSupported)
+            if (program.SectionName.StartsWith("uprobe.session", StringComparison.Ordinal) && !BpfFeatures.UprobeSession.IsSupported)
                 program.Autoload = false;
         obj.Load();
         return obj;
@@ -44,7 +44,7 @@ public sealed partial class SessionProbeTests
     public void UprobeSession_RunsOnEntryAndReturn_WithTheCallsCookie()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.UprobeSession);
+        TestKernel.RequireFeature(BpfFeatures.UprobeSession);
         using var obj = LoadSessions();
         var prog = obj.Programs["user_session"].Program!;
         Assert.Equal(BpfAttachType.TraceUprobeSession, prog.ExpectedAttachType);
@@ -68,7 +68,7 @@ public sealed partial class SessionProbeTests
     public void UprobeSession_EntryReturningNonZero_SkipsTheReturn()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.UprobeSession);
+        TestKernel.RequireFeature(BpfFeatures.UprobeSession);
         using var obj = LoadSessions();
         obj.Variables["skip_return"].Set(1u);
         using var link = obj.Programs["user_session"].Program!.AttachUprobeSession("libc.so.6", "getsi?", new() { ProcessId = Environment.ProcessId });
@@ -87,7 +87,7 @@ public sealed partial class SessionProbeTests
     public void UprobeSession_AutoAttachesWhereItsSectionSays()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.UprobeSession);
+        TestKernel.RequireFeature(BpfFeatures.UprobeSession);
         using var obj = LoadSessions();
         using var link = obj.Programs["auto_session"].Program!.Attach();
         Assert.IsType<UprobeMultiLink>(link);
@@ -104,7 +104,7 @@ public sealed partial class SessionProbeTests
     public void KprobeSession_RunsOnEntryAndReturn_WithTheCallsCookie()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.KprobeSession);
+        TestKernel.RequireFeature(BpfFeatures.KprobeSession);
         using var obj = LoadSessions();
         string function = KernelSymbols.Current.SyscallFunctionName("getsid");
         using var link = obj.Programs["kernel_session"].Program!.AttachKprobeSession([function]);
@@ -123,19 +123,19 @@ public sealed partial class SessionProbeTests
     public void KprobeSession_WhereTheKernelLacksIt_ThrowsNotSupportedNamingIt()
     {
         TestKernel.RequireRoot();
-        Assert.SkipWhen(BpfProgram.KprobeSession.IsSupported, "this kernel has kprobe.session links");
+        Assert.SkipWhen(BpfFeatures.KprobeSession.IsSupported, "this kernel has kprobe.session links");
         using var obj = LoadSessions();
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() =>
             obj.Programs["kernel_session"].Program!.AttachKprobeSession([KernelSymbols.Current.SyscallFunctionName("getsid")]));
-        Assert.Equal(BpfProgram.KprobeSession.Name, e.Feature);
-        Assert.Contains(BpfProgram.KprobeSession.MissingReason!, e.Message);
+        Assert.Equal(BpfFeatures.KprobeSession.Name, e.Feature);
+        Assert.Contains(BpfFeatures.KprobeSession.MissingReason!, e.Message);
     }
 
     [Fact]
     public void ASessionAttach_OfAProgramNotLoadedForSessions_OrAskedForReturns_IsRefused()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.UprobeSession);
+        TestKernel.RequireFeature(BpfFeatures.UprobeSession);
         using var obj = LoadSessions();
         var session = obj.Programs["user_session"].Program!;
         Assert.Throws<ArgumentException>(() => session.AttachUprobeSession("libc.so.6", ["getsid"], new() { Retprobe = true }));

@@ -35,7 +35,7 @@ public class SockmapLinkTests
     public void Link_RunsForTheMapsSockets_AndReportsMapAndAttachType()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.SockmapLinks);
+        TestKernel.RequireFeature(BpfFeatures.SockmapLinks);
         using var ns = TestNetns.Create();
         using var sockmap = SockMap();
         using var counts = TestPrograms.CounterMap();
@@ -56,7 +56,7 @@ public class SockmapLinkTests
     public void Detach_LeavesMapIdZero_AndALegacyAttachConflictsWithALink()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.SockmapLinks);
+        TestKernel.RequireFeature(BpfFeatures.SockmapLinks);
         using var sockmap = SockMap();
         using var counts = TestPrograms.CounterMap();
         using var prog = SkMsg(counts);

@@ -89,7 +89,7 @@ public class StructOpsLinkTests
     public void Link_RegistersTheCongestionControl_ASocketCanUseIt_AndDisposeUnregisters()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         using var ns = TestNetns.Create();
         using var cc = new CongestionControl();
         Assert.False(cc.IsRegistered);
@@ -127,7 +127,7 @@ public class StructOpsLinkTests
     public void Detach_Unregisters_AndLeavesMapIdZero()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         using var cc = new CongestionControl();
         using var link = cc.Map.AttachStructOps();
         Assert.True(cc.IsRegistered);
@@ -140,7 +140,7 @@ public class StructOpsLinkTests
     public void Pin_KeepsItRegistered_UntilUnpinned()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         using var dir = new TempBpfFsDir();
         using var cc = new CongestionControl();
         uint id;
@@ -223,7 +223,7 @@ public class StructOpsLinkTests
     public void UpdateMap_SwapsTheRegisteredMap_AndComparesTheOldOne()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.StructOpsLinks);
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         using var first = new CongestionControl();
         // The kernel swaps a congestion control only for one of the same name.
         using var second = new CongestionControl(algorithm: first.Name);

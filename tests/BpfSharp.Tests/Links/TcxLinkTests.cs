@@ -14,7 +14,7 @@ public class TcxLinkTests
     public void Attach_RunsOnPackets_IsListed_AndBpftoolAgrees()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
@@ -42,7 +42,7 @@ public class TcxLinkTests
     public void Egress_SeesSentPackets()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
@@ -55,7 +55,7 @@ public class TcxLinkTests
     public void Ordering_FirstLastBeforeAfter_AndRevisions()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var a = NetworkTestPrograms.SchedCls(counts, name: "t_a");
@@ -95,7 +95,7 @@ public class TcxLinkTests
     public void EveryProgramRuns_InOrder_UntilOneDecides()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var first = TestPrograms.CounterMap();
         using var second = TestPrograms.CounterMap();
@@ -117,7 +117,7 @@ public class TcxLinkTests
     public void Detach_LeavesIfindexZero_AndUpdateComparesTheOldProgram()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var counts2 = TestPrograms.CounterMap();
@@ -140,7 +140,7 @@ public class TcxLinkTests
     public void DeletingTheInterface_DetachesTheLink_AndDisposeDoesNotThrow()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         var (near, far) = TestNetns.CreateVethPair();
         using var nearNs = near;
         using var farNs = far;
@@ -159,7 +159,7 @@ public class TcxLinkTests
     public void ProgramAttach_StaysWithoutAnFd_UntilDisposed()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var counts2 = TestPrograms.CounterMap();
@@ -184,7 +184,7 @@ public class TcxLinkTests
     public void ProgramAttach_OnADeletedInterface_DisposeDoesNotThrow()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(NetworkLinkFeatures.Tcx);
+        TestKernel.RequireFeature(BpfFeatures.Tcx);
         var (near, far) = TestNetns.CreateVethPair();
         using var nearNs = near;
         using var farNs = far;

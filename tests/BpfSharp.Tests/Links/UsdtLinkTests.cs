@@ -16,7 +16,7 @@ public class UsdtLinkTests
 {
     private static BpfObject Load(bool cookies = true, bool multi = true)
     {
-        if (multi) TestKernel.RequireFeature(BpfProgram.UprobeMulti);
+        if (multi) TestKernel.RequireFeature(BpfFeatures.UprobeMulti);
         if (cookies) TestKernel.RequireFeature(BpfFeatures.BpfCookie);
         var obj = BpfObject.Open(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "usdt.bpf.o"),
             new BpfObjectOptions { UsdtWithoutCookies = !cookies, UsdtWithoutUprobeMulti = !multi });
@@ -134,7 +134,7 @@ public class UsdtLinkTests
         Assert.Contains("-8@(%rax,%rdx,8)", e.Message);
         Assert.Contains("BPF_USDT_ARG_SIB", e.Message);
         // Nothing was left taken: the next attach gets slot 0 again.
-        Assert.Equal(0, prog.UsdtSpecs!.State.Next - prog.UsdtSpecs.State.Free.Length);
+        Assert.Equal(0, prog.UsdtSpecs!.State.Next - prog.UsdtSpecs!.State.Free.Length);
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -162,7 +162,7 @@ public class UsdtLinkTests
         obj.Load();
         var prog = obj.Programs["on_usdt_sib"].Program!;
         Assert.True(prog.UsdtSpecs!.Layout.SupportsIndexedMemory);
-        Assert.Equal(304, prog.UsdtSpecs.Layout.ValueSize);
+        Assert.Equal(304, prog.UsdtSpecs!.Layout.ValueSize);
         Assert.Contains(form, Assert.Single(UsdtTarget.Resolve(UsdtFixtures.Path(binary), "bpfsharp", probe)).Arguments);
         using var app = new UsdtFixtures.Running(binary);
         using var link = prog.AttachUsdt(UsdtFixtures.Path(binary), "bpfsharp", probe);
@@ -209,7 +209,7 @@ public class UsdtLinkTests
             // A shared library's sites have per-process addresses: without cookies only one process can be traced.
             var e = Assert.Throws<BpfFeatureNotSupportedException>(() => prog.AttachUsdt(UsdtFixtures.Path("libusdt_fixture.so"), "bpfsharp_lib", "call"));
             Assert.Contains("BPF cookies", e.Message);
-            Assert.Equal(0, prog.UsdtSpecs!.State.Next - prog.UsdtSpecs.State.Free.Length);
+            Assert.Equal(0, prog.UsdtSpecs!.State.Next - prog.UsdtSpecs!.State.Free.Length);
             return;
         }
         using var link = byPid ? prog.AttachUsdt(app.Pid, "bpfsharp_lib", "call")
@@ -277,13 +277,13 @@ public class UsdtLinkTests
         try
         {
             Assert.Equal(2, ips.GetKeys().Count());
-            Assert.Empty(prog.UsdtSpecs.State.Free);
+            Assert.Empty(prog.UsdtSpecs!.State.Free);
             app.Fire(2);
             Assert.Equal(2, Drain(obj).Count);
             // Without cookies a site has one spec: a second attachment to the same sites is refused, and gives back its slot.
             var e = Assert.Throws<BpfException>(() => prog.AttachUsdt(app.Pid, "bpfsharp", "args"));
             Assert.Contains("already covers", e.Message);
-            Assert.Equal([2], prog.UsdtSpecs.State.Free);
+            Assert.Equal([2], prog.UsdtSpecs!.State.Free);
         }
         finally
         {

@@ -43,7 +43,7 @@ public class UsdtProcessExitTests
         // Every underlying link is pinned under the directory (one uprobe.multi link where the kernel has them,
         // one perf link per probe site otherwise, as on 6.1); removing the pins ends the attachment.
         var pins = Directory.GetFiles(pin!);
-        if (BpfProgram.UprobeMulti.IsSupported) Assert.Single(pins);
+        if (BpfFeatures.UprobeMulti.IsSupported) Assert.Single(pins);
         var linkIds = new List<uint>();
         foreach (var file in pins)
         {

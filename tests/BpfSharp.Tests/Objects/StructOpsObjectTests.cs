@@ -24,7 +24,7 @@ public class StructOpsObjectTests
     public void Load_CreatesTheMapWithTheKernelsValueType_WithoutRegistering()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(global::BpfSharp.Links.NetworkLinkFeatures.StructOpsLinks);
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         var kernel = BtfSpec.LoadKernel();
         using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops.bpf.o"));
         obj.Load();
@@ -63,7 +63,7 @@ public class StructOpsObjectTests
     public void LinkMode_AttachStructOpsRegisters_AndDisposingTheLinkUnregisters()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(global::BpfSharp.Links.NetworkLinkFeatures.StructOpsLinks);
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
         using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops.bpf.o"));
         obj.Load();
         using (var link = obj.Maps["fx_cc"].Map!.AttachStructOps())

@@ -14,7 +14,7 @@ public sealed class TokenTests
     public async Task InAUserNamespace_AnObjectLoadsAttachesAndRuns_WithATokenOnly()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfToken.Tokens);
+        TestKernel.RequireFeature(BpfFeatures.Tokens);
         string unshare = TestKernel.RequireTool("unshare");
         var psi = new ProcessStartInfo(unshare) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "--user", "--map-root-user", "--mount", "--", "dotnet",
@@ -57,7 +57,7 @@ public sealed class TokenTests
     public void ATokenFromAnUndelegatedBpffs_OrAMissingPath_IsRefused()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfToken.Tokens);
+        TestKernel.RequireFeature(BpfFeatures.Tokens);
         // In the initial user namespace the kernel makes no tokens: capabilities already decide there.
         var e = Assert.Throws<BpfException>(() => BpfToken.Create("/sys/fs/bpf"));
         Assert.Contains(e.ErrnoName, new[] { "EOPNOTSUPP", "EPERM" });

@@ -15,8 +15,8 @@ public class ProgramStreamTests
     private static BpfObject LoadStreams(bool printing = true)
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.Streams);
-        if (printing) TestKernel.RequireFeature(BpfProgram.StreamPrinting);
+        TestKernel.RequireFeature(BpfFeatures.Streams);
+        if (printing) TestKernel.RequireFeature(BpfFeatures.StreamPrinting);
         var obj = BpfObject.Open(ObjectLoadTests.Fixture("streams.bpf.o"));
         obj.Load();
         return obj;
@@ -82,7 +82,7 @@ public class ProgramStreamTests
     public void AProgramThatPrintedNothing_HasEmptyStreams()
     {
         TestKernel.RequireRoot();
-        TestKernel.RequireFeature(BpfProgram.Streams);
+        TestKernel.RequireFeature(BpfFeatures.Streams);
         var insns = new BpfSharp.Asm.BpfAssembler().Mov64(BpfSharp.Asm.BpfRegister.R0, 0).Exit().Build();
         using var prog = BpfProgram.Load(BpfProgramType.SocketFilter, insns, new BpfProgramLoadOptions { Name = "t_silent" });
         prog.TestRun(new byte[64]);

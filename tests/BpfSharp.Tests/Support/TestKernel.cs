@@ -36,9 +36,9 @@ public static partial class TestKernel
     {
         string[] common =
         [
-            BpfFeatures.BpfLinks.Name, BpfProgram.PerfLinks.Name, BpfFeatures.ProgramType(BpfProgramType.Tracing).Name,
-            BpfSharp.Tracing.TracingFeatures.KprobePmu.Name, BpfSharp.Tracing.TracingFeatures.KprobeEvents.Name,
-            BpfSharp.Tracing.TracingFeatures.Kprobes.Name,
+            BpfFeatures.BpfLinks.Name, BpfFeatures.PerfLinks.Name, BpfFeatures.ProgramType(BpfProgramType.Tracing).Name,
+            BpfSharp.BpfFeatures.KprobePmu.Name, BpfSharp.BpfFeatures.KprobeEvents.Name,
+            BpfSharp.BpfFeatures.Kprobes.Name,
             BpfFeatures.Fentry.Name, BpfFeatures.Lsm.Name, ModuleBtf, KallsymsData,
         ];
         return guest switch
@@ -46,9 +46,9 @@ public static partial class TestKernel
             "6.1" => common.ToHashSet(),
             "6.12" => common.Concat(
             [
-                BpfProgram.KprobeMulti.Name, BpfProgram.UprobeMulti.Name, BpfProgram.RawTracepointCookies.Name,
-                BpfProgram.KprobeSession.Name, BpfToken.Tokens.Name,
-                BpfSharp.Links.NetworkLinkFeatures.Netkit.Name, BpfSharp.Links.NetworkLinkFeatures.Tcx.Name, NetkitDevices,
+                BpfFeatures.KprobeMulti.Name, BpfFeatures.UprobeMulti.Name, BpfFeatures.RawTracepointCookies.Name,
+                BpfFeatures.KprobeSession.Name, BpfFeatures.Tokens.Name,
+                BpfFeatures.Netkit.Name, BpfFeatures.Tcx.Name, NetkitDevices,
                 BpfFeatures.MapType(BpfMapType.Arena).Name, BpfFeatures.ProgramType(BpfProgramType.Netfilter).Name,
             ]).ToHashSet(),
             _ => throw new InvalidOperationException($"BPFSHARP_GUEST_KERNEL={guest}: no list of that kernel's features"),

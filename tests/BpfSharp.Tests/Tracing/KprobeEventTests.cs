@@ -16,10 +16,10 @@ public class KprobeEventTests
         TestKernel.RequireRoot();
         TracingTestSupport.RequireTraceFs();
         bool present = File.Exists(Path.Combine(TraceFs.MountPoint, "kprobe_events"));
-        Assert.Equal(present, TracingFeatures.KprobeEvents.IsSupported);
+        Assert.Equal(present, BpfFeatures.KprobeEvents.IsSupported);
         if (present)
             return;
-        Assert.Contains("kprobe_events does not exist", TracingFeatures.KprobeEvents.MissingReason, StringComparison.Ordinal);
+        Assert.Contains("kprobe_events does not exist", BpfFeatures.KprobeEvents.MissingReason, StringComparison.Ordinal);
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => TraceFs.CreateKprobeEvent("bpf_prog_load"));
         Assert.Equal("tracefs kprobe_events", e.Feature);
         Assert.Contains("CONFIG_KPROBE_EVENTS", e.Message, StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public class KprobeEventTests
     {
         TestKernel.RequireRoot();
         TracingTestSupport.RequireTraceFs();
-        Assert.SkipUnless(TracingFeatures.KprobeEvents.IsSupported, TracingFeatures.KprobeEvents.MissingReason ?? "");
+        Assert.SkipUnless(BpfFeatures.KprobeEvents.IsSupported, BpfFeatures.KprobeEvents.MissingReason ?? "");
         string function = KernelSymbols.Current.SyscallFunctionName("getpid");
         TracingTestSupport.LeavesNoEvents(() =>
         {
@@ -52,7 +52,7 @@ public class KprobeEventTests
     {
         TestKernel.RequireRoot();
         TracingTestSupport.RequireTraceFs();
-        Assert.SkipUnless(TracingFeatures.KprobeEvents.IsSupported, TracingFeatures.KprobeEvents.MissingReason ?? "");
+        Assert.SkipUnless(BpfFeatures.KprobeEvents.IsSupported, BpfFeatures.KprobeEvents.MissingReason ?? "");
         TracingTestSupport.LeavesNoEvents(() =>
         {
             var e = Assert.Throws<BpfException>(() => TraceFs.CreateKprobeEvent("bpfsharp_no_such_function"));

@@ -14,8 +14,8 @@ public class ProbePmuTests
         TestKernel.RequireRoot();
         string dir = Path.Combine(Devices, "uprobe");
         Assert.Equal(Directory.Exists(dir), ProbePmu.Uprobe.IsAvailable);
-        Assert.SkipUnless(ProbePmu.Uprobe.IsAvailable, TracingFeatures.UprobePmu.MissingReason ?? "");
-        Assert.True(TracingFeatures.UprobePmu.IsSupported);
+        Assert.SkipUnless(ProbePmu.Uprobe.IsAvailable, BpfFeatures.UprobePmu.MissingReason ?? "");
+        Assert.True(BpfFeatures.UprobePmu.IsSupported);
         Assert.Equal(uint.Parse(File.ReadAllText(Path.Combine(dir, "type")).Trim(), CultureInfo.InvariantCulture), ProbePmu.Uprobe.Type);
         Assert.Equal("config:0", File.ReadAllText(Path.Combine(dir, "format", "retprobe")).Trim());
         Assert.Equal(0, ProbePmu.Uprobe.RetprobeBit);
@@ -36,14 +36,14 @@ public class ProbePmuTests
     {
         string dir = Path.Combine(Devices, "kprobe");
         Assert.Equal(Directory.Exists(dir), ProbePmu.Kprobe.IsAvailable);
-        Assert.Equal(ProbePmu.Kprobe.IsAvailable, TracingFeatures.KprobePmu.IsSupported);
+        Assert.Equal(ProbePmu.Kprobe.IsAvailable, BpfFeatures.KprobePmu.IsSupported);
         if (ProbePmu.Kprobe.IsAvailable)
         {
             Assert.Equal(uint.Parse(File.ReadAllText(Path.Combine(dir, "type")).Trim(), CultureInfo.InvariantCulture), ProbePmu.Kprobe.Type);
             return;
         }
         // This kernel has no kprobe PMU: every use says so, naming the feature and where it looked.
-        Assert.Contains(dir, TracingFeatures.KprobePmu.MissingReason, StringComparison.Ordinal);
+        Assert.Contains(dir, BpfFeatures.KprobePmu.MissingReason, StringComparison.Ordinal);
         var e = Assert.Throws<BpfFeatureNotSupportedException>(() => ProbePmu.Kprobe.Type);
         Assert.Equal("kprobe PMU", e.Feature);
         // Named by what the probe found, not by a kernel version this kernel is newer than.

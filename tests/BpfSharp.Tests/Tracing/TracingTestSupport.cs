@@ -11,12 +11,12 @@ internal static class TracingTestSupport
 
     /// <summary>Skips when tracefs is not mounted (with the feature's reason).</summary>
     public static void RequireTraceFs() =>
-        Assert.SkipUnless(TracingFeatures.TraceFs.IsSupported, TracingFeatures.TraceFs.MissingReason ?? "");
+        Assert.SkipUnless(BpfFeatures.TraceFs.IsSupported, BpfFeatures.TraceFs.MissingReason ?? "");
 
     public static void RequireUprobeEvents()
     {
         RequireTraceFs();
-        Assert.SkipUnless(TracingFeatures.UprobeEvents.IsSupported, TracingFeatures.UprobeEvents.MissingReason ?? "");
+        Assert.SkipUnless(BpfFeatures.UprobeEvents.IsSupported, BpfFeatures.UprobeEvents.MissingReason ?? "");
     }
 
     /// <summary>The lines of a tracefs control file, read directly (the test's witness, not the library's parser).</summary>

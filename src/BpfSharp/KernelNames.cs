@@ -1,13 +1,13 @@
 using System.Text;
 using BpfSharp.Links;
 
-namespace BpfSharp.Cli.Output;
+namespace BpfSharp;
 
 /// <summary>
 /// The kernel's (and bpftool's) spelling of program, map, link and attach types: the enum constant's suffix in
 /// lower case (<c>BPF_PROG_TYPE_RAW_TRACEPOINT</c> → <c>raw_tracepoint</c>), so output compares with bpftool's.
 /// </summary>
-internal static class KernelNames
+public static class KernelNames
 {
     public static string Of(BpfProgramType type) => Snake(type.ToString());
 

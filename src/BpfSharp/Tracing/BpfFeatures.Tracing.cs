@@ -1,11 +1,13 @@
-namespace BpfSharp.Tracing;
+using BpfSharp.Tracing;
+
+namespace BpfSharp;
 
 /// <summary>
 /// What the running kernel offers for tracepoints, kprobes and uprobes, each probed once and cached. A kernel
 /// built without <c>CONFIG_KPROBE_EVENTS</c> (or <c>CONFIG_UPROBE_EVENTS</c>) has neither the PMU nor the tracefs
 /// file of that kind.
 /// </summary>
-public static class TracingFeatures
+public static partial class BpfFeatures
 {
     /// <summary>tracefs mounted at <c>/sys/kernel/tracing</c> (or reachable at <c>/sys/kernel/debug/tracing</c>).</summary>
     public static BpfFeature TraceFs { get; } = new("tracefs", "4.1", () => Tracing.TraceFs.FindMountOrNull() is null

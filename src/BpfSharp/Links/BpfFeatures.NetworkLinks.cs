@@ -1,14 +1,16 @@
 using BpfSharp.Asm;
 using BpfSharp.Interop;
 
-namespace BpfSharp.Links;
+using BpfSharp.Links;
+
+namespace BpfSharp;
 
 /// <summary>
 /// Probes of the networking link kinds newer than BPF links themselves. Each creates a link with a real
 /// program on a target that cannot exist: a kernel that knows the kind fails on the target (ENODEV, EBADF),
 /// one that does not fails on the attach type (EINVAL).
 /// </summary>
-public static class NetworkLinkFeatures
+public static partial class BpfFeatures
 {
     /// <summary>tcx links and tcx BPF_PROG_ATTACH (Linux 6.6): ifindex 0 is no device.</summary>
     public static BpfFeature Tcx { get; } = new("tcx (BPF_LINK_CREATE with BPF_TCX_INGRESS)", "6.6", () =>
@@ -23,7 +25,7 @@ public static class NetworkLinkFeatures
         ProbeLink(BpfProgramType.SkMsg, BpfAttachType.SkMsgVerdict, target: uint.MaxValue, supportedErrno: Errnos.EBADF));
 
     /// <summary>netfilter links (Linux 6.4): the program type came with them.</summary>
-    public static BpfFeature Netfilter => BpfFeatures.ProgramType(BpfProgramType.Netfilter);
+    public static BpfFeature Netfilter => ProgramType(BpfProgramType.Netfilter);
 
     /// <summary>
     /// struct_ops maps registered through links (BpfMapFlags.Link, Linux 6.4): a tcp_congestion_ops map is created
@@ -31,7 +33,7 @@ public static class NetworkLinkFeatures
     /// </summary>
     public static BpfFeature StructOpsLinks { get; } = new("struct_ops links (struct_ops maps with BPF_F_LINK)", "6.4", () =>
     {
-        if (BpfFeatures.MapType(BpfMapType.StructOps).MissingReason is { } noType) return noType;
+        if (MapType(BpfMapType.StructOps).MissingReason is { } noType) return noType;
         var kernel = Btf.BtfSpec.LoadKernel();
         if (!kernel.TryFindId("bpf_struct_ops_tcp_congestion_ops", Btf.BtfKind.Struct, out int valueId))
             return "the kernel's BTF has no bpf_struct_ops_tcp_congestion_ops";
@@ -74,7 +76,7 @@ public static class NetworkLinkFeatures
 
     private static string? ProbeLink(BpfProgramType type, BpfAttachType attachType, uint target, int supportedErrno)
     {
-        if (BpfFeatures.ProgramType(type).MissingReason is { } noType) return noType;
+        if (ProgramType(type).MissingReason is { } noType) return noType;
         using var prog = BpfProgram.Load(type, new BpfAssembler().Mov64(BpfRegister.R0, 0).Exit().Build(),
             new BpfProgramLoadOptions { Name = "probe", ExpectedAttachType = attachType });
         using var refs = new HandleRefs();
