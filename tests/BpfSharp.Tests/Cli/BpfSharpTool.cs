@@ -11,7 +11,7 @@ public static partial class BpfSharpTool
     private static partial System.Text.RegularExpressions.Regex RunLinkId();
 
     /// <summary>Starts <c>bpfsharp run</c> and waits until it says it has attached; returns the process and the link ids.</summary>
-    public static (Process Process, List<uint> Links, Func<string> Stdout, StringWriter Stderr) StartAttached(params string[] args)
+    public static (Process Process, List<uint> Links, Func<string> Stdout, ToolStderr Stderr) StartAttached(params string[] args)
     {
         var p = Process.Start(BpfSharpTool.StartInfo(args))!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -26,8 +26,8 @@ public static partial class BpfSharpTool
             if (RunLinkId().Match(line) is { Success: true } m) links.Add(uint.Parse(m.Groups[1].Value));
             if (line.Contains("printing events", StringComparison.Ordinal) || line.Contains("no event maps", StringComparison.Ordinal))
             {
-                _ = Task.Run(() => stderr.Write(p.StandardError.ReadToEnd()));
-                return (p, links, () => stdout.GetAwaiter().GetResult(), stderr);
+                var rest = Task.Run(() => p.StandardError.ReadToEnd());
+                return (p, links, () => stdout.GetAwaiter().GetResult(), new ToolStderr(p, stderr.ToString(), rest));
             }
         }
         p.Kill(entireProcessTree: true);
@@ -35,6 +35,23 @@ public static partial class BpfSharpTool
         return default;
     }
 
+
+    /// <summary>
+    /// What the tool wrote to stderr: the lines read until it attached, then the rest. Once the process has exited,
+    /// <see cref="ToString"/> waits for the rest to be read (the pipe drains after the exit), so a test that checks
+    /// the last lines after WaitForExit sees them.
+    /// </summary>
+    public sealed class ToolStderr(Process process, string untilAttached, Task<string> rest)
+    {
+        public override string ToString()
+        {
+            bool exited;
+            try { exited = process.HasExited; }
+            catch (InvalidOperationException) { exited = true; }
+            if (exited) rest.Wait(TimeSpan.FromSeconds(30));
+            return rest.IsCompletedSuccessfully ? untilAttached + rest.Result : untilAttached;
+        }
+    }
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {

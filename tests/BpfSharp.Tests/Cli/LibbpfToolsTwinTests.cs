@@ -24,7 +24,7 @@ public sealed partial class LibbpfToolsTwinTests
         private readonly List<string> _toolLines = [];
         private readonly Process _ours;
         private readonly Func<string> _oursStdout;
-        private readonly StringWriter _oursStderr;
+        private readonly BpfSharpTool.ToolStderr _oursStderr;
         private readonly string _dir;
 
         public Twin(string tool, string[] toolArgs, string ready, params string[] runArgs)

@@ -49,8 +49,10 @@ public partial class AutoAttachTests
     }
 
     [Theory]
-    [InlineData("xdp", "use the Attach* method")]
-    [InlineData("perf_event", "use the Attach* method")]
+    [InlineData("xdp", "does not say where to attach; attach it with AttachXdp(interface)")]
+    [InlineData("perf_event", "does not say where to attach; attach it with AttachPerfEvent(perfEventFd)")]
+    [InlineData("cgroup_skb/ingress", "attach it with AttachCgroup(cgroupPath)")]
+    [InlineData("usdt", "names no target to attach to; attach it with AttachUsdt(")]
     [InlineData("raw_tp", "names no target")]
     [InlineData("uprobe/nocolon", "BINARY:SYMBOL")]
     [InlineData("no_such_section", "not one BpfSharp knows")]
