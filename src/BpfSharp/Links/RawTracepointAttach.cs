@@ -34,7 +34,7 @@ public static unsafe class RawTracepointAttachExtensions
         /// <see cref="TracingLink"/> otherwise. A non-zero <paramref name="cookie"/> needs BPF_LINK_CREATE
         /// with tracing cookies (Linux 5.19).
         /// </summary>
-        public BpfLink AttachTrace(ulong cookie = 0)
+        public BpfFdLink AttachTrace(ulong cookie = 0)
         {
             if (program.Type is not (BpfProgramType.Tracing or BpfProgramType.Lsm or BpfProgramType.Ext))
                 throw new InvalidOperationException($"{program} is not a tracing, lsm or extension program");

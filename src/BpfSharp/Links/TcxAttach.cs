@@ -10,22 +10,20 @@ public enum TcDirection
     Egress,
 }
 
-/// <summary>The optional parts of <c>AttachTcx</c>.</summary>
-public sealed class TcxAttachOptions
+/// <summary>The optional parts of <c>AttachTcx</c> (a tcx link).</summary>
+public class TcxAttachOptions
 {
     /// <summary>Where among the hook's programs; after the last by default.</summary>
     public AttachPosition? Position { get; init; }
 
     /// <summary>Fail with ESTALE unless the hook is at this revision (see <see cref="AttachedPrograms.Tcx"/>); 0 does not check.</summary>
     public ulong ExpectedRevision { get; init; }
+}
 
-    /// <summary>
-    /// Attach with BPF_PROG_ATTACH instead of a link: the result is a <see cref="ProgramAttachment"/>, which
-    /// the interface keeps after the process exits unless it is disposed.
-    /// </summary>
-    public bool UseProgramAttach { get; init; }
-
-    /// <summary><see cref="UseProgramAttach"/> only: take the place of this program (BPF_F_REPLACE).</summary>
+/// <summary>The optional parts of <c>AttachTcxProgram</c> (BPF_PROG_ATTACH to the tcx hook).</summary>
+public sealed class TcxProgramAttachOptions : TcxAttachOptions
+{
+    /// <summary>Take the place of this program (BPF_F_REPLACE).</summary>
     public BpfProgram? Replace { get; init; }
 }
 
@@ -38,28 +36,41 @@ public static class TcxAttachExtensions
         /// Attaches a sched_cls program to the tcx hook (Linux 6.6) of the interface <paramref name="ifindex"/> (in
         /// the calling thread's network namespace) at ingress or egress. tcx programs run in order, before any
         /// classic tc filter; each returns a tcx verdict (TCX_NEXT = -1 passes on to the next program, TCX_PASS = 0,
-        /// TCX_DROP = 2, TCX_REDIRECT = 7). By default the result is a <see cref="TcxLink"/>.
+        /// TCX_DROP = 2, TCX_REDIRECT = 7). The tcx link holds the place until its last fd is closed (unless pinned).
         /// </summary>
-        public BpfLink AttachTcx(int ifindex, TcDirection direction, TcxAttachOptions? options = null)
+        public TcxLink AttachTcx(int ifindex, TcDirection direction, TcxAttachOptions? options = null)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            if (options is TcxProgramAttachOptions)
+                throw new ArgumentException("BPF_PROG_ATTACH options given to a tcx link attach; use AttachTcxProgram", nameof(options));
             options ??= new TcxAttachOptions();
             var type = TcxAttach.AttachType(direction);
             var where = $"tcx {direction.ToString().ToLowerInvariant()} of ifindex {ifindex}";
-            if (options.UseProgramAttach)
-            {
-                BpfFeatures.Tcx.ThrowIfUnsupported();
-                return ProgramAttachment.Attach(program, null, ifindex, NetNamespace.OfCurrentThread(), type, 0, options.Replace,
-                    options.Position, options.ExpectedRevision, where);
-            }
-            if (options.Replace is not null)
-                throw new ArgumentException("a tcx link cannot replace a program at attach; use Update on its link, or UseProgramAttach", nameof(options));
             return new TcxLink(MultiProgramLink.Create(program, ifindex, type, options.Position, options.ExpectedRevision, where));
         }
 
         /// <summary>Attaches to the tcx hook of the interface named <paramref name="interfaceName"/>.</summary>
-        public BpfLink AttachTcx(string interfaceName, TcDirection direction, TcxAttachOptions? options = null) =>
+        public TcxLink AttachTcx(string interfaceName, TcDirection direction, TcxAttachOptions? options = null) =>
             program.AttachTcx(NetworkInterfaces.IndexOf(interfaceName), direction, options);
+
+        /// <summary>
+        /// Attaches to the tcx hook with BPF_PROG_ATTACH: the interface keeps the program after the process exits,
+        /// until the result is disposed (unless disconnected), someone detaches it, or the interface goes.
+        /// </summary>
+        public ProgramAttachment AttachTcxProgram(int ifindex, TcDirection direction, TcxProgramAttachOptions? options = null)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            options ??= new TcxProgramAttachOptions();
+            var type = TcxAttach.AttachType(direction);
+            var where = $"tcx {direction.ToString().ToLowerInvariant()} of ifindex {ifindex}";
+            BpfFeatures.Tcx.ThrowIfUnsupported();
+            return ProgramAttachment.Attach(program, null, ifindex, NetNamespace.OfCurrentThread(), type, 0, options.Replace,
+                options.Position, options.ExpectedRevision, where);
+        }
+
+        /// <summary>Attaches with BPF_PROG_ATTACH to the tcx hook of the interface named <paramref name="interfaceName"/>.</summary>
+        public ProgramAttachment AttachTcxProgram(string interfaceName, TcDirection direction, TcxProgramAttachOptions? options = null) =>
+            program.AttachTcxProgram(NetworkInterfaces.IndexOf(interfaceName), direction, options);
     }
 }
 

@@ -16,26 +16,24 @@ public enum XdpMode
     Offload,
 }
 
-/// <summary>The optional parts of <c>AttachXdp</c>.</summary>
-public sealed class XdpAttachOptions
+/// <summary>The optional parts of <c>AttachXdp</c> (an XDP link).</summary>
+public class XdpAttachOptions
 {
     public XdpMode Mode { get; init; }
+}
 
+/// <summary>The optional parts of <c>AttachXdpNetlink</c> (rtnetlink, as <c>ip link set dev X xdp</c>).</summary>
+public sealed class XdpNetlinkAttachOptions : XdpAttachOptions
+{
     /// <summary>
-    /// Attach through rtnetlink (IFLA_XDP, as <c>ip link set dev X xdp</c> does) instead of a link: the
-    /// result is an <see cref="XdpNetlinkAttachment"/>, which stays after the process exits unless disposed.
-    /// </summary>
-    public bool UseNetlink { get; init; }
-
-    /// <summary>
-    /// Netlink only: replace this program, atomically, and only if it is the one attached
-    /// (XDP_FLAGS_REPLACE; the kernel fails with EEXIST otherwise).
+    /// Replace this program, atomically, and only if it is the one attached (XDP_FLAGS_REPLACE; the kernel fails
+    /// with EEXIST otherwise).
     /// </summary>
     public BpfProgram? ExpectedProgram { get; init; }
 
     /// <summary>
-    /// Netlink only: replace whatever program is attached in the mode. By default a netlink attach fails with
-    /// EBUSY when the interface already runs one (XDP_FLAGS_UPDATE_IF_NOEXIST).
+    /// Replace whatever program is attached in the mode. By default a netlink attach fails with EBUSY when the
+    /// interface already runs one (XDP_FLAGS_UPDATE_IF_NOEXIST).
     /// </summary>
     public bool ReplaceExisting { get; init; }
 }
@@ -48,37 +46,47 @@ public static class XdpAttachExtensions
         /// <summary>
         /// Attaches an XDP program to the interface <paramref name="ifindex"/> of the calling thread's network
         /// namespace: it then sees every frame the interface receives and decides its fate (XDP_PASS = 2,
-        /// XDP_DROP = 1...). By default the result is an <see cref="XdpLink"/>; with
-        /// <see cref="XdpAttachOptions.UseNetlink"/> an <see cref="XdpNetlinkAttachment"/>.
+        /// XDP_DROP = 1...), through an XDP link: until the link's last fd is closed (unless pinned).
         /// </summary>
-        public BpfLink AttachXdp(int ifindex, XdpAttachOptions? options = null)
+        public XdpLink AttachXdp(int ifindex, XdpAttachOptions? options = null)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            if (options is XdpNetlinkAttachOptions)
+                throw new ArgumentException("netlink options given to an XDP link attach; use AttachXdpNetlink", nameof(options));
             options ??= new XdpAttachOptions();
             uint mode = XdpAttach.ModeFlags(options.Mode);
-            if (!options.UseNetlink)
+            using var refs = new HandleRefs();
+            var attr = new LinkCreateAttr
             {
-                if (options.ExpectedProgram is not null || options.ReplaceExisting)
-                    throw new ArgumentException("an XDP link cannot replace a program at attach; use Update on the link, or UseNetlink", nameof(options));
-                using var refs = new HandleRefs();
-                var attr = new LinkCreateAttr
-                {
-                    prog_fd = refs.Add(program.Handle),
-                    target_fd = (uint)ifindex,
-                    attach_type = (uint)BpfAttachType.Xdp,
-                    flags = mode,
-                };
-                int r;
-                do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errnos.EINTR);
-                if (r < 0) throw new BpfException("BPF_LINK_CREATE", -r, $"{program} to XDP of ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{XdpAttach.Occupant(ifindex, -r)}");
-                return new XdpLink(new SafeFdHandle(r));
-            }
-            return XdpNetlinkAttachment.Attach(program, ifindex, options);
+                prog_fd = refs.Add(program.Handle),
+                target_fd = (uint)ifindex,
+                attach_type = (uint)BpfAttachType.Xdp,
+                flags = mode,
+            };
+            int r;
+            do r = Bpf.TryCall(BpfCommand.BPF_LINK_CREATE, ref attr); while (r == -Errnos.EINTR);
+            if (r < 0) throw new BpfException("BPF_LINK_CREATE", -r, $"{program} to XDP of ifindex {ifindex}{XdpAttach.Describe(options.Mode)}{XdpAttach.Occupant(ifindex, -r)}");
+            return new XdpLink(new SafeFdHandle(r));
         }
 
         /// <summary>Attaches to the interface named <paramref name="interfaceName"/> in the calling thread's network namespace.</summary>
-        public BpfLink AttachXdp(string interfaceName, XdpAttachOptions? options = null) =>
+        public XdpLink AttachXdp(string interfaceName, XdpAttachOptions? options = null) =>
             program.AttachXdp(NetworkInterfaces.IndexOf(interfaceName), options);
+
+        /// <summary>
+        /// Sets the program on the interface <paramref name="ifindex"/> through rtnetlink (IFLA_XDP), as
+        /// <c>ip link set dev X xdp</c> does: the interface holds it after the process exits, until the result is
+        /// disposed (unless disconnected), another tool removes it, or the interface goes.
+        /// </summary>
+        public XdpNetlinkAttachment AttachXdpNetlink(int ifindex, XdpNetlinkAttachOptions? options = null)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ifindex);
+            return XdpNetlinkAttachment.Attach(program, ifindex, options ?? new XdpNetlinkAttachOptions());
+        }
+
+        /// <summary>Sets the program through rtnetlink on the interface named <paramref name="interfaceName"/>.</summary>
+        public XdpNetlinkAttachment AttachXdpNetlink(string interfaceName, XdpNetlinkAttachOptions? options = null) =>
+            program.AttachXdpNetlink(NetworkInterfaces.IndexOf(interfaceName), options);
     }
 }
 

@@ -32,7 +32,7 @@ public sealed class XdpNetlinkAttachment : BpfAttachment
         _modeFlags = XdpAttach.ModeFlags(mode);
     }
 
-    internal static XdpNetlinkAttachment Attach(BpfProgram program, int ifindex, XdpAttachOptions options)
+    internal static XdpNetlinkAttachment Attach(BpfProgram program, int ifindex, XdpNetlinkAttachOptions options)
     {
         // Read before the program is attached: nothing may throw between attaching it and handing it to its owner.
         uint programId = program.Id;

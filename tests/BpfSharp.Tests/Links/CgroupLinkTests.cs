@@ -71,7 +71,7 @@ public class CgroupLinkTests
         using var cgroup = new TestCgroup();
         using var counts = TestPrograms.CounterMap();
         using var prog = SockCreate(counts);
-        using var link = (CgroupLink)prog.AttachCgroup(cgroup.Path);
+        using var link = prog.AttachCgroup(cgroup.Path);
         link.Detach();
         var info = link.GetInfo();
         Assert.Equal((ulong)0, info.CgroupId);
@@ -90,7 +90,7 @@ public class CgroupLinkTests
         using var a = SockCreate(counts, "t_a");
         using var b = SockCreate(counts2, "t_b");
         using var link = prog(a);
-        CgroupLink prog(BpfProgram p) => (CgroupLink)p.AttachCgroup(cgroup.Path);
+        CgroupLink prog(BpfProgram p) => p.AttachCgroup(cgroup.Path);
 
         var e = Assert.Throws<BpfException>(() => link.Update(b, expectedOld: b));
         Assert.Equal("EPERM", e.ErrnoName);
@@ -114,7 +114,7 @@ public class CgroupLinkTests
         CgroupLink link;
         using (var handle = CgroupAttach.Open(cgroup.Path))
         {
-            link = (CgroupLink)prog.AttachCgroup(handle);
+            link = prog.AttachCgroup(handle);
         }
         uint id = link.Id;
         try

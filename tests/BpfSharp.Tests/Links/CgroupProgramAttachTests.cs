@@ -7,8 +7,8 @@ namespace BpfSharp.Tests.Links;
 /// <summary>Legacy cgroup attachment (BPF_PROG_ATTACH): the cgroup holds the program, no fd does.</summary>
 public class CgroupProgramAttachTests
 {
-    private static BpfLink Attach(BpfProgram prog, TestCgroup cgroup, CgroupAttachMode mode, BpfProgram? replace = null) =>
-        prog.AttachCgroup(cgroup.Path, options: new() { Mode = mode, Replace = replace });
+    private static ProgramAttachment Attach(BpfProgram prog, TestCgroup cgroup, CgroupAttachMode mode, BpfProgram? replace = null) =>
+        prog.AttachCgroupProgram(cgroup.Path, mode, options: new() { Replace = replace });
 
     private static uint[] Attached(TestCgroup cgroup) =>
         AttachedPrograms.Cgroup(cgroup.Path, BpfAttachType.CgroupInetSockCreate).Programs.Select(p => p.ProgramId).ToArray();
@@ -74,7 +74,7 @@ public class CgroupProgramAttachTests
         using var cgroup = new TestCgroup();
         using var counts = TestPrograms.CounterMap();
         using var a = CgroupLinkTests.SockCreate(counts);
-        var attachment = (ProgramAttachment)Attach(a, cgroup, CgroupAttachMode.Override);
+        var attachment = Attach(a, cgroup, CgroupAttachMode.Override);
         attachment.Detach();
         Assert.False(attachment.GetInfo().IsAttached);
         Assert.Empty(Attached(cgroup));
@@ -131,7 +131,7 @@ public class CgroupProgramAttachTests
         using var counts2 = TestPrograms.CounterMap();
         using var a = CgroupLinkTests.SockCreate(counts, "t_a");
         using var b = CgroupLinkTests.SockCreate(counts2, "t_b");
-        using var attachment = (ProgramAttachment)Attach(a, cgroup, CgroupAttachMode.Multi);
+        using var attachment = Attach(a, cgroup, CgroupAttachMode.Multi);
         attachment.Update(b);
         Assert.Equal(b.Id, attachment.ProgramId);
         Assert.Equal([b.Id], Attached(cgroup));

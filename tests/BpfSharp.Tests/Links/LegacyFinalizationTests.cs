@@ -36,7 +36,7 @@ public class LegacyFinalizationTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        AttachAndDrop(() => ns.Run(() => prog.AttachXdp("lo", new() { UseNetlink = true })), disconnect);
+        AttachAndDrop(() => ns.Run(() => prog.AttachXdpNetlink("lo")), disconnect);
         Collect();
         uint attached = ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId;
         Assert.Equal(disconnect ? prog.Id : 0u, attached);
@@ -51,7 +51,7 @@ public class LegacyFinalizationTests
         using var cgroup = new TestCgroup();
         using var counts = TestPrograms.CounterMap();
         using var prog = CgroupLinkTests.SockCreate(counts);
-        AttachAndDrop(() => prog.AttachCgroup(cgroup.Path, options: new() { Mode = CgroupAttachMode.Multi }), disconnect);
+        AttachAndDrop(() => prog.AttachCgroupProgram(cgroup.Path, CgroupAttachMode.Multi), disconnect);
         Collect();
         var attached = AttachedPrograms.Cgroup(cgroup.Path, BpfAttachType.CgroupInetSockCreate).Programs.Select(p => p.ProgramId);
         Assert.Equal(disconnect, attached.Contains(prog.Id));

@@ -48,7 +48,7 @@ public class NetnsLinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = SkLookup(counts);
-        var link = (NetnsLink)prog.AttachNetns(ns.Path);
+        var link = prog.AttachNetns(ns.Path);
         uint id = link.Id;
         link.Detach();
         Assert.Equal(0u, link.GetInfo().NetnsInode);
@@ -67,7 +67,7 @@ public class NetnsLinkTests
         NetnsLink link;
         using (var ns = TestNetns.Create())
         {
-            link = (NetnsLink)prog.AttachNetns(ns.Path);
+            link = prog.AttachNetns(ns.Path);
             Assert.NotEqual(0u, link.GetInfo().NetnsInode);
         }
         try
@@ -104,11 +104,11 @@ public class NetnsLinkTests
         using var counts = TestPrograms.CounterMap();
         using var prog = FlowDissector(counts);
         using var other = FlowDissector(counts, "t_flow2");
-        using var link = (NetnsLink)prog.AttachNetns(ns.Path);
+        using var link = prog.AttachNetns(ns.Path);
         Assert.Equal(BpfAttachType.FlowDissector, link.GetInfo().AttachType);
         Assert.Equal(prog.Id, Assert.Single(AttachedPrograms.NetworkNamespace(ns.Path, BpfAttachType.FlowDissector).Programs).ProgramId);
 
-        var e = Assert.Throws<BpfException>(() => other.AttachNetns(ns.Path, new() { UseProgramAttach = true }));
+        var e = Assert.Throws<BpfException>(() => other.AttachNetnsProgram(ns.Path));
         Assert.Equal("EEXIST", e.ErrnoName);
         Assert.Contains("BPF_PROG_ATTACH", e.Message);
         Assert.Equal("E2BIG", Assert.Throws<BpfException>(() => other.AttachNetns(ns.Path)).ErrnoName);
@@ -121,7 +121,7 @@ public class NetnsLinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = FlowDissector(counts);
-        var attachment = (ProgramAttachment)prog.AttachNetns(ns.Path, new() { UseProgramAttach = true });
+        var attachment = prog.AttachNetnsProgram(ns.Path);
         Assert.Equal(BpfLinkKind.ProgramAttach, attachment.Kind);
         Assert.True(attachment.GetInfo().IsAttached);
         Assert.Equal(prog.Id, Assert.Single(AttachedPrograms.NetworkNamespace(ns.Path, BpfAttachType.FlowDissector).Programs).ProgramId);
@@ -132,7 +132,7 @@ public class NetnsLinkTests
         attachment.Dispose();
         Assert.Empty(AttachedPrograms.NetworkNamespace(ns.Path, BpfAttachType.FlowDissector).Programs);
 
-        var disconnected = prog.AttachNetns(ns.Path, new() { UseProgramAttach = true });
+        var disconnected = prog.AttachNetnsProgram(ns.Path);
         disconnected.Disconnect();
         disconnected.Dispose();
         Assert.Single(AttachedPrograms.NetworkNamespace(ns.Path, BpfAttachType.FlowDissector).Programs);
@@ -147,6 +147,6 @@ public class NetnsLinkTests
         using var prog = NetworkTestPrograms.Xdp(counts);
         Assert.Throws<InvalidOperationException>(() => prog.AttachNetns(ns.Path));
         using var lookup = SkLookup(counts);
-        Assert.Throws<NotSupportedException>(() => lookup.AttachNetns(ns.Path, new() { UseProgramAttach = true }));
+        Assert.Throws<NotSupportedException>(() => lookup.AttachNetnsProgram(ns.Path));
     }
 }

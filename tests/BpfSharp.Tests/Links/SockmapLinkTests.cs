@@ -61,9 +61,9 @@ public class SockmapLinkTests
         using var counts = TestPrograms.CounterMap();
         using var prog = SkMsg(counts);
         using var other = SkMsg(counts, "t_msg2");
-        using var link = (SockmapLink)prog.AttachSockmap(sockmap);
+        using var link = prog.AttachSockmap(sockmap);
 
-        var e = Assert.Throws<BpfException>(() => other.AttachSockmap(sockmap, options: new() { UseProgramAttach = true }));
+        var e = Assert.Throws<BpfException>(() => other.AttachSockmapProgram(sockmap));
         Assert.Equal("EBUSY", e.ErrnoName);
         Assert.Contains("BPF_PROG_ATTACH", e.Message);
 
@@ -80,15 +80,15 @@ public class SockmapLinkTests
         using var sockmap = SockMap();
         using var counts = TestPrograms.CounterMap();
         using var prog = SkMsg(counts);
-        var attachment = prog.AttachSockmap(sockmap, options: new() { UseProgramAttach = true });
+        var attachment = prog.AttachSockmapProgram(sockmap);
         Assert.Equal(BpfLinkKind.ProgramAttach, attachment.Kind);
-        Assert.True(((ProgramAttachment)attachment).GetInfo().IsAttached);
+        Assert.True(attachment.GetInfo().IsAttached);
         Assert.True(Counters.Moves(counts, () => SendThroughTheMap(ns, sockmap)));
         attachment.Dispose();
         Assert.Empty(AttachedPrograms.Sockmap(sockmap, BpfAttachType.SkMsgVerdict).Programs);
         Assert.False(Counters.Moves(counts, () => SendThroughTheMap(ns, sockmap)));
 
-        var disconnected = prog.AttachSockmap(sockmap, options: new() { UseProgramAttach = true });
+        var disconnected = prog.AttachSockmapProgram(sockmap);
         disconnected.Disconnect();
         disconnected.Dispose();
         Assert.Single(AttachedPrograms.Sockmap(sockmap, BpfAttachType.SkMsgVerdict).Programs);

@@ -46,7 +46,7 @@ public class TcxLinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
-        using var link = (TcxLink)ns.Run(() => prog.AttachTcx("lo", TcDirection.Egress));
+        using var link = ns.Run(() => prog.AttachTcx("lo", TcDirection.Egress));
         Assert.Equal(BpfAttachType.TcxEgress, link.GetInfo().AttachType);
         Assert.True(Counters.Moves(counts, () => ns.SendUdp()));
     }
@@ -123,7 +123,7 @@ public class TcxLinkTests
         using var counts2 = TestPrograms.CounterMap();
         using var a = NetworkTestPrograms.SchedCls(counts, name: "t_a");
         using var b = NetworkTestPrograms.SchedCls(counts2, name: "t_b");
-        using var link = (TcxLink)ns.Run(() => a.AttachTcx("lo", TcDirection.Ingress));
+        using var link = ns.Run(() => a.AttachTcx("lo", TcDirection.Ingress));
 
         Assert.Equal("EPERM", Assert.Throws<BpfException>(() => link.Update(b, expectedOld: b)).ErrnoName);
         link.Update(b, expectedOld: a);
@@ -146,7 +146,7 @@ public class TcxLinkTests
         using var farNs = far;
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
-        var link = (TcxLink)near.Run(() => prog.AttachTcx("veth0", TcDirection.Ingress));
+        var link = near.Run(() => prog.AttachTcx("veth0", TcDirection.Ingress));
         uint id = link.Id;
         Assert.True(Counters.Moves(counts, () => far.SendUdp(TestNetns.NearAddress)));
         near.Ip("link", "del", "veth0");
@@ -165,7 +165,7 @@ public class TcxLinkTests
         using var counts2 = TestPrograms.CounterMap();
         using var a = NetworkTestPrograms.SchedCls(counts, name: "t_a");
         using var b = NetworkTestPrograms.SchedCls(counts2, name: "t_b");
-        var attachment = ns.Run(() => a.AttachTcx("lo", TcDirection.Ingress, new() { UseProgramAttach = true }));
+        var attachment = ns.Run(() => a.AttachTcxProgram("lo", TcDirection.Ingress));
         Assert.IsType<ProgramAttachment>(attachment);
         Assert.Equal(BpfLinkKind.ProgramAttach, attachment.Kind);
         var listed = Assert.Single(ns.Run(() => AttachedPrograms.Tcx(ns.IndexOf("lo"), TcDirection.Ingress)).Programs);
@@ -190,7 +190,7 @@ public class TcxLinkTests
         using var farNs = far;
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.SchedCls(counts);
-        var attachment = near.Run(() => prog.AttachTcx("veth0", TcDirection.Egress, new() { UseProgramAttach = true }));
+        var attachment = near.Run(() => prog.AttachTcxProgram("veth0", TcDirection.Egress));
         near.Ip("link", "del", "veth0");
         attachment.Dispose();
     }

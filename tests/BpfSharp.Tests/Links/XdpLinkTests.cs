@@ -62,7 +62,7 @@ public class XdpLinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        using var link = (XdpLink)ns.Run(() => prog.AttachXdp("lo"));
+        using var link = ns.Run(() => prog.AttachXdp("lo"));
         Assert.True(Counters.Moves(counts, () => ns.SendUdp()));
 
         link.Detach();
@@ -85,7 +85,7 @@ public class XdpLinkTests
         using var other = NetworkTestPrograms.Xdp(counts, "t_xdp2");
         using var link = ns.Run(() => prog.AttachXdp("lo"));
 
-        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => other.AttachXdp("lo", new() { UseNetlink = true, ReplaceExisting = true })));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => other.AttachXdpNetlink("lo", new() { ReplaceExisting = true })));
         Assert.Equal("EBUSY", e.ErrnoName);
         Assert.Contains("RTM_SETLINK", e.Message);
         Assert.Equal(prog.Id, link.GetInfo().ProgramId);
@@ -100,7 +100,7 @@ public class XdpLinkTests
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
         using var other = NetworkTestPrograms.Xdp(counts, "t_xdp2");
-        using var legacy = ns.Run(() => prog.AttachXdp("lo", new() { UseNetlink = true }));
+        using var legacy = ns.Run(() => prog.AttachXdpNetlink("lo"));
 
         var e = Assert.Throws<BpfException>(() => ns.Run(() => other.AttachXdp("lo")));
         Assert.Equal("EBUSY", e.ErrnoName);
@@ -169,7 +169,7 @@ public class XdpLinkTests
         using var farNs = far;
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        using var link = (XdpLink)near.Run(() => prog.AttachXdp("veth0"));
+        using var link = near.Run(() => prog.AttachXdp("veth0"));
         Assert.Equal(near.IndexOf("veth0"), link.GetInfo().Ifindex);
         Assert.True(Counters.Moves(counts, () => far.SendUdp(TestNetns.NearAddress)));
 

@@ -7,7 +7,7 @@ namespace BpfSharp.Tests.Links;
 /// <summary>XDP set through rtnetlink (IFLA_XDP), the legacy row of DESIGN.md §1.</summary>
 public class XdpNetlinkTests
 {
-    private static readonly XdpAttachOptions Netlink = new() { UseNetlink = true };
+    private static readonly XdpNetlinkAttachOptions Netlink = new();
 
     [Fact]
     public void Attach_RunsOnPackets_AndTheInterfaceAndBpftoolShowIt()
@@ -16,7 +16,7 @@ public class XdpNetlinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        using var attachment = ns.Run(() => prog.AttachXdp("lo", new() { UseNetlink = true, Mode = XdpMode.Generic }));
+        using var attachment = ns.Run(() => prog.AttachXdpNetlink("lo", new() { Mode = XdpMode.Generic }));
         int lo = ns.IndexOf("lo");
 
         var xdp = Assert.IsType<XdpNetlinkAttachment>(attachment);
@@ -44,7 +44,7 @@ public class XdpNetlinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        var attachment = ns.Run(() => prog.AttachXdp("lo", Netlink));
+        var attachment = ns.Run(() => prog.AttachXdpNetlink("lo", Netlink));
         attachment.Dispose();
         attachment.Dispose();
         Assert.Null(ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).Mode);
@@ -58,7 +58,7 @@ public class XdpNetlinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        var attachment = (XdpNetlinkAttachment)ns.Run(() => prog.AttachXdp("lo", Netlink));
+        var attachment = ns.Run(() => prog.AttachXdpNetlink("lo", Netlink));
         attachment.Detach();
         Assert.Equal((uint)0, attachment.GetInfo().ProgramId);
         Assert.True(Counters.Stopped(counts, () => ns.SendUdp()));
@@ -72,7 +72,7 @@ public class XdpNetlinkTests
         using var ns = TestNetns.Create();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        var attachment = ns.Run(() => prog.AttachXdp("lo", Netlink));
+        var attachment = ns.Run(() => prog.AttachXdpNetlink("lo", Netlink));
         attachment.Disconnect();
         attachment.Dispose();
         Assert.True(attachment.IsDisconnected);
@@ -91,7 +91,7 @@ public class XdpNetlinkTests
         using var dir = new TempBpfFsDir();
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        using var attachment = ns.Run(() => prog.AttachXdp("lo", Netlink));
+        using var attachment = ns.Run(() => prog.AttachXdpNetlink("lo", Netlink));
         Assert.Throws<NotSupportedException>(() => attachment.Pin(dir["x"]));
         Assert.False(File.Exists(dir["x"]));
     }
@@ -104,12 +104,12 @@ public class XdpNetlinkTests
         using var counts = TestPrograms.CounterMap();
         using var a = NetworkTestPrograms.Xdp(counts, "t_a");
         using var b = NetworkTestPrograms.Xdp(counts, "t_b");
-        using var first = ns.Run(() => a.AttachXdp("lo", Netlink));
-        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => b.AttachXdp("lo", Netlink)));
+        using var first = ns.Run(() => a.AttachXdpNetlink("lo", Netlink));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => b.AttachXdpNetlink("lo", Netlink)));
         Assert.Equal("EBUSY", e.ErrnoName);
         Assert.Contains("RTM_SETLINK IFLA_XDP", e.Message);
 
-        using var second = ns.Run(() => b.AttachXdp("lo", new() { UseNetlink = true, ReplaceExisting = true }));
+        using var second = ns.Run(() => b.AttachXdpNetlink("lo", new() { ReplaceExisting = true }));
         Assert.Equal(b.Id, ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId);
         // The first attachment's program was replaced: disposing it leaves the second one alone.
         first.Dispose();
@@ -125,11 +125,11 @@ public class XdpNetlinkTests
         using var a = NetworkTestPrograms.Xdp(counts, "t_a");
         using var b = NetworkTestPrograms.Xdp(counts, "t_b");
         using var c = NetworkTestPrograms.Xdp(counts, "t_c");
-        using var first = ns.Run(() => a.AttachXdp("lo", Netlink));
-        using var second = ns.Run(() => b.AttachXdp("lo", new() { UseNetlink = true, ExpectedProgram = a }));
+        using var first = ns.Run(() => a.AttachXdpNetlink("lo", Netlink));
+        using var second = ns.Run(() => b.AttachXdpNetlink("lo", new() { ExpectedProgram = a }));
         Assert.Equal(b.Id, ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId);
 
-        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => c.AttachXdp("lo", new() { UseNetlink = true, ExpectedProgram = a })));
+        var e = Assert.Throws<BpfSharp.NetlinkException>(() => ns.Run(() => c.AttachXdpNetlink("lo", new() { ExpectedProgram = a })));
         Assert.Equal("EEXIST", e.ErrnoName);
         Assert.Equal(b.Id, ns.Run(() => AttachedPrograms.Xdp(ns.IndexOf("lo"))).ProgramId);
     }
@@ -143,7 +143,7 @@ public class XdpNetlinkTests
         using var counts2 = TestPrograms.CounterMap();
         using var a = NetworkTestPrograms.Xdp(counts, "t_a");
         using var b = NetworkTestPrograms.Xdp(counts2, "t_b");
-        using var attachment = (XdpNetlinkAttachment)ns.Run(() => a.AttachXdp("lo", Netlink));
+        using var attachment = ns.Run(() => a.AttachXdpNetlink("lo", Netlink));
         var e = Assert.Throws<BpfSharp.NetlinkException>(() => attachment.Update(b, expectedOld: b));
         Assert.Equal("EEXIST", e.ErrnoName);
         attachment.Update(b);
@@ -163,10 +163,10 @@ public class XdpNetlinkTests
         using var farNs = far;
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        var e = Assert.ThrowsAny<BpfException>(() => near.Run(() => prog.AttachXdp("lo", new() { UseNetlink = true, Mode = XdpMode.Native })));
+        var e = Assert.ThrowsAny<BpfException>(() => near.Run(() => prog.AttachXdpNetlink("lo", new() { Mode = XdpMode.Native })));
         Assert.Contains("RTM_SETLINK", e.Message);
 
-        using var attachment = near.Run(() => prog.AttachXdp("veth0", new() { UseNetlink = true, Mode = XdpMode.Native }));
+        using var attachment = near.Run(() => prog.AttachXdpNetlink("veth0", new() { Mode = XdpMode.Native }));
         var state = near.Run(() => AttachedPrograms.Xdp(near.IndexOf("veth0")));
         Assert.Equal(XdpMode.Native, state.Mode);
         Assert.Equal(prog.Id, state.NativeProgramId);
@@ -182,7 +182,7 @@ public class XdpNetlinkTests
         using var farNs = far;
         using var counts = TestPrograms.CounterMap();
         using var prog = NetworkTestPrograms.Xdp(counts);
-        var attachment = (XdpNetlinkAttachment)near.Run(() => prog.AttachXdp("veth0", Netlink));
+        var attachment = near.Run(() => prog.AttachXdpNetlink("veth0", Netlink));
         near.Ip("link", "del", "veth0");
         Assert.Equal((uint)0, attachment.GetInfo().ProgramId);
         attachment.Dispose();
