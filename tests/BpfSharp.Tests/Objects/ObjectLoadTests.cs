@@ -493,6 +493,29 @@ public partial class ObjectLoadTests
         Assert.True(Eventually.Holds(() => !BpfLink.EnumerateIds().Intersect(ids).Any()), "the links are gone");
     }
 
+    /// <summary>A section that does not say where is skipped, never thrown for: the callback names it, why, and its method.</summary>
+    [Fact]
+    public void AttachAll_SkipsASectionThatDoesNotSayWhere_AndSaysWhichMethodAttachesIt()
+    {
+        TestKernel.RequireRoot();
+        using var obj = Load("hosting.bpf.o");
+        var skipped = new List<string>();
+        var links = obj.AttachAll(skipped.Add);
+        try
+        {
+            // raw_tp/sys_enter attaches; xdp does not say which interface.
+            var link = Assert.Single(links);
+            Assert.Equal(obj.Programs["count_syscalls"].Program!.Id, link.GetInfo().ProgramId);
+            var reason = Assert.Single(skipped);
+            Assert.Contains("program count_packets", reason);
+            Assert.Contains("section 'xdp' does not say where to attach; attach it with AttachXdp(interface)", reason);
+        }
+        finally
+        {
+            foreach (var l in links) l.Dispose();
+        }
+    }
+
     [Fact]
     public void AttachAll_BeforeLoad_Throws()
     {

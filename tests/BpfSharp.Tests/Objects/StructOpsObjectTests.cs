@@ -1,3 +1,4 @@
+using BpfSharp.Links;
 using BpfSharp.Btf;
 using BpfSharp.Tests.Support;
 
@@ -70,6 +71,31 @@ public class StructOpsObjectTests
         {
             Assert.True(Registered());
             Assert.Equal(obj.Maps["fx_cc"].Map!.Id, link.GetInfo().MapId);
+        }
+        Assert.True(Eventually.Holds(() => !Registered()), "bpfsharp_fx unregistered");
+    }
+
+    /// <summary>As libbpf's skeleton attach: a .struct_ops.link map is attached with the programs, its callbacks skipped as programs.</summary>
+    [Fact]
+    public void AttachAll_RegistersTheStructOpsLinkMap_AndDisposingItsLinkUnregisters()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
+        using var obj = BpfObject.Open(ObjectLoadTests.Fixture("struct_ops.bpf.o"));
+        obj.Load();
+        var skipped = new List<string>();
+        var links = obj.AttachAll(skipped.Add);
+        try
+        {
+            var link = Assert.IsType<StructOpsLink>(Assert.Single(links));
+            Assert.Equal(obj.Maps["fx_cc"].Map!.Id, link.GetInfo().MapId);
+            Assert.True(Registered());
+            // The callbacks run through the map: they are neither attached as programs nor reported as skipped.
+            Assert.Empty(skipped);
+        }
+        finally
+        {
+            foreach (var l in links) l.Dispose();
         }
         Assert.True(Eventually.Holds(() => !Registered()), "bpfsharp_fx unregistered");
     }
