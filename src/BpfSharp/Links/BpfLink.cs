@@ -110,9 +110,7 @@ public abstract class BpfLink : IDisposable
     }
 
     /// <summary>The kernel link types with a <c>detach</c> operation.</summary>
-    internal static bool SupportsLinkDetach(BpfLinkType type) => type is BpfLinkType.Cgroup or BpfLinkType.Xdp
-        or BpfLinkType.Tcx or BpfLinkType.Netkit or BpfLinkType.Netfilter or BpfLinkType.Netns
-        or BpfLinkType.Sockmap or BpfLinkType.StructOps;
+    internal static bool SupportsLinkDetach(BpfLinkType type) => LinkTypes.Of(type)?.Detachable == true;
 
     /// <summary>
     /// Pins the link in bpffs (creating parent directories): the attachment then survives the closing of
@@ -203,24 +201,7 @@ public abstract class BpfLink : IDisposable
             handle.Dispose();
             throw;
         }
-        return type switch
-        {
-            BpfLinkType.RawTracepoint => new RawTracepointLink(handle),
-            BpfLinkType.Tracing => new TracingLink(handle),
-            BpfLinkType.PerfEvent => new PerfEventLink(handle, perfEvent: null, probeEvent: null),
-            BpfLinkType.Iter => new IterLink(handle),
-            BpfLinkType.KprobeMulti => new KprobeMultiLink(handle),
-            BpfLinkType.UprobeMulti => new UprobeMultiLink(handle),
-            BpfLinkType.Cgroup => new CgroupLink(handle),
-            BpfLinkType.Xdp => new XdpLink(handle),
-            BpfLinkType.Tcx => new TcxLink(handle),
-            BpfLinkType.Netkit => new NetkitLink(handle),
-            BpfLinkType.Netfilter => new NetfilterLink(handle),
-            BpfLinkType.Netns => new NetnsLink(handle),
-            BpfLinkType.Sockmap => new SockmapLink(handle),
-            BpfLinkType.StructOps => new StructOpsLink(handle),
-            _ => new RawLink(handle),
-        };
+        return LinkTypes.Of(type)?.Wrap(handle) ?? new RawLink(handle);
     }
 
     internal string Describe() => Handle is { IsClosed: false } && _id != 0 ? $"{GetType().Name} id {_id}" : GetType().Name;

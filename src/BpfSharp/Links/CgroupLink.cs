@@ -14,3 +14,6 @@ public sealed class CgroupLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the cgroup's id (0 once detached) and the attach type.</summary>
     public override CgroupLinkInfo GetInfo() => (CgroupLinkInfo)base.GetInfo();
 }
+
+public sealed record CgroupLinkInfo(uint Id, uint ProgramId, ulong CgroupId, BpfAttachType AttachType)
+    : BpfLinkInfo(Id, BpfLinkType.Cgroup, ProgramId);

@@ -39,3 +39,6 @@ public sealed class IterAttachOptions
     /// <summary>The walk order of a cgroup iterator (<c>enum bpf_cgroup_iter_order</c>: 1 self only, 2 descendants pre, 3 post, 4 ancestors up).</summary>
     public uint CgroupOrder { get; init; }
 }
+
+public sealed record IterLinkInfo(uint Id, uint ProgramId, string Target, uint MapId)
+    : BpfLinkInfo(Id, BpfLinkType.Iter, ProgramId);

@@ -25,3 +25,9 @@ public sealed class MultiProbeAttachOptions
     /// <summary>uprobe_multi only: this process; -1 (default) for every process.</summary>
     public int ProcessId { get; init; } = -1;
 }
+
+public sealed record KprobeMultiLinkInfo(uint Id, uint ProgramId, uint Count, uint Flags, ulong Missed)
+    : BpfLinkInfo(Id, BpfLinkType.KprobeMulti, ProgramId);
+
+public sealed record UprobeMultiLinkInfo(uint Id, uint ProgramId, string Path, uint Count, uint Flags, uint Pid)
+    : BpfLinkInfo(Id, BpfLinkType.UprobeMulti, ProgramId);

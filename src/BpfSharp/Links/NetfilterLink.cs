@@ -14,3 +14,6 @@ public sealed class NetfilterLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the protocol family, hook, priority and flags.</summary>
     public override NetfilterLinkInfo GetInfo() => (NetfilterLinkInfo)base.GetInfo();
 }
+
+public sealed record NetfilterLinkInfo(uint Id, uint ProgramId, uint ProtocolFamily, uint Hook, int Priority, uint Flags)
+    : BpfLinkInfo(Id, BpfLinkType.Netfilter, ProgramId);

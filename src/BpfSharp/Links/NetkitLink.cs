@@ -14,3 +14,6 @@ public sealed class NetkitLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the interface (0 once detached) and the side as an attach type.</summary>
     public override NetkitLinkInfo GetInfo() => (NetkitLinkInfo)base.GetInfo();
 }
+
+public sealed record NetkitLinkInfo(uint Id, uint ProgramId, int Ifindex, BpfAttachType AttachType)
+    : BpfLinkInfo(Id, BpfLinkType.Netkit, ProgramId);

@@ -14,3 +14,6 @@ public sealed class NetnsLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the namespace's inode (0 once detached) and the attach type.</summary>
     public override NetnsLinkInfo GetInfo() => (NetnsLinkInfo)base.GetInfo();
 }
+
+public sealed record NetnsLinkInfo(uint Id, uint ProgramId, uint NetnsInode, BpfAttachType AttachType)
+    : BpfLinkInfo(Id, BpfLinkType.Netns, ProgramId);

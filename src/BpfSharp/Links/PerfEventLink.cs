@@ -82,3 +82,41 @@ public sealed class PerfEventIoctlLink : BpfLink
         catch (BpfException) { }
     }
 }
+
+/// <summary>What a perf event link's event is (<c>enum bpf_perf_event_type</c>).</summary>
+public enum PerfEventLinkKind : uint
+{
+    Unspec = 0,
+    Uprobe = 1,
+    Uretprobe = 2,
+    Kprobe = 3,
+    Kretprobe = 4,
+    Tracepoint = 5,
+    Event = 6,
+}
+
+/// <param name="Name">The tracepoint name, the kprobe's function or the uprobe's file.</param>
+/// <param name="Offset">The probe's offset in the function (kprobe) or file (uprobe).</param>
+/// <param name="Address">The kprobe's address.</param>
+/// <param name="EventType">For <see cref="PerfEventLinkKind.Event"/>: the perf type and config.</param>
+public sealed record PerfEventLinkInfo(uint Id, uint ProgramId, PerfEventLinkKind Event, string Name, uint Offset,
+    ulong Address, ulong Cookie, uint EventType, ulong EventConfig)
+    : BpfLinkInfo(Id, BpfLinkType.PerfEvent, ProgramId)
+{
+    internal static PerfEventLinkInfo From(uint id, uint prog, in BpfLinkInfoRaw raw, string name)
+    {
+        var kind = (PerfEventLinkKind)raw.perf_event_type;
+        return kind switch
+        {
+            PerfEventLinkKind.Uprobe or PerfEventLinkKind.Uretprobe =>
+                new(id, prog, kind, name, raw.perf_event_offset, 0, raw.perf_event_uprobe_cookie, 0, 0),
+            PerfEventLinkKind.Kprobe or PerfEventLinkKind.Kretprobe =>
+                new(id, prog, kind, name, raw.perf_event_offset, raw.perf_event_kprobe_addr, raw.perf_event_kprobe_cookie, 0, 0),
+            PerfEventLinkKind.Tracepoint =>
+                new(id, prog, kind, name, 0, 0, raw.perf_event_tracepoint_cookie, 0, 0),
+            PerfEventLinkKind.Event =>
+                new(id, prog, kind, "", 0, 0, raw.perf_event_event_cookie, raw.perf_event_event_type, raw.perf_event_event_config),
+            _ => new(id, prog, kind, name, 0, 0, 0, 0, 0),
+        };
+    }
+}

@@ -8,3 +8,5 @@ public sealed class RawTracepointLink : BpfFdLink
     internal RawTracepointLink(SafeFdHandle handle) : base(handle) { }
 }
 
+public sealed record RawTracepointLinkInfo(uint Id, uint ProgramId, string TracepointName, ulong Cookie)
+    : BpfLinkInfo(Id, BpfLinkType.RawTracepoint, ProgramId);

@@ -13,3 +13,6 @@ public sealed class SockmapLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the map's id (0 once detached) and the attach type.</summary>
     public override SockmapLinkInfo GetInfo() => (SockmapLinkInfo)base.GetInfo();
 }
+
+public sealed record SockmapLinkInfo(uint Id, uint ProgramId, uint MapId, BpfAttachType AttachType)
+    : BpfLinkInfo(Id, BpfLinkType.Sockmap, ProgramId);

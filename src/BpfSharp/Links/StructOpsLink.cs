@@ -35,3 +35,6 @@ public sealed class StructOpsLink : BpfFdLink
         Bpf.Call(BpfCommand.BPF_LINK_UPDATE, ref attr, $"{Describe()} to map \"{newMap.Name}\"");
     }
 }
+
+public sealed record StructOpsLinkInfo(uint Id, uint ProgramId, uint MapId)
+    : BpfLinkInfo(Id, BpfLinkType.StructOps, ProgramId);

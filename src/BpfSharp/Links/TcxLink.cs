@@ -14,3 +14,6 @@ public sealed class TcxLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the interface (0 once detached) and the direction as an attach type.</summary>
     public override TcxLinkInfo GetInfo() => (TcxLinkInfo)base.GetInfo();
 }
+
+public sealed record TcxLinkInfo(uint Id, uint ProgramId, int Ifindex, BpfAttachType AttachType)
+    : BpfLinkInfo(Id, BpfLinkType.Tcx, ProgramId);

@@ -15,3 +15,7 @@ public sealed class XdpLink : BpfFdLink
     /// <summary>What the kernel reports about the link: the interface (0 once detached).</summary>
     public override XdpLinkInfo GetInfo() => (XdpLinkInfo)base.GetInfo();
 }
+
+/// <param name="Ifindex">The interface, or 0 once the link has been detached.</param>
+public sealed record XdpLinkInfo(uint Id, uint ProgramId, int Ifindex)
+    : BpfLinkInfo(Id, BpfLinkType.Xdp, ProgramId);
