@@ -35,14 +35,27 @@ public sealed class BtfBuilder
     public int Count => FirstTypeId + _records.Count;
 
     /// <summary>A builder holding a copy of every type <paramref name="spec"/> itself defines (ids unchanged), split on its base when it has one.</summary>
-    public static BtfBuilder From(BtfSpec spec)
+    /// <param name="keepStrings">
+    /// Write <paramref name="spec"/>'s string section first, byte for byte, so that string offsets recorded outside
+    /// the BTF (an object's line info) stay valid; new names are added after it.
+    /// </param>
+    public static BtfBuilder From(BtfSpec spec, bool keepStrings = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var builder = new BtfBuilder(spec.Base);
+        var builder = new BtfBuilder(spec.Base) { _keepStringsOf = keepStrings ? spec : null };
         for (int id = spec.FirstTypeId; id < spec.Count; id++)
             builder._records.Add(BtfRecord.From(spec[id]));
         return builder;
     }
+
+    /// <summary>An empty builder on <paramref name="spec"/>'s base whose string section starts as <paramref name="spec"/>'s, unchanged (see <see cref="From"/>).</summary>
+    public static BtfBuilder WithStringsOf(BtfSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new BtfBuilder(spec.Base) { _keepStringsOf = spec };
+    }
+
+    private BtfSpec? _keepStringsOf;
 
     /// <summary>
     /// Copies a parsed type; the ids it refers to are passed through <paramref name="mapId"/> (unchanged when null),
@@ -153,7 +166,7 @@ public sealed class BtfBuilder
     /// <exception cref="InvalidOperationException">A type refers to an id that does not exist.</exception>
     public byte[] Build()
     {
-        var strings = new BtfStringTable(Base);
+        var strings = new BtfStringTable(Base, _keepStringsOf);
         int typeLength = 0;
         var nameOffsets = new int[_records.Count];
         var itemNameOffsets = new int[_records.Count][];

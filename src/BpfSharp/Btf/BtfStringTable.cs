@@ -14,16 +14,31 @@ internal sealed class BtfStringTable
     private readonly MemoryStream _bytes = new();
     private readonly int _start;
 
-    public BtfStringTable(BtfSpec? baseSpec)
+    /// <param name="baseSpec">The base of split BTF, or null.</param>
+    /// <param name="keep">
+    /// A spec (on the same base) whose own string section is written first, unchanged, so that string offsets
+    /// recorded elsewhere (line info in an object's <c>.BTF.ext</c>) stay valid.
+    /// </param>
+    public BtfStringTable(BtfSpec? baseSpec, BtfSpec? keep = null)
     {
-        if (baseSpec is null)
+        if (baseSpec is not null)
+        {
+            _start = baseSpec.StringsEnd;
+            _baseOffsets = IndexStrings(baseSpec);
+        }
+        if (keep is not null)
+        {
+            if (keep.Base != baseSpec) throw new ArgumentException("the strings kept must be on the same base", nameof(keep));
+            _bytes.Write(keep.OwnStrings);
+            IndexOwn(keep, _offsets);
+            // Where a split blob's own section has no empty string, the base's offset 0 serves.
+            if (baseSpec is null) _offsets.TryAdd("", 0);
+        }
+        else if (baseSpec is null)
         {
             _bytes.WriteByte(0);
             _offsets[""] = 0;
-            return;
         }
-        _start = baseSpec.StringsEnd;
-        _baseOffsets = IndexStrings(baseSpec);
     }
 
     /// <summary>The offset of <paramref name="s"/>, adding it on first use.</summary>
@@ -51,17 +66,19 @@ internal sealed class BtfStringTable
         var chain = new List<BtfSpec>();
         for (var s = spec; s is not null; s = s.Base) chain.Add(s);
         // The lowest offset wins, so the deepest base is indexed first.
-        for (int k = chain.Count - 1; k >= 0; k--)
-        {
-            var own = chain[k].OwnStrings;
-            int at = 0;
-            while (at < own.Length)
-            {
-                int end = own[at..].IndexOf((byte)0);
-                index.TryAdd(Encoding.UTF8.GetString(own.Slice(at, end)), chain[k].StringBase + at);
-                at += end + 1;
-            }
-        }
+        for (int k = chain.Count - 1; k >= 0; k--) IndexOwn(chain[k], index);
         return index;
+    }
+
+    private static void IndexOwn(BtfSpec spec, Dictionary<string, int> index)
+    {
+        var own = spec.OwnStrings;
+        int at = 0;
+        while (at < own.Length)
+        {
+            int end = own[at..].IndexOf((byte)0);
+            index.TryAdd(Encoding.UTF8.GetString(own.Slice(at, end)), spec.StringBase + at);
+            at += end + 1;
+        }
     }
 }

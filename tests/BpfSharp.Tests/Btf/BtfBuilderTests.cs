@@ -204,6 +204,8 @@ public sealed class BtfBuilderTests
         var section = BpfSharp.Elf.ElfFile.Parse(image).FindSection(".BTF") ?? throw new InvalidOperationException($"{fixture} has no .BTF");
         var btf = BtfSpec.Parse(section.Data.Span);
         BtfTypeText.AssertSameTypes(btf, BtfBuilder.From(btf).ToSpec());
+        // Keeping clang's string section (its line info points into it), the blob comes back byte for byte.
+        Assert.Equal(section.Data.ToArray(), BtfBuilder.From(btf, keepStrings: true).Build());
 
         // What the loader hands the kernel, and the same rewritten: both loaded, or both refused with the same errno.
         Kernel();
