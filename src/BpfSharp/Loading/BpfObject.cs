@@ -89,6 +89,9 @@ public sealed class BpfObject : IDisposable
     /// <summary>The object's BTF, when it has some.</summary>
     public Btf.BtfSpec? Btf => _parser.Btf;
 
+    /// <summary>The object's <c>.BTF.ext</c> (func and line info, CO-RE relocations), or null.</summary>
+    internal Btf.BtfExt? BtfExt => _parser.BtfExt;
+
     /// <summary>
     /// Loads the object's BTF, creates its maps (writing global data and freezing <c>.rodata</c>), relocates
     /// and loads every program whose <see cref="BpfObjectProgram.Autoload"/> is on, and fills the
