@@ -78,8 +78,12 @@ internal sealed record BtfKindSupport(bool Func, bool GlobalFunc, bool DataSec, 
 
     public static BtfKindSupport Nothing { get; } = new(false, false, false, false, false, false, false, false);
 
-    /// <summary>What the running kernel accepts (each probe runs once per process).</summary>
-    public static BtfKindSupport Probe() => new(BtfFeatures.Func.IsSupported, BtfFeatures.GlobalFunc.IsSupported,
+    /// <summary>
+    /// What the running kernel accepts (each probe runs once per process). When not even a blob with one INT loads
+    /// (no privilege outside a token's namespace, no BTF at all), the probes say nothing about kinds: everything is
+    /// taken as supported and the object's BTF goes to the kernel unchanged, as before probing.
+    /// </summary>
+    public static BtfKindSupport Probe() => !BtfFeatures.Btf.IsSupported ? Everything : new(BtfFeatures.Func.IsSupported, BtfFeatures.GlobalFunc.IsSupported,
         BtfFeatures.DataSec.IsSupported, BtfFeatures.QuestionMarkDataSec.IsSupported, BtfFeatures.Float.IsSupported,
         BtfFeatures.DeclTag.IsSupported, BtfFeatures.TypeTag.IsSupported, BtfFeatures.Enum64.IsSupported);
 }
