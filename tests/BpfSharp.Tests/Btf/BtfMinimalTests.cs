@@ -176,6 +176,45 @@ public sealed class BtfMinimalTests
         }
     }
 
+    /// <summary>
+    /// libbpf-tools (the compatibility corpus, where it has been built): each object loads with its minimal BTF as
+    /// <see cref="BpfObjectOptions.KernelBtf"/> exactly as with the kernel's, the same programs refused for the same
+    /// reasons (fentry refused by this host, a CO-RE relocation the kernel cannot satisfy, named the same way).
+    /// </summary>
+    [Fact]
+    public void CorpusToolsLoadWithTheirMinimalBtfAsWithTheFullBtf()
+    {
+        TestKernel.RequireRoot();
+        var kernel = Kernel();
+        var tools = Directory.Exists(CompatCache) ? Directory.GetDirectories(CompatCache, "libbpf-tools-*").Select(d => Path.Combine(d, "objects")).FirstOrDefault(Directory.Exists) : null;
+        if (tools is null) Assert.Skip($"the compatibility corpus is not built ({CompatCache}: compat/check.sh builds it)");
+        int loaded = 0, compared = 0;
+        foreach (var path in Directory.GetFiles(tools, "*.bpf.o").Order(StringComparer.Ordinal))
+        {
+            BtfSpec minimal;
+            using (var obj = BpfObject.Open(path)) minimal = BtfSpec.MinimalFor([obj], kernel);
+            string full = Outcome(path, null);
+            Assert.Equal($"{Path.GetFileName(path)}: {full}", $"{Path.GetFileName(path)}: {Outcome(path, minimal)}");
+            compared++;
+            if (full == "loaded") loaded++;
+        }
+        Assert.True(loaded >= 20, $"only {loaded} of {compared} tools load on this kernel");
+
+        static string Outcome(string path, BtfSpec? kernelBtf)
+        {
+            try
+            {
+                using var obj = BpfObject.Open(path, new BpfObjectOptions { KernelBtf = kernelBtf });
+                obj.Load();
+                return "loaded";
+            }
+            catch (BpfException e)
+            {
+                return e.Message.Split('\n')[0];
+            }
+        }
+    }
+
     [Fact]
     public void CliWritesMinimalBtfForSeveralObjects()
     {
