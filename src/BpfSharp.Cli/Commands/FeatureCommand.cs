@@ -33,6 +33,16 @@ internal static class FeatureCommand
             groups.Add(("tracing", "uprobe_pmu", TracingFeatures.UprobePmu));
             groups.Add(("tracing", "kprobe_events", TracingFeatures.KprobeEvents));
             groups.Add(("tracing", "uprobe_events", TracingFeatures.UprobeEvents));
+            // BTF kinds: an object's BTF is rewritten for those missing (BtfSanitizer).
+            groups.Add(("btf", "btf", Btf.BtfFeatures.Btf));
+            groups.Add(("btf", "func", Btf.BtfFeatures.Func));
+            groups.Add(("btf", "global_func", Btf.BtfFeatures.GlobalFunc));
+            groups.Add(("btf", "datasec", Btf.BtfFeatures.DataSec));
+            groups.Add(("btf", "qmark_datasec", Btf.BtfFeatures.QuestionMarkDataSec));
+            groups.Add(("btf", "float", Btf.BtfFeatures.Float));
+            groups.Add(("btf", "decl_tag", Btf.BtfFeatures.DeclTag));
+            groups.Add(("btf", "type_tag", Btf.BtfFeatures.TypeTag));
+            groups.Add(("btf", "enum64", Btf.BtfFeatures.Enum64));
 
             if (r.GetValue(json))
             {

@@ -19,6 +19,9 @@ public sealed class CliFeatureTests
         Assert.Equal(BpfProgram.Streams.IsSupported, f.GetProperty("programs").GetProperty("streams").GetBoolean());
         Assert.Equal(BpfProgram.StreamPrinting.IsSupported, f.GetProperty("programs").GetProperty("stream_printing").GetBoolean());
         Assert.Equal(BpfToken.Tokens.IsSupported, f.GetProperty("programs").GetProperty("bpf_token").GetBoolean());
+        Assert.Equal(BpfSharp.Btf.BtfFeatures.Enum64.IsSupported, f.GetProperty("btf").GetProperty("enum64").GetBoolean());
+        Assert.Equal(BpfSharp.Btf.BtfFeatures.DeclTag.IsSupported, f.GetProperty("btf").GetProperty("decl_tag").GetBoolean());
+        Assert.Equal(9, f.GetProperty("btf").EnumerateObject().Count());
     }
 
     [Fact]
