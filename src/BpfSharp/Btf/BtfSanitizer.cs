@@ -25,7 +25,16 @@ internal static class BtfSanitizer
     public static byte[] Sanitize(byte[] blob, BtfKindSupport support)
     {
         if (support == BtfKindSupport.Everything) return blob;
-        var spec = BtfSpec.Parse(blob);
+        BtfSpec spec;
+        try
+        {
+            spec = BtfSpec.Parse(blob);
+        }
+        catch (BpfFormatException)
+        {
+            // This reader is stricter than some kernels (DATASEC entries in offset order): let the kernel judge.
+            return blob;
+        }
         return spec.Types.Any(t => NeedsRewrite(t, support)) ? Rewrite(spec, support).Build() : blob;
     }
 

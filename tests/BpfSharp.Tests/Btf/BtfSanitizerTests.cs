@@ -132,6 +132,16 @@ public sealed class BtfSanitizerTests
         Assert.Same(blob, BtfSanitizer.Sanitize(blob, BtfKindSupport.Nothing));
         var (every, _) = EveryKind();
         Assert.Same(every, BtfSanitizer.Sanitize(every, BtfKindSupport.Everything));
+
+        // A blob this reader refuses (DATASEC entries out of offset order) goes to the kernel as it is, to be judged there.
+        var unordered = new BtfBuilder();
+        int i = unordered.AddInt("int", 4, BtfIntEncoding.Signed);
+        int a = unordered.AddVar("a", i), c = unordered.AddVar("c", i);
+        unordered.AddDataSec(".data", 8, [new(a, 4, 4), new(c, 0, 4)]);
+        unordered.AddFloat("float", 4);
+        var refused = unordered.Build();
+        Assert.Throws<BpfFormatException>(() => BtfSpec.Parse(refused));
+        Assert.Same(refused, BtfSanitizer.Sanitize(refused, BtfKindSupport.Nothing));
     }
 
     [Theory]
