@@ -215,6 +215,61 @@ public sealed class BtfMinimalTests
         }
     }
 
+    /// <summary>
+    /// A process that cannot see <c>/sys/kernel/btf</c> (an empty tmpfs over it in a mount namespace of its own)
+    /// loads core_reloc.bpf.o with the minimal BTF file bpfsharp btf min-core wrote; every value a relocation
+    /// decided is the one the full BTF gives here, and the CO-RE reads of its own task find its pid.
+    /// </summary>
+    [Fact]
+    public async Task ProcessWithoutKernelBtfLoadsWithTheMinimalFile()
+    {
+        TestKernel.RequireRoot();
+        Kernel();
+        string unshare = TestKernel.RequireTool("unshare");
+        string dir = Directory.CreateTempSubdirectory("bpfsharp-btfw-hidden-").FullName;
+        try
+        {
+            string fixture = ObjectLoadTests.Fixture("core_reloc.bpf.o"), minimalFile = Path.Combine(dir, "core_reloc.btf");
+            var made = BpfSharpTool.Run("btf", "min-core", fixture, "-o", minimalFile);
+            Assert.True(made.ExitCode == 0, made.Stderr);
+
+            var psi = new System.Diagnostics.ProcessStartInfo(unshare) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs bpfsharp-btfw-hidden /sys/kernel/btf && exec \"$@\"", "sh",
+                "dotnet", Path.Combine(AppContext.BaseDirectory, "BpfSharp.TestChild.dll"), "hidden_btf", "-", "0", "normal", $"{fixture}|{minimalFile}" })
+                psi.ArgumentList.Add(a);
+            using var child = System.Diagnostics.Process.Start(psi)!;
+            var stderr = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            string output = child.StandardOutput.ReadToEnd();
+            Assert.True(child.WaitForExit(60_000), "the child did not finish");
+            Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {await stderr}");
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.StartsWith("hidden_btf ", lines[0]);
+            var values = lines[1..].Select(l => l.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1]));
+            ulong childPid = ulong.Parse(lines[0].Split(' ')[1]);
+            Assert.Equal((childPid, childPid), (values["pid"], values["tgid"]));
+
+            // The host still sees its BTF; what the relocations decided is what the full BTF decides.
+            Assert.True(File.Exists(VmlinuxPath));
+            using var obj = BpfObject.Open(fixture);
+            obj.Load();
+            foreach (var name in obj.Programs.Keys.Order(StringComparer.Ordinal)) obj.Programs[name].Program!.TestRun(new BpfTestRunOptions());
+            int compared = 0;
+            foreach (var v in obj.Variables.Values)
+            {
+                if (v.Name is "pid" or "tgid" or "ppid_seen" or "bf_value") continue; // this process's own task
+                var value = new byte[v.Map.ValueSize];
+                v.Map.Map!.Lookup(new byte[4], value);
+                Assert.Equal($"{v.Name}={BitConverter.ToUInt64(value, v.Offset)}", $"{v.Name}={values[v.Name]}");
+                compared++;
+            }
+            Assert.True(compared >= 15, $"only {compared} values compared");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public void CliWritesMinimalBtfForSeveralObjects()
     {
