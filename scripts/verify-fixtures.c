@@ -646,6 +646,22 @@ static void verify_large(void)
 	bpf_object__close(obj);
 }
 
+/* btf_kinds: every BTF kind a kernel may lack; libbpf loads it as is where the kernel has them all. */
+static void verify_btf_kinds(void)
+{
+	struct bpf_object *obj = open_obj("btf_kinds.bpf.o");
+	struct { float ratio; int value; __u64 kind; void *where; } rec;
+	__u32 key = 0;
+
+	load_obj(obj);
+	EXPECT_EQ(run_byte(prog_fd(obj, "kinds"), 0, 0), 2, "btf_kinds: kinds");
+	EXPECT_EQ(run_byte(prog_fd(obj, "kinds"), 0, 0), 2, "btf_kinds: kinds again");
+	CHECK(!bpf_map_lookup_elem(map_fd(obj, "records"), &key, &rec), "btf_kinds: lookup records[0]");
+	EXPECT_EQ(rec.value, 2, "btf_kinds: records[0].value after two runs");
+	EXPECT_EQ(rec.kind, 1ULL << 32, "btf_kinds: records[0].kind");
+	bpf_object__close(obj);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -661,6 +677,7 @@ int main(int argc, char **argv)
 	verify_globals();
 	verify_subprogs();
 	verify_hidden_funcs();
+	verify_btf_kinds();
 	verify_verifier_reject();
 	/* core_reloc: checked by CoreRelocationTests against the kernel's BTF and libbpf's relocated instructions. */
 	verify_struct_ops(argv[2]);

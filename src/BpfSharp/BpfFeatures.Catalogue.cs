@@ -1,7 +1,7 @@
 namespace BpfSharp;
 
 /// <summary>One entry of <see cref="BpfFeatures.All"/>: a probe, the group it belongs to and the short key tools print.</summary>
-/// <param name="Group">program_types, map_types, attach, programs or tracing.</param>
+/// <param name="Group">program_types, map_types, attach, programs, tracing or btf.</param>
 /// <param name="Key">A short snake_case name (bpftool's where it has one: <c>kprobe</c>, <c>ringbuf</c>...).</param>
 public sealed record BpfFeatureEntry(string Group, string Key, BpfFeature Feature);
 
@@ -51,6 +51,16 @@ public static partial class BpfFeatures
             new("tracing", "uprobe_pmu", UprobePmu),
             new("tracing", "kprobe_events", KprobeEvents),
             new("tracing", "uprobe_events", UprobeEvents),
+            // BTF kinds: an object's BTF is rewritten for those missing (BtfSanitizer).
+            new("btf", "btf", BtfLoad),
+            new("btf", "func", BtfFunc),
+            new("btf", "global_func", BtfGlobalFunc),
+            new("btf", "datasec", BtfDataSec),
+            new("btf", "qmark_datasec", BtfQuestionMarkDataSec),
+            new("btf", "float", BtfFloat),
+            new("btf", "decl_tag", BtfDeclTag),
+            new("btf", "type_tag", BtfTypeTag),
+            new("btf", "enum64", BtfEnum64),
         ]);
         return all;
     }

@@ -6,7 +6,7 @@ using BpfSharp.TestChild;
 // Prints "ids LINK PROG MAP" once attached; with EXIT=kill it then waits for SIGKILL. TARGET is the cgroup
 // directory of the cgroup kinds, the network namespace name of the interface and netfilter kinds (which attach
 // to its lo, or to its netfilter hooks), the namespace's path for netns_link, the object file for struct_ops and
-// "OBJECT|BINARY" for usdt.
+// "OBJECT|BINARY" for usdt, "OBJECT|MINIMAL_BTF" for hidden_btf.
 if (args.Length is not (4 or 5))
 {
     Console.Error.WriteLine("usage: BpfSharp.TestChild KIND PIN|- DISCONNECT EXIT [TARGET]");
@@ -15,6 +15,7 @@ if (args.Length is not (4 or 5))
 string kind = args[0], pin = args[1], target = args.Length > 4 ? args[4] : "";
 bool disconnect = args[2] == "1", waitForKill = args[3] == "kill";
 if (kind == "token") return TokenChild.Run(target);
+if (kind == "hidden_btf") return HiddenBtfChild.Run(target);
 if (kind is "struct_ops_link" or "struct_ops_legacy") return StructOpsChild.Run(kind == "struct_ops_link", pin, disconnect, waitForKill, target);
 if (kind == "usdt") return UsdtChild.Run(pin, disconnect, waitForKill, target);
 // This (main) thread does every attach: entering the namespace here makes "lo" the namespace's.

@@ -12,6 +12,7 @@ internal static class BtfCommand
     {
         var command = new Command("btf", "BTF type information");
         command.Subcommands.Add(Dump());
+        command.Subcommands.Add(BtfMinCoreCommand.Create());
         return command;
     }
 

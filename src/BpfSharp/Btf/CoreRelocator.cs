@@ -159,6 +159,12 @@ public sealed class CoreRelocator
     private static bool KindsCompatible(BtfType local, BtfType target) =>
         local.Kind == target.Kind || (local is BtfEnum && target is BtfEnum);
 
+    /// <summary>
+    /// Called for every target type a relocation matches, with the matched field path (null for type and enum
+    /// relocations): what minimal BTF must keep (<see cref="BtfSpec.MinimalFor(IEnumerable{BpfObject}, BtfSpec)"/>).
+    /// </summary>
+    internal Action<BtfSpec, int, CoreRelocationKind, CoreAccessPath?>? OnMatch { get; init; }
+
     private CoreResult? Match(LocalAccess local, BtfSpec spec, int targetId, CoreRelocationKind kind, string what)
     {
         if (IsTypeKind(kind))
@@ -166,17 +172,22 @@ public sealed class CoreRelocator
             bool compatible = kind == CoreRelocationKind.TypeMatches
                 ? CoreCompatibility.TypesMatch(_local, local.RootId, spec, targetId)
                 : CoreCompatibility.TypesCompatible(_local, local.RootId, spec, targetId);
+            if (compatible) OnMatch?.Invoke(spec, targetId, kind, null);
             return compatible ? new CoreResult(local.Value, TypeValue(spec, targetId, kind, targetId), false, "") : null;
         }
         if (kind is CoreRelocationKind.EnumValue or CoreRelocationKind.EnumValueExists)
         {
             if (spec[spec.SkipModifiers(targetId)] is not BtfEnum e) return null;
             foreach (var v in e.Values)
-                if (EssentialName(v.Name) == EssentialName(local.EnumName!))
-                    return new CoreResult(local.Value, kind == CoreRelocationKind.EnumValue ? (ulong)v.Value : 1, false, "");
+            {
+                if (EssentialName(v.Name) != EssentialName(local.EnumName!)) continue;
+                OnMatch?.Invoke(spec, targetId, kind, null);
+                return new CoreResult(local.Value, kind == CoreRelocationKind.EnumValue ? (ulong)v.Value : 1, false, "");
+            }
             return null;
         }
         if (CoreAccessPath.Match(local.Path!, spec, targetId) is not { } path) return null;
+        OnMatch?.Invoke(spec, targetId, kind, path);
         var target = path.Value(kind, what);
         return new CoreResult(local.Value, target.Value, false, "")
         {

@@ -89,6 +89,9 @@ public sealed class BpfObject : IDisposable
     /// <summary>The object's BTF, when it has some.</summary>
     public Btf.BtfSpec? Btf => _parser.Btf;
 
+    /// <summary>The object's <c>.BTF.ext</c> (func and line info, CO-RE relocations), or null.</summary>
+    internal Btf.BtfExt? BtfExt => _parser.BtfExt;
+
     /// <summary>
     /// Loads the object's BTF, creates its maps (writing global data and freezing <c>.rodata</c>), relocates
     /// and loads every program whose <see cref="BpfObjectProgram.Autoload"/> is on, and fills the
@@ -182,7 +185,9 @@ public sealed class BpfObject : IDisposable
                 });
                 return;
             }
-            bool withBtf = _btf is not null && map.BtfValueTypeId != 0;
+            // A global data map has only a value type, its DATASEC: the kernel takes that without a key type only
+            // for a DATASEC, so where the kernel lacks them (and saw the DATASEC as a STRUCT) the map goes without BTF.
+            bool withBtf = _btf is not null && map.BtfValueTypeId != 0 && (map.BtfKeyTypeId != 0 || BtfSupport.DataSec);
             map.Map = BpfMap.Create(map.Type, map.KeySize, map.ValueSize, map.MaxEntries, new BpfMapCreateOptions
             {
                 Name = map.Name,
@@ -281,9 +286,19 @@ public sealed class BpfObject : IDisposable
     /// </summary>
     private SafeFdHandle? LoadObjectBtf(Btf.BtfSpec btf)
     {
-        try { return BtfLoader.Load(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), $"BTF of object {Name}", _token); }
+        try
+        {
+            // Kinds the kernel lacks are rewritten to ones it has, keeping every type id (BtfSanitizer).
+            var blob = global::BpfSharp.Btf.BtfSanitizer.Sanitize(ObjectBtf.FixUp(btf, _parser.Elf, _parser.Externs), BtfSupport);
+            return BtfLoader.Load(blob, $"BTF of object {Name}", _token);
+        }
         catch (BpfException e) when (e.Errno != 0 && !_maps.Values.Any(m => m.Type == BpfMapType.StructOps)) { return null; }
     }
+
+    private Btf.BtfKindSupport? _btfSupport;
+
+    /// <summary>The BTF kinds the kernel takes: probed once per process, or forced by a test.</summary>
+    private Btf.BtfKindSupport BtfSupport => _btfSupport ??= _options.BtfKindSupport ?? global::BpfSharp.Btf.BtfKindSupport.Probe();
 
     private Btf.BtfSpec KernelBtf() => _options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel();
 
@@ -298,13 +313,16 @@ public sealed class BpfObject : IDisposable
             Flags = prog.Flags,
             LogLevel = _options.LogLevel,
             Token = _token,
-            Btf = linked.FuncInfo.Length > 0 ? _btf : null,
-            // Function and line records point into the object's BTF: without it (refused by the kernel) they go too.
-            FuncInfo = _btf is null ? Array.Empty<byte>() : linked.FuncInfo,
+            Btf = linked.FuncInfo.Length > 0 && HasFuncInfo ? _btf : null,
+            // Function and line records point into the object's BTF: without it (refused by the kernel), or without
+            // FUNC types in it (rewritten for a kernel before 5.0), they go too.
+            FuncInfo = HasFuncInfo ? linked.FuncInfo : Array.Empty<byte>(),
             FuncInfoRecordSize = 8,
-            LineInfo = _btf is null ? Array.Empty<byte>() : linked.LineInfo,
+            LineInfo = HasFuncInfo ? linked.LineInfo : Array.Empty<byte>(),
             LineInfoRecordSize = 16,
     };
+
+    private bool HasFuncInfo => _btf is not null && BtfSupport.Func;
 
     /// <summary>
     /// Whether USDT programs find their spec id in the attach cookie (libbpf's rule: where the kernel has BPF cookies);

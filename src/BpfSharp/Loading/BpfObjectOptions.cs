@@ -18,6 +18,9 @@ public sealed class BpfObjectOptions
     /// <summary>The verifier log level for every program (0: a log only on failure).</summary>
     public uint LogLevel { get; init; }
 
+    /// <summary>Tests: the BTF kinds the kernel is taken to accept instead of what the probes found (the <c>Btf*</c> probes of <see cref="BpfFeatures"/>).</summary>
+    internal Btf.BtfKindSupport? BtfKindSupport { get; init; }
+
     /// <summary>Tests: USDT programs look their spec id up by address (<c>LINUX_HAS_BPF_COOKIE</c> false), as on kernels without BPF cookies.</summary>
     internal bool UsdtWithoutCookies { get; init; }
 

@@ -20,6 +20,7 @@ public sealed class CliBadInputTests
         {
             data.Add(name, "object inspect");
             data.Add(name, "btf dump --format c");
+            data.Add(name, "btf min-core");
         }
         return data;
     }

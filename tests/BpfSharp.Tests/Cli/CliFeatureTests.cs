@@ -19,6 +19,9 @@ public sealed class CliFeatureTests
         Assert.Equal(BpfFeatures.Streams.IsSupported, f.GetProperty("programs").GetProperty("streams").GetBoolean());
         Assert.Equal(BpfFeatures.StreamPrinting.IsSupported, f.GetProperty("programs").GetProperty("stream_printing").GetBoolean());
         Assert.Equal(BpfFeatures.Tokens.IsSupported, f.GetProperty("programs").GetProperty("bpf_token").GetBoolean());
+        Assert.Equal(BpfFeatures.BtfEnum64.IsSupported, f.GetProperty("btf").GetProperty("enum64").GetBoolean());
+        Assert.Equal(BpfFeatures.BtfDeclTag.IsSupported, f.GetProperty("btf").GetProperty("decl_tag").GetBoolean());
+        Assert.Equal(9, f.GetProperty("btf").EnumerateObject().Count());
     }
 
     [Fact]
