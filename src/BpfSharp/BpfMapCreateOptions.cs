@@ -21,7 +21,7 @@ public sealed class BpfMapCreateOptions
     public int Ifindex { get; init; }
 
     /// <summary>BTF describing the key and value (the object loader sets these).</summary>
-    internal Interop.SafeFdHandle? Btf { get; init; }
+    internal SafeFdHandle? Btf { get; init; }
     internal uint BtfKeyTypeId { get; init; }
     internal uint BtfValueTypeId { get; init; }
     internal uint BtfVmlinuxValueTypeId { get; init; }

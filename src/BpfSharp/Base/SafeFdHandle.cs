@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using BpfSharp.Interop;
 
-namespace BpfSharp.Interop;
+namespace BpfSharp;
 
 /// <summary>
 /// A Linux file descriptor (a BPF map, program, link or BTF object, a perf event, an epoll instance...).
