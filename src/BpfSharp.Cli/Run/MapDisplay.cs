@@ -31,6 +31,8 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
         foreach (var m in obj.Maps.Values)
         {
             if (m.Map is null || m.IsReadOnly || m.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf or BpfMapType.PerfEventArray) continue;
+            // usdt.bpf.h's spec tables are BpfSharp's bookkeeping for bpf_usdt_arg(), not the tool's data.
+            if (m.Name is "__bpf_usdt_specs" or "__bpf_usdt_ip_to_spec_id") continue;
             if (Unreadable(m.Type) is { } why)
             {
                 Skip(m, why);

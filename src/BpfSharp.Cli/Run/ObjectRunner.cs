@@ -8,7 +8,8 @@ namespace BpfSharp.Cli.Run;
 
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
     TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null,
-    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null);
+    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null,
+    string[]? Attachments = null, int ProcessId = -1);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -107,10 +108,15 @@ internal sealed class ObjectRunner(RunOptions options)
 
     private void Attach(BpfObject obj)
     {
+        var given = ExplicitAttachment.Parse(options.Attachments ?? []);
+        foreach (var name in given.Keys)
+            if (!obj.Programs.TryGetValue(name, out var named) || named.Program is null)
+                throw new CliError($"--attach {name}=...: {options.File} has no loaded program {name} (programs: {string.Join(", ", obj.Programs.Values.Where(q => q.Program is not null).Select(q => q.Name))})");
         foreach (var p in obj.Programs.Values)
         {
             if (p.Program is null) continue;
-            var link = AttachToInterface(p.Program) ?? AttachToBinary(p);
+            var link = given.TryGetValue(p.Name, out var explicitly) ? explicitly.Attach(p.Program, options.ProcessId)
+                : AttachToInterface(p.Program) ?? AttachToBinary(p);
             if (link is null)
             {
                 if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
@@ -123,7 +129,7 @@ internal sealed class ObjectRunner(RunOptions options)
                 link = p.Attach();
             }
             _links.Add((p.Name, link));
-            Status($"attached {p.Name} ({p.SectionName}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
+            Status($"attached {p.Name} ({(explicitly is null ? p.SectionName : explicitly.ToString())}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
         }
     }
 
