@@ -13,13 +13,15 @@ namespace BpfSharp.Cli.Run;
 /// </summary>
 internal sealed record ExplicitAttachment(string Program, string Kind, string Binary, string Function, ulong Offset, string Provider, string Name)
 {
-    public static Dictionary<string, ExplicitAttachment> Parse(IEnumerable<string> values)
+    /// <summary>Each program's places, in the order given (gethostlatency's one entry program goes to three functions).</summary>
+    public static Dictionary<string, List<ExplicitAttachment>> Parse(IEnumerable<string> values)
     {
-        var result = new Dictionary<string, ExplicitAttachment>(StringComparer.Ordinal);
+        var result = new Dictionary<string, List<ExplicitAttachment>>(StringComparer.Ordinal);
         foreach (var value in values)
         {
             var a = ParseOne(value);
-            if (!result.TryAdd(a.Program, a)) throw new CliError($"--attach {value}: program {a.Program} is given twice");
+            if (!result.TryGetValue(a.Program, out var list)) result[a.Program] = list = [];
+            list.Add(a);
         }
         return result;
     }

@@ -115,8 +115,17 @@ internal sealed class ObjectRunner(RunOptions options)
         foreach (var p in obj.Programs.Values)
         {
             if (p.Program is null) continue;
-            var link = given.TryGetValue(p.Name, out var explicitly) ? explicitly.Attach(p.Program, options.ProcessId)
-                : AttachToInterface(p.Program) ?? AttachToBinary(p);
+            if (given.TryGetValue(p.Name, out var places))
+            {
+                foreach (var place in places)
+                {
+                    var placed = place.Attach(p.Program, options.ProcessId);
+                    _links.Add((p.Name, placed));
+                    Status($"attached {p.Name} ({place}): link {(placed.Handle is null ? "-" : placed.Id.ToString())}, program {p.Program.Id}");
+                }
+                continue;
+            }
+            var link = AttachToInterface(p.Program) ?? AttachToBinary(p);
             if (link is null)
             {
                 if (!SectionDefinitions.TryMatch(p.SectionName, out var def, out string target) || def.AutoAttach == AutoAttachKind.None
@@ -129,7 +138,7 @@ internal sealed class ObjectRunner(RunOptions options)
                 link = p.Attach();
             }
             _links.Add((p.Name, link));
-            Status($"attached {p.Name} ({(explicitly is null ? p.SectionName : explicitly.ToString())}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
+            Status($"attached {p.Name} ({p.SectionName}): link {(link.Handle is null ? "-" : link.Id.ToString())}, program {p.Program.Id}");
         }
     }
 
@@ -162,9 +171,12 @@ internal sealed class ObjectRunner(RunOptions options)
 
     private void Pin(BpfObject obj, string dir)
     {
+        var seen = new Dictionary<string, int>();
         foreach (var (program, link) in _links)
         {
-            string path = Path.Combine(PinLayout.Links(dir), PinLayout.FileName(program));
+            // A program --attach placed several times: its second link is pinned as PROGRAM_1, and so on.
+            int n = seen[program] = seen.GetValueOrDefault(program, -1) + 1;
+            string path = Path.Combine(PinLayout.Links(dir), PinLayout.FileName(n == 0 ? program : $"{program}.{n}"));
             link.Pin(path);
             _pins.Add(path);
         }

@@ -105,9 +105,15 @@ public sealed partial class LibbpfToolsTwinTests
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        _ = p.StandardOutput.ReadToEndAsync();
         p.WaitForExit();
+        LastStderr = stderr.Result;
         return p.Id;
     }
+
+    /// <summary>What the last <see cref="RunToEnd"/> printed on standard error (for failure messages).</summary>
+    private static string LastStderr { get; set; } = "";
 
     private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
