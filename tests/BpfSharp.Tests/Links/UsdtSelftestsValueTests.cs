@@ -58,11 +58,14 @@ public sealed class UsdtSelftestsValueTests
 
     private static readonly string[] Programs = ["usdt0", "usdt3", "usdt12"];
 
+    /// <summary>With test_usdt_multispec.bpf.o linked in: usdt_100 at its hundred sites, and at usdt_300's three hundred.</summary>
+    private static readonly string[] LinkedPrograms = [.. Programs, "usdt_100", "usdt_100=usdt_300"];
+
     /// <summary>libbpf's run: the programs it refused (name → errno), the target's answer, the .bss it left.</summary>
-    private static (Dictionary<string, int> Refused, string Fired, byte[] Bss) Libbpf(string obj, Target target, string binary)
+    private static (Dictionary<string, int> Refused, string Fired, byte[] Bss) Libbpf(string obj, Target target, string binary, string[] programs)
     {
         var psi = new ProcessStartInfo(UsdtFixtures.Path("usdt_libbpf_values")) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])[obj, target.Pid.ToString(), binary, .. Programs]) psi.ArgumentList.Add(a);
+        foreach (var a in (string[])[obj, target.Pid.ToString(), binary, .. programs]) psi.ArgumentList.Add(a);
         using var loader = Process.Start(psi)!;
         var refused = new Dictionary<string, int>();
         for (string? line = loader.StandardOutput.ReadLine(); line != "ready"; line = loader.StandardOutput.ReadLine())
@@ -82,7 +85,7 @@ public sealed class UsdtSelftestsValueTests
     }
 
     /// <summary>BpfSharp's run of the same object on the same process.</summary>
-    private static (Dictionary<string, string> Refused, string Fired, byte[] Bss, BpfObject Obj) BpfSharpRun(string path, Target target, string binary, bool cookies)
+    private static (Dictionary<string, string> Refused, string Fired, byte[] Bss, BpfObject Obj) BpfSharpRun(string path, Target target, string binary, bool cookies, string[] programs)
     {
         var obj = BpfObject.Open(path, new BpfObjectOptions { UsdtWithoutCookies = !cookies });
         obj.Variables["my_pid"].Set(target.Pid);
@@ -91,14 +94,16 @@ public sealed class UsdtSelftestsValueTests
         var links = new List<UsdtLink>();
         try
         {
-            foreach (var name in Programs)
+            foreach (var entry in programs)
             {
+                string name = entry.Split('=')[0], probe = entry.Split('=')[^1];
                 try
                 {
-                    links.Add(obj.Programs[name].Program!.AttachUsdt(binary, "test", name,
+                    links.Add(obj.Programs[name].Program!.AttachUsdt(binary, "test", probe,
                         new UsdtAttachOptions { ProcessId = target.Pid, Cookie = name == "usdt0" ? Usdt0Cookie : 0 }));
                 }
-                catch (UsdtArgumentException e) { refused[name] = e.Message; }
+                // An argument form the object's usdt.bpf.h cannot read; more specs than its table holds.
+                catch (Exception e) when (e is UsdtArgumentException or BpfException or InvalidOperationException) { refused[$"{name}={probe}"] = $"{e.GetType().Name}: {e.Message}"; }
             }
             string fired = target.Ask("go");
             var bss = obj.Variables["my_pid"].Map;
@@ -131,8 +136,8 @@ public sealed class UsdtSelftestsValueTests
         using var app = new Target(binary);
         ulong bla = ulong.Parse(app.Ask("where").Split(' ')[1]);
 
-        var theirs = Libbpf(obj, app, binary);
-        var (refused, fired, bss, loaded) = BpfSharpRun(obj, app, binary, cookies);
+        var theirs = Libbpf(obj, app, binary, Programs);
+        var (refused, fired, bss, loaded) = BpfSharpRun(obj, app, binary, cookies, Programs);
         using var _ = loaded;
 
         // The same programs refused (an argument form the object's usdt.bpf.h cannot read), the same probes fired.
@@ -171,9 +176,46 @@ public sealed class UsdtSelftestsValueTests
             // -O2: gcc reads nums[idx] as -2@(%rsi,%rcx,2), an indexed operand the 6.1 tree's usdt.bpf.h has no
             // spec for: libbpf refuses usdt12 and so does BpfSharp, naming the probe and the argument.
             Assert.Contains("(%", UsdtTarget.Resolve(binary, "test", "usdt12").Single().Arguments, StringComparison.Ordinal);
-            Assert.True(theirs.Refused["usdt12"] > 0);
-            Assert.Contains("usdt12", refused["usdt12"], StringComparison.Ordinal);
+            Assert.True(theirs.Refused["usdt12=usdt12"] > 0);
+            Assert.Contains("usdt12", refused["usdt12=usdt12"], StringComparison.Ordinal);
             Assert.Equal(0, Read("usdt12_called", size: 4));
         }
+    }
+
+    /// <summary>
+    /// test_usdt.bpf.o linked with test_usdt_multispec.bpf.o (bpftool gen object, as the selftests' Makefile links
+    /// them): usdt_100 reads its argument at a hundred sites with a spec each, and the same program at usdt_300's
+    /// three hundred sites needs more specs than usdt.bpf.h's table (256): libbpf refuses it, so must BpfSharp.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void LinkedMultispec_HundredSitesAgree_ThreeHundredRefusedByBoth(string target, bool cookies)
+    {
+        TestKernel.RequireRoot();
+        if (cookies) TestKernel.RequireFeature(BpfFeatures.BpfCookie);
+        string bpftool = TestKernel.RequireTool("bpftool");
+        string first = SelftestObject();
+        string dir = Directory.CreateTempSubdirectory("bsx-twins-usdt-").FullName;
+        try
+        {
+            string obj = Path.Combine(dir, "test_usdt.linked.o");
+            TestKernel.Run(bpftool, "gen", "object", obj, first, Path.Combine(Path.GetDirectoryName(first)!, "test_usdt_multispec.bpf.o"));
+            string binary = UsdtFixtures.Path(target);
+            using var app = new Target(binary);
+            Assert.Equal(300, UsdtTarget.Resolve(binary, "test", "usdt_300").Count);
+
+            var theirs = Libbpf(obj, app, binary, LinkedPrograms);
+            var (refused, fired, bss, loaded) = BpfSharpRun(obj, app, binary, cookies, LinkedPrograms);
+            using var _ = loaded;
+
+            Assert.Contains("usdt_100=usdt_300", theirs.Refused.Keys);
+            Assert.Equal(theirs.Refused.Keys.Order(), refused.Keys.Order());
+            Assert.Equal(theirs.Fired, fired);
+            Assert.Equal(Convert.ToHexString(theirs.Bss), Convert.ToHexString(bss));
+            int Int(string variable) => BinaryPrimitives.ReadInt32LittleEndian(bss.AsSpan(loaded.Variables[variable].Offset, 4));
+            Assert.Equal(100, Int("usdt_100_called"));
+            Assert.Equal(99 * 100 / 2, Int("usdt_100_sum"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

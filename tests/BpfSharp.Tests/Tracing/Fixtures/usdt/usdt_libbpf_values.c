@@ -1,8 +1,9 @@
 // The libbpf side of the selftests comparison: loads OBJECT (the kernel selftests' test_usdt.bpf.o) with the
-// distribution's libbpf, sets my_pid to PID, attaches each PROGRAM to BINARY's test:PROGRAM probe in that process
-// (usdt0 with cookie 0xcafedeadbeeffeed), printing "refused PROGRAM ERRNO" for one libbpf will not attach, then
+// distribution's libbpf, sets my_pid to PID, attaches each PROGRAM to BINARY's test:PROGRAM probe (test:PROBE for
+// PROGRAM=PROBE) in that process (usdt0 with cookie 0xcafedeadbeeffeed), printing "refused PROGRAM ERRNO" for one
+// libbpf will not attach, then
 // "ready"; after one line on standard input prints the object's .bss (what the programs recorded) in hex and exits.
-// Usage: usdt_libbpf_values OBJECT PID BINARY PROGRAM...
+// Usage: usdt_libbpf_values OBJECT PID BINARY PROGRAM[=PROBE]...
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +11,25 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-static struct bpf_link *attach(struct bpf_object *obj, const char *prog, int pid, const char *binary)
+static struct bpf_link *attach(struct bpf_object *obj, char *arg, int pid, const char *binary)
 {
-	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = strcmp(prog, "usdt0") == 0 ? 0xcafedeadbeeffeedULL : 0);
-	struct bpf_program *p = bpf_object__find_program_by_name(obj, prog);
-	struct bpf_link *link = p ? bpf_program__attach_usdt(p, pid, binary, "test", prog, &opts) : NULL;
+	char *probe = strchr(arg, '=');
+	if (probe)
+		*probe++ = 0;
+	else
+		probe = arg;
+	LIBBPF_OPTS(bpf_usdt_opts, opts, .usdt_cookie = strcmp(arg, "usdt0") == 0 ? 0xcafedeadbeeffeedULL : 0);
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, arg);
+	struct bpf_link *link = p ? bpf_program__attach_usdt(p, pid, binary, "test", probe, &opts) : NULL;
 	if (!link)
-		printf("refused %s %d\n", prog, errno);
+		printf("refused %s=%s %d\n", arg, probe, errno);
 	return link;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s OBJECT PID BINARY PROGRAM...\n", argv[0]);
+		fprintf(stderr, "usage: %s OBJECT PID BINARY PROGRAM[=PROBE]...\n", argv[0]);
 		return 2;
 	}
 	int pid = atoi(argv[2]);
