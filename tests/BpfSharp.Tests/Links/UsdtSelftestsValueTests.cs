@@ -58,8 +58,6 @@ public sealed class UsdtSelftestsValueTests
 
     private static readonly string[] Programs = ["usdt0", "usdt3", "usdt12"];
 
-    /// <summary>With test_usdt_multispec.bpf.o linked in: usdt_100 at its hundred sites, and at usdt_300's three hundred.</summary>
-    private static readonly string[] LinkedPrograms = [.. Programs, "usdt_100", "usdt_100=usdt_300"];
 
     /// <summary>libbpf's run: the programs it refused (name → errno), the target's answer, the .bss it left.</summary>
     private static (Dictionary<string, int> Refused, string Fired, byte[] Bss) Libbpf(string obj, Target target, string binary, string[] programs)
@@ -187,9 +185,15 @@ public sealed class UsdtSelftestsValueTests
     /// them): usdt_100 reads its argument at a hundred sites with a spec each, and the same program at usdt_300's
     /// three hundred sites needs more specs than usdt.bpf.h's table (256): libbpf refuses it, so must BpfSharp.
     /// </summary>
+    /// <remarks>
+    /// libbpf 1.1 makes one perf-event uprobe per site, and the kernel takes about a tenth of a second to remove
+    /// each: the hundred sites cost 12 s, the refused three hundred (attached up to the 256th, then undone) 30 s.
+    /// So two cases, not four: usdt_300 only in the second.
+    /// </remarks>
     [Theory]
-    [MemberData(nameof(Cases))]
-    public void LinkedMultispec_HundredSitesAgree_ThreeHundredRefusedByBoth(string target, bool cookies)
+    [InlineData("usdt_selftest_target_O0", true, false)]
+    [InlineData("usdt_selftest_target_O2", false, true)]
+    public void LinkedMultispec_HundredSitesAgree_ThreeHundredRefusedByBoth(string target, bool cookies, bool threeHundred)
     {
         TestKernel.RequireRoot();
         if (cookies) TestKernel.RequireFeature(BpfFeatures.BpfCookie);
@@ -204,11 +208,12 @@ public sealed class UsdtSelftestsValueTests
             using var app = new Target(binary);
             Assert.Equal(300, UsdtTarget.Resolve(binary, "test", "usdt_300").Count);
 
-            var theirs = Libbpf(obj, app, binary, LinkedPrograms);
-            var (refused, fired, bss, loaded) = BpfSharpRun(obj, app, binary, cookies, LinkedPrograms);
+            string[] programs = [.. Programs, "usdt_100", .. threeHundred ? new[] { "usdt_100=usdt_300" } : []];
+            var theirs = Libbpf(obj, app, binary, programs);
+            var (refused, fired, bss, loaded) = BpfSharpRun(obj, app, binary, cookies, programs);
             using var _ = loaded;
 
-            Assert.Contains("usdt_100=usdt_300", theirs.Refused.Keys);
+            if (threeHundred) Assert.Contains("usdt_100=usdt_300", theirs.Refused.Keys);
             Assert.Equal(theirs.Refused.Keys.Order(), refused.Keys.Order());
             Assert.Equal(theirs.Fired, fired);
             Assert.Equal(Convert.ToHexString(theirs.Bss), Convert.ToHexString(bss));
