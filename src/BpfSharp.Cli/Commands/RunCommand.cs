@@ -16,7 +16,7 @@ internal static class RunCommand
         var file = new Argument<string>("OBJECT") { Description = "A BPF object compiled by clang (-target bpf -g)" };
         var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", HelpName = "NAME" };
         var noPrograms = new Option<string[]>("--no-program") { Description = "Do not load these programs (repeatable)", HelpName = "NAME" };
-        var hist = new Option<string[]>("--hist") { Description = "Draw this map as log2 histograms, as the tools do (repeatable; UNIT labels the slots, e.g. runqlat's hists=usecs)", HelpName = "MAP[=UNIT]" };
+        var hist = new Option<string[]>("--hist") { Description = "Draw this map (or global array, funclatency's hist) as log2 histograms, as the tools do (repeatable; UNIT labels the slots, e.g. runqlat's hists=usecs)", HelpName = "MAP[=UNIT]" };
         var set = new Option<string[]>("--set") { Description = "Set a global variable (.rodata configuration) before load: an integer, bool or enumerator (repeatable)", HelpName = "VAR=VALUE" };
         var mapSize = new Option<string[]>("--map-size") { Description = "Set a map's max entries before load (repeatable)", HelpName = "NAME=N" };
         var binary = new Option<string?>("--binary") { HelpName = "PATH", Description = "The binary of uprobe sections that name only a function (bashreadline's uretprobe/readline: --binary /bin/bash)" };

@@ -83,6 +83,7 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
             Console.WriteLine($"{m.Name} ({KernelNames.Of(m.Type)}, {entries.Count} {(entries.Count == 1 ? "element" : "elements")}):");
             if (histograms.TryGetValue(m.Name, out var unit) && DrawHistograms(m, entries, formatter, unit)) continue;
+            if (entries.Count == 1 && VariableHistograms.Draw(obj, m, entries[0].Value, histograms, Console.Out)) continue;
             foreach (var (k, v) in entries.Take(64)) Console.WriteLine("  " + formatter.EntryText(k, v));
             if (entries.Count > 64) Console.WriteLine($"  ... {entries.Count - 64} more (bpfsharp map dump {m.Map!.Id})");
         }

@@ -303,4 +303,40 @@ public sealed partial class LibbpfToolsTwinTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void Funclatency()
+    {
+        // Its uprobe mode: the tool places its kprobe/dummy_* programs on libc's getpid in one process, as the twin
+        // does with --attach and --pid; the histogram is a global array (hist in .bss), drawn with --hist hist.
+        string python = TestKernel.RequireTool("python3");
+        string libc = LibcPath();
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-c", $"read go; exec {python} -c 'import os\nfor _ in range(2000): os.getpid()'"]) psi.ArgumentList.Add(a);
+        using var child = Process.Start(psi)!;
+        try
+        {
+            string pid = child.Id.ToString();
+            using var twin = new Twin("funclatency", ["-p", pid, "c:getpid"], "Tracing", "--pid", pid, "--set", $"targ_tgid={pid}", "--hist", "hist=nsecs",
+                "--attach", $"dummy_kprobe=uprobe:{libc}:getpid", "--attach", $"dummy_kretprobe=uretprobe:{libc}:getpid");
+            child.StandardInput.WriteLine("go");
+            child.StandardInput.Close();
+            Assert.True(child.WaitForExit(30_000), "the load did not finish");
+            Thread.Sleep(300);
+            twin.Stop();
+            var theirs = Histogram(twin.ToolLines);
+            var ours = Histogram(twin.OursStdout.Split('\n'));
+            // The same calls of one process: the same number; each timed by each side's own clock reads.
+            Assert.True(theirs.Values.Sum() >= 2000, twin.Describe());
+            Assert.Equal(theirs.Values.Sum(), ours.Values.Sum());
+            double noise = Math.Max(3, 0.05 * theirs.Values.Sum());
+            foreach (var slot in theirs.Keys.Union(ours.Keys))
+                Assert.True(Math.Abs(theirs.GetValueOrDefault(slot) - ours.GetValueOrDefault(slot)) <= noise,
+                    $"slot {slot}: {theirs.GetValueOrDefault(slot)} counted by the tool, {ours.GetValueOrDefault(slot)} by bpfsharp\n{twin.Describe()}");
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
+    }
 }

@@ -21,7 +21,6 @@ public sealed class LibbpfToolsWithoutTwinTests
         { "biopattern", [], "no twin yet: it prints per-interval counts per disk; a twin would filter the loop device as the biolatency twin does" },
         { "offcputime", ["-p", "1"], "no twin yet: it prints symbolised kernel and user stacks; bpfsharp run shows no stack traces (no symbols)" },
         { "wakeuptime", ["-p", "1"], "no twin yet: as offcputime, its output is symbolised stacks" },
-        { "funclatency", ["-p", "SELF", "c:getpid"], "no twin yet: its uprobe mode could be twinned with --attach dummy_kprobe=uprobe:LIBC:getpid and dummy_kretprobe=uretprobe:..." },
         // Tools that need kprobes, fentry or hardware this host lacks: their own failure is the reason.
         { "bindsnoop", [], "" }, { "biosnoop", [], "" }, { "biostacks", [], "" }, { "biotop", [], "" }, { "cachestat", [], "" },
         { "capable", [], "" }, { "cpufreq", [], "" }, { "filelife", [], "" }, { "filetop", [], "" }, { "fsdist", ["-t", "ext4"], "" },
