@@ -106,4 +106,27 @@ public sealed partial class LibbpfToolsTwinTests
             else if (inside) yield return line;
         }
     }
+
+    [Fact]
+    public void Biopattern()
+    {
+        TestKernel.RequireRoot();
+        using var loop = new LoopDevice();
+        // The tool prints (and clears) its counters every second; the twin shows the map once, on exit.
+        using var twin = new Twin("biopattern", ["-d", loop.Name, "1"], "DISK", "--json", "--set", "filter_dev=true", "--set", $"targ_dev={loop.KernelDev}");
+        // 100 sequential writes, then 10 elsewhere: one jump.
+        RunToEnd("/bin/dd", "if=/dev/zero", $"of={loop.Path_}", "bs=4096", "count=100", "oflag=direct");
+        RunToEnd("/bin/dd", "if=/dev/zero", $"of={loop.Path_}", "bs=4096", "count=10", "seek=1000", "oflag=direct");
+        Thread.Sleep(2500);
+        twin.Stop();
+        // DISK %RND %SEQ COUNT KBYTES, one line per second with I/O
+        var tool = twin.ToolLines.Select(Columns).Where(c => c.Length == 5 && c[0] == loop.Name).ToList();
+        var counters = twin.OurJson.Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("counters").EnumerateArray()
+            .Single(e => e.GetProperty("key").GetUInt32() == loop.KernelDev).GetProperty("value");
+        long sequential = counters.GetProperty("sequential").GetInt64(), random = counters.GetProperty("random").GetInt64();
+        Assert.True(tool.Count >= 1 && tool.Sum(c => long.Parse(c[3])) >= 100, twin.Describe());
+        Assert.Equal(tool.Sum(c => long.Parse(c[3])), sequential + random);
+        Assert.Equal(tool.Sum(c => long.Parse(c[4])), counters.GetProperty("bytes").GetInt64() / 1024);
+        Assert.InRange(random, 1, 3); // the jump (and perhaps the first request of each dd)
+    }
 }

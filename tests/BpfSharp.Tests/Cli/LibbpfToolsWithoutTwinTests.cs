@@ -18,7 +18,6 @@ public sealed class LibbpfToolsWithoutTwinTests
         { "drsnoop", [], "direct reclaim happens only under memory pressure on the whole machine, which a test on a shared host must not make (a memory cgroup's limit reclaims through mm_vmscan_memcg_reclaim_*, not the direct reclaim events)" },
         { "hardirqs", [], "no twin yet: interrupt counts and times of two observers started and stopped apart differ by the interrupts in between, without a load that only the test makes" },
         { "softirqs", [], "no twin yet: as hardirqs, the machine's softirqs are counted, not a load of the test's own" },
-        { "biopattern", [], "no twin yet: it prints per-interval counts per disk; a twin would filter the loop device as the biolatency twin does" },
         { "offcputime", ["-p", "1"], "no twin yet: it prints symbolised kernel and user stacks; bpfsharp run shows no stack traces (no symbols)" },
         { "wakeuptime", ["-p", "1"], "no twin yet: as offcputime, its output is symbolised stacks" },
         // Tools that need kprobes, fentry or hardware this host lacks: their own failure is the reason.
