@@ -339,4 +339,34 @@ public sealed partial class LibbpfToolsTwinTests
             if (!child.HasExited) child.Kill();
         }
     }
+
+    [Fact]
+    public void ExecsnoopText_ShowsEveryArgumentOfTheCutBuffer()
+    {
+        // The text form of what the Execsnoop twin checks in JSON: args=["FILE" "ARG" "" "ARG"], an empty argument kept.
+        TestKernel.RequireRoot();
+        string exe = TestKernel.RequireTool("execsnoop");
+        string dir = Directory.CreateTempSubdirectory("bsx-twins-text-").FullName;
+        string command = Distinctive("/bin/true");
+        try
+        {
+            BpfSharpTool.Ok("object", "extract", exe, "-o", dir);
+            var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", Path.Combine(dir, "execsnoop.bpf.o"));
+            using (p)
+            {
+                RunToEnd(command, "alpha", "", "beta gamma");
+                Thread.Sleep(300);
+                TestKernel.Run("kill", "-TERM", p.Id.ToString());
+                Assert.True(p.WaitForExit(30_000), "bpfsharp did not stop on SIGTERM");
+                string line = stdout().Split('\n').Single(l => l.Contains($"comm=\"{Path.GetFileName(command)}\"", StringComparison.Ordinal));
+                Assert.EndsWith($"args=[\"{command}\" \"alpha\" \"\" \"beta gamma\"]", line);
+                Assert.Contains("args_count=4 ", line);
+            }
+        }
+        finally
+        {
+            File.Delete(command);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
