@@ -3,7 +3,8 @@
 # artifacts/native-fixtures/: usdt_app_O0 and usdt_app_O2 (the same probes compiled at -O0 and -O2, so the
 # notes carry every argument form gcc emits: stack slots, registers, constants, RIP-relative globals,
 # base+index*scale, %fs thread-locals), usdt_app_nopie (-O2, fixed addresses), libusdt_fixture.so (a probe in a shared library) and usdt_throw
-# (a C++ program whose throws fire libstdc++'s libstdcxx:throw) and usdt_libbpf_specs (libbpf's spec values, a witness). Needs gcc, g++ and <sys/sdt.h>
+# (a C++ program whose throws fire libstdc++'s libstdcxx:throw), usdt_libbpf_specs (libbpf's spec values, a witness),
+# usdt_selftest_target_O0/_O2 and usdt_libbpf_values (the kernel selftests' test_usdt programs, attached by libbpf). Needs gcc, g++ and <sys/sdt.h>
 # (systemtap-sdt-dev; scripts/setup-machine.sh installs them). Rebuilds only what is older than its sources.
 # Usage: scripts/build-native-fixtures.sh
 set -euo pipefail
@@ -47,6 +48,20 @@ if stale "$out/usdt_libbpf_specs" "$src/usdt_libbpf_specs.c"; then
   gcc -O2 -g "$src/usdt_libbpf_specs.c" -lbpf -o "$tmp/usdt_libbpf_specs"
   mv "$tmp/usdt_libbpf_specs" "$out/"
   echo "  CC  artifacts/native-fixtures/usdt_libbpf_specs"
+fi
+# The kernel selftests' USDT target (test:usdt0/usdt3/usdt12) at -O0 (stack slots, sub-registers) and -O2
+# (constants, an indexed operand), and the libbpf loader that records what libbpf's attachment reads from it.
+for opt in O0 O2; do
+  if stale "$out/usdt_selftest_target_$opt" "$src/usdt_selftest_target.c"; then
+    gcc -"$opt" -g -fPIE -pie "$src/usdt_selftest_target.c" -o "$tmp/usdt_selftest_target_$opt"
+    mv "$tmp/usdt_selftest_target_$opt" "$out/"
+    echo "  CC  artifacts/native-fixtures/usdt_selftest_target_$opt"
+  fi
+done
+if stale "$out/usdt_libbpf_values" "$src/usdt_libbpf_values.c"; then
+  gcc -O2 -g "$src/usdt_libbpf_values.c" -lbpf -o "$tmp/usdt_libbpf_values"
+  mv "$tmp/usdt_libbpf_values" "$out/"
+  echo "  CC  artifacts/native-fixtures/usdt_libbpf_values"
 fi
 if stale "$out/usdt_throw" "$src/usdt_throw.cpp"; then
   g++ -O2 -g "$src/usdt_throw.cpp" -o "$tmp/usdt_throw"

@@ -16,10 +16,12 @@ internal static class RunCommand
         var file = new Argument<string>("OBJECT") { Description = "A BPF object compiled by clang (-target bpf -g)" };
         var programs = new Option<string[]>("--program", "-p") { Description = "Load and attach only these programs (repeatable)", HelpName = "NAME" };
         var noPrograms = new Option<string[]>("--no-program") { Description = "Do not load these programs (repeatable)", HelpName = "NAME" };
-        var hist = new Option<string[]>("--hist") { Description = "Draw this map as log2 histograms, as the tools do (repeatable; UNIT labels the slots, e.g. runqlat's hists=usecs)", HelpName = "MAP[=UNIT]" };
+        var hist = new Option<string[]>("--hist") { Description = "Draw this map (or global array, funclatency's hist) as log2 histograms, as the tools do (repeatable; UNIT labels the slots, e.g. runqlat's hists=usecs)", HelpName = "MAP[=UNIT]" };
         var set = new Option<string[]>("--set") { Description = "Set a global variable (.rodata configuration) before load: an integer, bool or enumerator (repeatable)", HelpName = "VAR=VALUE" };
         var mapSize = new Option<string[]>("--map-size") { Description = "Set a map's max entries before load (repeatable)", HelpName = "NAME=N" };
         var binary = new Option<string?>("--binary") { HelpName = "PATH", Description = "The binary of uprobe sections that name only a function (bashreadline's uretprobe/readline: --binary /bin/bash)" };
+        var attach = new Option<string[]>("--attach") { HelpName = "PROGRAM=WHERE", Description = "Attach a program where its section does not say: usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION[+OFF], uretprobe:BINARY:FUNCTION (javagc, gethostlatency; repeatable)" };
+        var pid = new Option<int?>("--pid") { HelpName = "PID", Description = "Uprobes and USDT probes of --attach trace only this process" };
         var pin = new Option<string?>("--pin") { HelpName = "DIR", Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
         var keep = new Option<bool>("--keep") { Description = "On exit leave the programs attached and pinned (needs --pin); undo with 'bpfsharp unload DIR'" };
         var eventType = new Option<string?>("--event-type") { HelpName = "STRUCT", Description = "The struct of the event records, from the object's BTF or --types (found in the object's own types otherwise)" };
@@ -31,7 +33,7 @@ internal static class RunCommand
         json.Description = "Print one JSON object per line";
         var command = new Command("run", "Load and attach a BPF object, print its events until Ctrl+C")
         {
-            file, programs, noPrograms, binary, set, mapSize, hist, pin, keep, eventType, types, duration, interval, iface, json,
+            file, programs, noPrograms, binary, attach, pid, set, mapSize, hist, pin, keep, eventType, types, duration, interval, iface, json,
         };
         command.SetGuardedAction(r =>
         {
@@ -50,7 +52,9 @@ internal static class RunCommand
                 r.GetValue(set),
                 r.GetValue(mapSize),
                 r.GetValue(noPrograms),
-                r.GetValue(binary));
+                r.GetValue(binary),
+                r.GetValue(attach),
+                r.GetValue(pid) ?? -1);
             return new ObjectRunner(options).Run();
         });
         return command;

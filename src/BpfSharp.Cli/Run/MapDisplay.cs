@@ -31,6 +31,8 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
         foreach (var m in obj.Maps.Values)
         {
             if (m.Map is null || m.IsReadOnly || m.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf or BpfMapType.PerfEventArray) continue;
+            // usdt.bpf.h's spec tables are BpfSharp's bookkeeping for bpf_usdt_arg(), not the tool's data.
+            if (m.Name is "__bpf_usdt_specs" or "__bpf_usdt_ip_to_spec_id") continue;
             if (Unreadable(m.Type) is { } why)
             {
                 Skip(m, why);
@@ -81,6 +83,7 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
             Console.WriteLine($"{m.Name} ({KernelNames.Of(m.Type)}, {entries.Count} {(entries.Count == 1 ? "element" : "elements")}):");
             if (histograms.TryGetValue(m.Name, out var unit) && DrawHistograms(m, entries, formatter, unit)) continue;
+            if (entries.Count == 1 && VariableHistograms.Draw(obj, m, entries[0].Value, histograms, Console.Out)) continue;
             foreach (var (k, v) in entries.Take(64)) Console.WriteLine("  " + formatter.EntryText(k, v));
             if (entries.Count > 64) Console.WriteLine($"  ... {entries.Count - 64} more (bpfsharp map dump {m.Map!.Id})");
         }

@@ -8,7 +8,8 @@ namespace BpfSharp.Cli.Run;
 
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
     TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null,
-    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null);
+    IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null,
+    string[]? Attachments = null, int ProcessId = -1);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -107,9 +108,23 @@ internal sealed class ObjectRunner(RunOptions options)
 
     private void Attach(BpfObject obj)
     {
+        var given = ExplicitAttachment.Parse(options.Attachments ?? []);
+        foreach (var name in given.Keys)
+            if (!obj.Programs.TryGetValue(name, out var named) || named.Program is null)
+                throw new CliError($"--attach {name}=...: {options.File} has no loaded program {name} (programs: {string.Join(", ", obj.Programs.Values.Where(q => q.Program is not null).Select(q => q.Name))})");
         foreach (var p in obj.Programs.Values)
         {
             if (p.Program is null) continue;
+            if (given.TryGetValue(p.Name, out var places))
+            {
+                foreach (var place in places)
+                {
+                    var placed = place.Attach(p.Program, options.ProcessId);
+                    _links.Add((p.Name, placed));
+                    Status($"attached {p.Name} ({place}): link {(placed.Handle is null ? "-" : placed.Id.ToString())}, program {p.Program.Id}");
+                }
+                continue;
+            }
             var link = AttachToInterface(p.Program) ?? AttachToBinary(p);
             if (link is null)
             {
@@ -155,9 +170,12 @@ internal sealed class ObjectRunner(RunOptions options)
 
     private void Pin(BpfObject obj, string dir)
     {
+        var seen = new Dictionary<string, int>();
         foreach (var (program, link) in _links)
         {
-            string path = Path.Combine(PinLayout.Links(dir), PinLayout.FileName(program));
+            // A program --attach placed several times: its second link is pinned as PROGRAM_1, and so on.
+            int n = seen[program] = seen.GetValueOrDefault(program, -1) + 1;
+            string path = Path.Combine(PinLayout.Links(dir), PinLayout.FileName(n == 0 ? program : $"{program}.{n}"));
             link.Pin(path);
             _pins.Add(path);
         }

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using BpfSharp.Btf;
 using BpfSharp.Cli.Output;
 
@@ -17,6 +20,7 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
     public void Print(string map, ReadOnlySpan<byte> record, bool padded)
     {
         var type = types.For(map, record.Length, padded);
+        var trailing = type is null ? null : TrailingStrings.Find(type, record);
         if (type is null) NoteUndecoded(map, record.Length);
         else if (record.Length < type.Size)
         {
@@ -39,7 +43,8 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
                     {
                         w.WriteString("type", type.Name);
                         w.WritePropertyName("event");
-                        formatter!.WriteJson(w, type.Id, record);
+                        if (trailing is { } t) WriteWithStrings(w, formatter!, type.Id, record, t.Member, t.Strings);
+                        else formatter!.WriteJson(w, type.Id, record);
                     }
                     else
                     {
@@ -51,9 +56,30 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
                 _stdout.Flush();
                 return;
             }
-            string fields = type is not null ? formatter!.FormatText(type.Id, record, braces: false) : Convert.ToHexStringLower(record);
+            string fields = type is null ? Convert.ToHexStringLower(record)
+                : trailing is { } cut ? TextWithStrings(formatter!.FormatText(type.Id, record, braces: false), cut.Member, cut.Strings)
+                : formatter!.FormatText(type.Id, record, braces: false);
             Console.Out.WriteLine(_severalMaps ? $"{DateTime.Now:HH:mm:ss.fff} {map}: {fields}" : $"{DateTime.Now:HH:mm:ss.fff} {fields}");
         }
+    }
+
+    /// <summary>The record as JSON with its cut last buffer as an array of its strings.</summary>
+    private static void WriteWithStrings(Utf8JsonWriter w, BtfValueFormatter formatter, int typeId, ReadOnlySpan<byte> record, string member, List<string> strings)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var inner = new Utf8JsonWriter(buffer)) formatter.WriteJson(inner, typeId, record);
+        var node = JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
+        node[member] = new JsonArray([.. strings.Select(s => (JsonNode?)JsonValue.Create(s))]);
+        node.WriteTo(w);
+    }
+
+    /// <summary>The record as text with its cut last buffer (printed last) as its strings: <c>args=["a" "b"]</c>.</summary>
+    private static string TextWithStrings(string text, string member, List<string> strings)
+    {
+        int at = text.StartsWith(member + "=", StringComparison.Ordinal) ? 0 : text.LastIndexOf(" " + member + "=", StringComparison.Ordinal);
+        if (at < 0) return text;
+        if (at > 0) at++;
+        return $"{text[..at]}{member}=[{string.Join(' ', strings.Select(s => JsonSerializer.Serialize(s)))}]";
     }
 
     /// <summary>Once per map and record size: why the record is hex and how to give its layout.</summary>

@@ -1,0 +1,86 @@
+using BpfSharp.Links;
+
+namespace BpfSharp.Cli.Run;
+
+/// <summary>
+/// <c>--attach PROGRAM=WHERE</c>: where a program goes when its section does not say, or says something else than
+/// the tool's user space does. libbpf-tools attach some programs themselves: javagc's <c>usdt</c> sections name no
+/// probe (the tool attaches them to libjvm.so's hotspot probes of one process), gethostlatency's and funclatency's
+/// <c>kprobe/dummy_*</c> sections become uprobes on a library function. WHERE is
+/// <c>usdt:[BINARY]:PROVIDER:NAME</c>, <c>uprobe:BINARY:FUNCTION[+OFFSET]</c> or <c>uretprobe:BINARY:FUNCTION</c>;
+/// with <c>--pid</c> only that process is traced (and a usdt probe without BINARY is looked up in every file the
+/// process has mapped).
+/// </summary>
+internal sealed record ExplicitAttachment(string Program, string Kind, string Binary, string Function, ulong Offset, string Provider, string Name)
+{
+    /// <summary>Each program's places, in the order given (gethostlatency's one entry program goes to three functions).</summary>
+    public static Dictionary<string, List<ExplicitAttachment>> Parse(IEnumerable<string> values)
+    {
+        var result = new Dictionary<string, List<ExplicitAttachment>>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var a = ParseOne(value);
+            if (!result.TryGetValue(a.Program, out var list)) result[a.Program] = list = [];
+            list.Add(a);
+        }
+        return result;
+    }
+
+    private static ExplicitAttachment ParseOne(string value)
+    {
+        int eq = value.IndexOf('=');
+        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION)");
+        string program = value[..eq], where = value[(eq + 1)..];
+        int colon = where.IndexOf(':');
+        string kind = colon < 0 ? where : where[..colon], rest = colon < 0 ? "" : where[(colon + 1)..];
+        switch (kind)
+        {
+            case "usdt":
+            {
+                // The binary may hold colons of its own only in principle; provider and name never do.
+                var parts = rest.Split(':');
+                if (parts.Length < 3 || parts[^1].Length == 0 || parts[^2].Length == 0)
+                    throw new CliError($"--attach {value}: a usdt target is usdt:[BINARY]:PROVIDER:NAME (usdt::hotspot:gc__begin with --pid looks in the process's files)");
+                return new(program, kind, string.Join(':', parts[..^2]), "", 0, parts[^2], parts[^1]);
+            }
+            case "uprobe" or "uretprobe":
+            {
+                int last = rest.LastIndexOf(':');
+                if (last <= 0 || last == rest.Length - 1)
+                    throw new CliError($"--attach {value}: a {kind} target is {kind}:BINARY:FUNCTION[+OFFSET]");
+                string function = rest[(last + 1)..];
+                ulong offset = 0;
+                int plus = function.IndexOf('+');
+                if (plus >= 0)
+                {
+                    string off = function[(plus + 1)..];
+                    bool ok = off.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                        ? ulong.TryParse(off[2..], System.Globalization.NumberStyles.HexNumber, null, out offset)
+                        : ulong.TryParse(off, out offset);
+                    if (!ok) throw new CliError($"--attach {value}: offset '{off}' is not a number");
+                    function = function[..plus];
+                }
+                return new(program, kind, rest[..last], function, offset, "", "");
+            }
+            default:
+                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe)");
+        }
+    }
+
+    /// <summary>Attaches <paramref name="program"/> as given; <paramref name="pid"/> is -1 for every process.</summary>
+    public BpfLink Attach(BpfProgram program, int pid)
+    {
+        if (Kind == "usdt")
+        {
+            if (Binary.Length == 0)
+            {
+                if (pid <= 0) throw new CliError($"--attach {Program}=usdt::{Provider}:{Name}: without a binary the probe is looked up in a process: give --pid");
+                return program.AttachUsdt(pid, Provider, Name);
+            }
+            return program.AttachUsdt(Binary, Provider, Name, new UsdtAttachOptions { ProcessId = pid });
+        }
+        return program.AttachUprobe(Binary, Function, new UprobeAttachOptions { Retprobe = Kind == "uretprobe", Offset = Offset, ProcessId = pid });
+    }
+
+    public override string ToString() => Kind == "usdt" ? $"usdt:{Binary}:{Provider}:{Name}" : $"{Kind}:{Binary}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}";
+}
