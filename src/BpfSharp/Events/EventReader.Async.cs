@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
@@ -126,10 +127,14 @@ internal readonly struct ValueConverter<T> : IRecordConverter<T> where T : unman
 {
     public static unsafe T Convert(ReadOnlySpan<byte> record)
     {
-        if (record.Length < sizeof(T))
-            throw new BpfFormatException("event record", $"a record of {record.Length} bytes is shorter than {typeof(T).Name} ({sizeof(T)} bytes)");
+        if (record.Length < sizeof(T)) ThrowShort(record.Length);
         return MemoryMarshal.Read<T>(record);
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static unsafe void ThrowShort(int length) =>
+        throw new BpfFormatException("event record", $"a record of {length} bytes is shorter than {typeof(T).Name} ({sizeof(T)} bytes)");
 }
 
 internal readonly struct ArrayConverter : IRecordConverter<byte[]>

@@ -33,7 +33,7 @@ public sealed unsafe class PerfBufferReader : EventReader
     private const int MaxRecordSize = ushort.MaxValue;
 
     /// <summary>A sample's headers: perf_event_header, then the raw data's u32 size.</summary>
-    private static readonly int SampleHeaderSize = sizeof(PerfEventHeader) + 4;
+    internal static readonly int SampleHeaderSize = sizeof(PerfEventHeader) + 4;
 
     /// <summary>PERF_RECORD_LOST: perf_event_header, u64 id, u64 lost.</summary>
     private static readonly int LostRecordSize = sizeof(PerfEventHeader) + 16;
@@ -198,6 +198,56 @@ public sealed unsafe class PerfBufferReader : EventReader
         for (int i = 0; i < _rings.Length; i++) total += DrainRing(ref _rings[i], ref handler);
         return total;
     }
+
+    private protected override int SourceCount => _rings.Length;
+
+    private protected override bool TryOpenBatch(int slot, EventBatch batch)
+    {
+        ref var ring = ref _rings[slot];
+        ulong* tailPosition = &ring.Meta->data_tail;
+        // Acquire: the records up to data_head are visible. Only this reader writes data_tail.
+        ulong head = Volatile.Read(ref ring.Meta->data_head);
+        ulong tail = *tailPosition;
+        ulong position = tail;
+        byte* wrapped = null;
+        int count = 0;
+        while (position < head)
+        {
+            ulong offset = position & (ring.Size - 1);
+            byte* start = ring.Data + offset;
+            var header = (PerfEventHeader*)start;
+            int size = header->size;
+            if (size < sizeof(PerfEventHeader)) ThrowCorrupt(size, ring.Cpu, position);
+            // At most one record of a batch (at most a ring long) runs past the ring's end: one scratch buffer holds it.
+            if (offset + (ulong)size > ring.Size) start = wrapped = Unwrap(ring.Data, start, (int)(ring.Size - offset), size);
+            position += (ulong)size;
+            uint type = ((PerfEventHeader*)start)->type;
+            if (type == PerfEvent.PERF_RECORD_SAMPLE && size >= SampleHeaderSize) count++;
+            else if (type == PerfEvent.PERF_RECORD_LOST && size >= LostRecordSize) OnLost(ref ring, start);
+        }
+        if (count == 0)
+        {
+            // Nothing, or only lost-record reports: hand their space back.
+            if (position != tail) Volatile.Write(ref *tailPosition, position);
+            return false;
+        }
+        batch.Data = ring.Data;
+        batch.Mask = ring.Size - 1;
+        batch.Start = tail;
+        batch.End = position;
+        batch.Wrapped = wrapped;
+        batch.IsPerf = true;
+        batch.Source = ring.Cpu;
+        batch.KnownCount = count;
+        batch.Verified = position;
+        _batchSlot = slot;
+        return true;
+    }
+
+    private int _batchSlot;
+
+    // Release, as at the end of a drain pass: the consumer's reads happen before the kernel sees the space free.
+    private protected override void CloseBatch(EventBatch batch) => Volatile.Write(ref _rings[_batchSlot].Meta->data_tail, batch.End);
 
     /// <summary>Reads one CPU's ring from data_tail up to data_head, as it was when the pass began.</summary>
     private int DrainRing<THandler>(ref CpuRing ring, ref THandler handler) where THandler : IRecordHandler, allows ref struct
