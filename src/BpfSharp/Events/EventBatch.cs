@@ -18,19 +18,21 @@ namespace BpfSharp.Events;
 public sealed unsafe class EventBatch
 {
     // The range of positions the batch covers; Mask is the ring's size - 1. Perf rings are mapped once, so the
-    // one record that can run past the ring's end in a batch (the range is at most a ring long) was copied into
-    // Wrapped by the reader; ring buffers map their data twice and never need that.
+    // one record that can run past the ring's end in a batch (the range is at most a ring long) is copied into a
+    // scratch buffer when it is reached; ring buffers map their data twice and never need that.
     internal byte* Data;
     internal ulong Mask;
     internal ulong Start;
     internal ulong End;
-    internal byte* Wrapped;
     internal bool IsPerf;
     internal bool IsLive;
     // How far every header is known committed, and the number of records when known (-1: not counted yet). A ring
     // buffer batch is checked record by record as it is enumerated, not when it is taken: one pass, not two.
     internal ulong Verified;
     internal int KnownCount;
+    // A perf batch: its reader (which reports lost records, once each: LostSeen) and copies wrapped records.
+    internal PerfBufferReader? PerfReader;
+    internal ulong LostSeen;
 
     internal EventBatch()
     {
@@ -95,14 +97,13 @@ public sealed unsafe class EventBatch
     private static void ThrowReleased() =>
         throw new InvalidOperationException("the batch was released: its records are valid only until the stream yields the next batch or ends");
 
-    /// <summary>Walks the batch's record headers; nothing here calls out, so the loop stays in registers.</summary>
+    /// <summary>Walks the batch's record headers; only rare records call out, so the loop stays in registers.</summary>
     public ref struct Enumerator
     {
         private readonly EventBatch _batch;
         private readonly byte* _data;
         private readonly ulong _mask;
         private ulong _end;
-        private readonly byte* _wrapped;
         private readonly bool _perf;
         private ulong _position;
         private ReadOnlySpan<byte> _current;
@@ -113,7 +114,6 @@ public sealed unsafe class EventBatch
             _data = batch.Data;
             _mask = batch.Mask;
             _end = batch.End;
-            _wrapped = batch.Wrapped;
             _perf = batch.IsPerf;
             _position = batch.Start;
         }
@@ -147,6 +147,7 @@ public sealed unsafe class EventBatch
             return false;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private bool MovePerf()
         {
             while (_position < _end)
@@ -154,13 +155,19 @@ public sealed unsafe class EventBatch
                 ulong offset = _position & _mask;
                 var header = (PerfEventHeader*)(_data + offset);
                 uint size = header->size;
+                ulong at = _position;
                 _position += size;
-                if (offset + size > _mask + 1) header = (PerfEventHeader*)_wrapped;
-                if (header->type != PerfEvent.PERF_RECORD_SAMPLE || size < PerfBufferReader.SampleHeaderSize) continue;
+                if (header->type != PerfEvent.PERF_RECORD_SAMPLE || size < (uint)PerfBufferReader.SampleHeaderSize || offset + size > _mask + 1)
+                {
+                    // Out of line: a sample across the ring's end, a lost-records report, a corrupt header.
+                    header = (PerfEventHeader*)_batch.PerfReader!.BatchRareRecord(_batch, at, offset, (int)size);
+                    if (header == null) continue;
+                }
                 uint raw = Math.Min(*(uint*)(header + 1), size - (uint)PerfBufferReader.SampleHeaderSize);
                 _current = new ReadOnlySpan<byte>((byte*)header + PerfBufferReader.SampleHeaderSize, (int)raw);
                 return true;
             }
+            _batch.Verified = _end;
             return false;
         }
     }

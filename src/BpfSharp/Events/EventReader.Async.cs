@@ -18,7 +18,8 @@ public abstract partial class EventReader
     /// shorter record ends the stream with <see cref="BpfFormatException"/>). A dedicated thread polls while
     /// the stream is enumerated and at most <see cref="DefaultStreamCapacity"/> records wait in between.
     /// Cancellation throws <see cref="OperationCanceledException"/>; <see cref="Dispose"/> ends the stream after
-    /// the records already buffered. Records go to one consumer: do not Poll while enumerating.
+    /// the records already buffered. Records go to one consumer: do not Poll while enumerating. Each record crosses a
+    /// thread and a channel: <see cref="ReadBatchesAsync"/> is the zero-copy stream, at the span handlers' speed.
     /// </summary>
     public IAsyncEnumerable<T> ReadAllAsync<T>(CancellationToken cancellationToken = default) where T : unmanaged
         => ReadAllAsync<T>(DefaultStreamCapacity, cancellationToken);

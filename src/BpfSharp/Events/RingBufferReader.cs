@@ -120,8 +120,8 @@ public sealed unsafe class RingBufferReader : EventReader
             batch.End = producer;
             batch.Verified = consumer;
             batch.KnownCount = -1;
-            batch.Wrapped = null;
             batch.IsPerf = false;
+            batch.PerfReader = null;
             batch.Source = index;
             return true;
         }

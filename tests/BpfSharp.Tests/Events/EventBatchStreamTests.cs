@@ -366,4 +366,50 @@ public class EventBatchStreamTests
         Assert.Equal(0, reader.LostSamples);
         Assert.Equal(0, reader.GetPendingBytes(cpu));
     }
+
+    [Fact]
+    public async Task PerfBuffer_AHeldBatchMakesTheKernelDrop_AndTheLossIsCountedOnce()
+    {
+        TestKernel.RequireRoot();
+        using var counter = CreateCounter();
+        using var perf = CreatePerfMap();
+        using var prog = PerfOutput(counter, perf);
+        var reports = new List<long>();
+        using var reader = new PerfBufferReader(perf, new() { PagesPerCpu = 1, LostSamplesCallback = (_, n) => reports.Add(n) });
+        using var cts = Timeout();
+
+        // A 16-byte record is a 32-byte sample: 128 fit in the one-page ring.
+        Assert.Equal(0u, RunPinned(prog, 100));
+        int batches = 0;
+        ulong next = 0;
+        await foreach (var batch in reader.ReadBatchesAsync(cts.Token))
+        {
+            batches++;
+            var seqs = new List<ulong>();
+            foreach (var value in batch.As<SeqRecord>()) seqs.Add(value.Seq);
+            Assert.Equal(next, seqs[0]);
+            Assert.Equal(seqs.Count, batch.Count); // counted twice over: the lost report is still counted once
+            next = seqs[^1] + 1;
+            if (batches == 1)
+            {
+                Assert.Equal(100, seqs.Count);
+                // The 100 samples held: 27 more fit (the kernel keeps one byte of the ring free: (4096 - 1 - 3200) / 32),
+                // 73 are dropped.
+                Assert.NotEqual(0u, RunPinned(prog, 100));
+                continue;
+            }
+            if (batches == 2)
+            {
+                Assert.Equal(27, seqs.Count);
+                Assert.Empty(reports); // the kernel reports a loss with the next sample it stores
+                RunPinned(prog);
+                next = 200;
+                continue;
+            }
+            Assert.Equal([200UL], seqs);
+            break;
+        }
+        Assert.Equal([73L], reports);
+        Assert.Equal(73, reader.LostSamples);
+    }
 }
