@@ -105,7 +105,7 @@ internal sealed class Workloads : IDisposable
         public void Start()
         {
             if (userTime) _startUser = Rusage.ThreadUserNanoseconds();
-            _startBytes = allThreads ? GC.GetTotalAllocatedBytes() : GC.GetAllocatedBytesForCurrentThread();
+            _startBytes = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
             _startTicks = Stopwatch.GetTimestamp();
         }
 
@@ -114,7 +114,7 @@ internal sealed class Workloads : IDisposable
         {
             long t = Stopwatch.GetTimestamp();
             Ticks += t - _startTicks;
-            Bytes += (allThreads ? GC.GetTotalAllocatedBytes() : GC.GetAllocatedBytesForCurrentThread()) - _startBytes;
+            Bytes += (allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread()) - _startBytes;
             if (userTime) UserNs += Rusage.ThreadUserNanoseconds() - _startUser;
         }
 
