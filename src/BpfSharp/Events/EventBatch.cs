@@ -43,7 +43,7 @@ public sealed unsafe class EventBatch
 
     /// <summary>
     /// The number of records in the batch (discarded ring buffer records and lost-sample reports are not records).
-    /// On a ring buffer batch not enumerated yet this walks the records' headers once.
+    /// On a batch not enumerated yet this walks the records' headers once.
     /// </summary>
     public int Count
     {
