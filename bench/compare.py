@@ -24,6 +24,9 @@ TARGETS = {
     "iter_next_key_100k": (1.05, "time"), "iter_get_entries_100k": (1.05, "time"), "iter_batch_100k": (1.05, "time"),
     "ringbuf_16B": (1.0, "rate"), "ringbuf_128B": (1.0, "rate"), "ringbuf_1024B": (1.0, "rate"),
     "perfbuf_16B": (1.0, "rate"), "perfbuf_128B": (1.0, "rate"), "perfbuf_1024B": (1.0, "rate"),
+    # The zero-copy async stream (ReadBatchesAsync): at least half the span path's rate, here against libbpf's span rows.
+    "ringbuf_16B_async_batch": (0.5, "rate"), "ringbuf_128B_async_batch": (0.5, "rate"),
+    "perfbuf_16B_async_batch": (0.5, "rate"), "perfbuf_128B_async_batch": (0.5, "rate"),
     "object_open_load_large": (1.2, "time"), "object_open_load_large_fresh_btf": (1.2, "time"),
     "btf_vmlinux_parse": (1.5, "time"),
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),

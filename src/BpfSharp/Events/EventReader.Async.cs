@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
@@ -17,7 +18,8 @@ public abstract partial class EventReader
     /// shorter record ends the stream with <see cref="BpfFormatException"/>). A dedicated thread polls while
     /// the stream is enumerated and at most <see cref="DefaultStreamCapacity"/> records wait in between.
     /// Cancellation throws <see cref="OperationCanceledException"/>; <see cref="Dispose"/> ends the stream after
-    /// the records already buffered. Records go to one consumer: do not Poll while enumerating.
+    /// the records already buffered. Records go to one consumer: do not Poll while enumerating. Each record crosses a
+    /// thread and a channel: <see cref="ReadBatchesAsync"/> is the zero-copy stream, at the span handlers' speed.
     /// </summary>
     public IAsyncEnumerable<T> ReadAllAsync<T>(CancellationToken cancellationToken = default) where T : unmanaged
         => ReadAllAsync<T>(DefaultStreamCapacity, cancellationToken);
@@ -126,10 +128,14 @@ internal readonly struct ValueConverter<T> : IRecordConverter<T> where T : unman
 {
     public static unsafe T Convert(ReadOnlySpan<byte> record)
     {
-        if (record.Length < sizeof(T))
-            throw new BpfFormatException("event record", $"a record of {record.Length} bytes is shorter than {typeof(T).Name} ({sizeof(T)} bytes)");
+        if (record.Length < sizeof(T)) ThrowShort(record.Length);
         return MemoryMarshal.Read<T>(record);
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static unsafe void ThrowShort(int length) =>
+        throw new BpfFormatException("event record", $"a record of {length} bytes is shorter than {typeof(T).Name} ({sizeof(T)} bytes)");
 }
 
 internal readonly struct ArrayConverter : IRecordConverter<byte[]>

@@ -196,6 +196,11 @@ public abstract partial class EventReader : IDisposable
             ExitConsumer();
             throw new ObjectDisposedException(GetType().FullName);
         }
+        if (Volatile.Read(ref _streaming) != 0)
+        {
+            ExitConsumer();
+            throw new InvalidOperationException("Poll and Consume cannot be called while a batch stream (ReadBatchesAsync) is enumerated: it holds the records in place.");
+        }
     }
 
     private protected void ExitConsumer()

@@ -33,7 +33,7 @@ public sealed unsafe class PerfBufferReader : EventReader
     private const int MaxRecordSize = ushort.MaxValue;
 
     /// <summary>A sample's headers: perf_event_header, then the raw data's u32 size.</summary>
-    private static readonly int SampleHeaderSize = sizeof(PerfEventHeader) + 4;
+    internal static readonly int SampleHeaderSize = sizeof(PerfEventHeader) + 4;
 
     /// <summary>PERF_RECORD_LOST: perf_event_header, u64 id, u64 lost.</summary>
     private static readonly int LostRecordSize = sizeof(PerfEventHeader) + 16;
@@ -197,6 +197,78 @@ public sealed unsafe class PerfBufferReader : EventReader
         int total = 0;
         for (int i = 0; i < _rings.Length; i++) total += DrainRing(ref _rings[i], ref handler);
         return total;
+    }
+
+    private protected override int SourceCount => _rings.Length;
+
+    private protected override bool TryOpenBatch(int slot, EventBatch batch)
+    {
+        ref var ring = ref _rings[slot];
+        ulong* tailPosition = &ring.Meta->data_tail;
+        while (true)
+        {
+            // Acquire: the records up to data_head are visible. Only this reader writes data_tail.
+            ulong head = Volatile.Read(ref ring.Meta->data_head);
+            ulong tail = *tailPosition;
+            if (tail >= head) return false;
+            // The batch is everything up to data_head, read once, as it is enumerated. Only the first record is looked
+            // at here: a batch starts with a sample; a lost-records report before it is taken now.
+            ulong offset = tail & (ring.Size - 1);
+            var header = (PerfEventHeader*)(ring.Data + offset);
+            int size = header->size;
+            if (header->type != PerfEvent.PERF_RECORD_SAMPLE || size < SampleHeaderSize)
+            {
+                if (size < sizeof(PerfEventHeader)) ThrowCorrupt(size, ring.Cpu, tail);
+                byte* start = offset + (ulong)size > ring.Size ? Unwrap(ring.Data, (byte*)header, (int)(ring.Size - offset), size) : (byte*)header;
+                if (((PerfEventHeader*)start)->type == PerfEvent.PERF_RECORD_LOST && size >= LostRecordSize) OnLost(ref ring, start);
+                Volatile.Write(ref *tailPosition, tail + (ulong)size);
+                continue;
+            }
+            batch.Data = ring.Data;
+            batch.Mask = ring.Size - 1;
+            batch.Start = tail;
+            batch.End = head;
+            batch.Verified = tail;
+            batch.LostSeen = tail;
+            batch.KnownCount = -1;
+            batch.IsPerf = true;
+            batch.PerfReader = this;
+            batch.Source = ring.Cpu;
+            _batchSlot = slot;
+            return true;
+        }
+    }
+
+    private int _batchSlot;
+
+    /// <summary>
+    /// A batch's record that is not a plain sample, reached by its enumerator: a sample that runs past the ring's end
+    /// comes back copied into the scratch buffer (at most one per batch: a batch is at most a ring long), a lost-records
+    /// report is counted the first time it is reached and skipped (null), as is any other record.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal byte* BatchRareRecord(EventBatch batch, ulong position, ulong offset, int size)
+    {
+        ref var ring = ref _rings[_batchSlot];
+        if (size < sizeof(PerfEventHeader)) ThrowCorrupt(size, ring.Cpu, position);
+        byte* start = ring.Data + offset;
+        if (offset + (ulong)size > ring.Size) start = Unwrap(ring.Data, start, (int)(ring.Size - offset), size);
+        uint type = ((PerfEventHeader*)start)->type;
+        if (type == PerfEvent.PERF_RECORD_SAMPLE && size >= SampleHeaderSize) return start;
+        if (type == PerfEvent.PERF_RECORD_LOST && size >= LostRecordSize && position >= batch.LostSeen)
+        {
+            batch.LostSeen = position + (ulong)size;
+            OnLost(ref ring, start);
+        }
+        return null;
+    }
+
+    // Release, as at the end of a drain pass: the consumer's reads happen before the kernel sees the space free.
+    private protected override void CloseBatch(EventBatch batch)
+    {
+        // Records the consumer did not enumerate are consumed too (their lost-record reports counted).
+        batch.VerifyAll();
+        Volatile.Write(ref _rings[_batchSlot].Meta->data_tail, batch.End);
     }
 
     /// <summary>Reads one CPU's ring from data_tail up to data_head, as it was when the pass began.</summary>

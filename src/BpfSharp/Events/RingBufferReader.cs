@@ -93,6 +93,53 @@ public sealed unsafe class RingBufferReader : EventReader
         }
     }
 
+    private protected override int SourceCount => _rings.Length;
+
+    private protected override bool TryOpenBatch(int index, EventBatch batch)
+    {
+        ref readonly var ring = ref _rings[index];
+        while (true)
+        {
+            // Only this reader writes the consumer position. The release before (CloseBatch) ended with a full fence,
+            // so the kernel sees our position before we look at its headers (see the fence in DrainRecords).
+            ulong consumer = *ring.Consumer;
+            ulong producer = Volatile.Read(ref *ring.Producer);
+            if (consumer == producer) return false;
+            // The batch is everything up to the producer position; its enumeration stops at the first busy record.
+            // Here only the first record is looked at: busy, nothing yet; discarded, skipped.
+            uint length = Volatile.Read(ref *(uint*)(ring.Data + (consumer & ring.Mask)));
+            if ((length & BusyBit) != 0) return false;
+            if ((length & DiscardBit) != 0)
+            {
+                Publish(ring.Consumer, consumer + TotalSize(length));
+                continue;
+            }
+            batch.Data = ring.Data;
+            batch.Mask = ring.Mask;
+            batch.Start = consumer;
+            batch.End = producer;
+            batch.Verified = consumer;
+            batch.KnownCount = -1;
+            batch.IsPerf = false;
+            batch.PerfReader = null;
+            batch.Source = index;
+            return true;
+        }
+    }
+
+    private protected override void CloseBatch(EventBatch batch)
+    {
+        // Records the consumer did not enumerate are consumed too, up to the first busy one.
+        batch.VerifyAll();
+        Publish(_rings[batch.Source].Consumer, batch.End);
+    }
+
+    /// <summary>
+    /// Release, then a full fence: the kernel wakes a reader only when, committing a record, it finds the consumer
+    /// position at that record; the fence keeps our store from sitting unseen while we read that record as busy.
+    /// </summary>
+    private static void Publish(ulong* consumerPosition, ulong position) => Interlocked.Exchange(ref *consumerPosition, position);
+
     private protected override int Drain<THandler>(ref THandler handler)
     {
         int total = 0;

@@ -8,6 +8,7 @@ public sealed class CliErrorTests
     [Theory]
     [InlineData("run")]
     [InlineData("object", "inspect")]
+    [InlineData("object", "load")]
     [InlineData("btf", "dump")]
     public void MissingFile(params string[] command)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BpfSharp.Tests.Support;
 
 namespace BpfSharp.Tests.Cli;
 
@@ -9,6 +10,28 @@ public sealed class CliObjectTests
 
     private static JsonElement Named(JsonElement parent, string array, string name) =>
         parent.GetProperty(array).EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+
+    [Fact]
+    public void Load_LoadsWhatInspectSaysIsAutoloaded()
+    {
+        TestKernel.RequireRoot();
+        var o = Inspect("maps.bpf.o");
+        int programs = o.GetProperty("programs").EnumerateArray().Count(p => p.GetProperty("autoload").GetBoolean());
+        int maps = o.GetProperty("maps").GetArrayLength();
+        var r = BpfSharpTool.Ok("object", "load", BpfSharpTool.Fixture("maps.bpf.o"));
+        Assert.Equal($"maps.bpf.o: {programs} programs and {maps} maps loaded", r.Stdout.Trim());
+    }
+
+    [Fact]
+    public void Load_OfAnObjectTheKernelCannotTake_FailsNamingWhy()
+    {
+        TestKernel.RequireRoot();
+        var r = BpfSharpTool.Run("object", "load", BpfSharpTool.Fixture("externs_missing.bpf.o"));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.StartsWith("bpfsharp: load of object externs_missing", r.Stderr.Trim());
+        Assert.Contains("CONFIG_BPFSHARP_NOT_THERE", r.Stderr);
+        Assert.Equal("", r.Stdout);
+    }
 
     [Fact]
     public void MapsFixture()
