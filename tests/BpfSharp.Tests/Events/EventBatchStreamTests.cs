@@ -142,7 +142,7 @@ public class EventBatchStreamTests
             if (++batches == 1)
             {
                 // 4096 / 24 = 170 records fit: 70 more, then bpf_ringbuf_output fails with EAGAIN while we hold 100.
-                Assert.Equal(unchecked((uint)-BpfSharp.Interop.Errno.EAGAIN), Run(prog, 100));
+                Assert.Equal(unchecked((uint)-(int)Errno.EAGAIN), Run(prog, 100));
                 continue;
             }
             if (batches == 2)
