@@ -5,6 +5,7 @@ namespace BpfSharp.Hosting;
 /// <summary>Reports the attachments of a hosted object that are gone, and readers that stopped.</summary>
 public sealed class BpfAttachmentHealthCheck(BpfHostedObject hosted) : IHealthCheck
 {
+    /// <summary>Healthy when the object runs with every attachment in place and every reader running; otherwise the registration's failure status, naming what is wrong.</summary>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (hosted.Object is null)

@@ -28,6 +28,7 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
     private readonly List<string> _mapPins = [];
     private readonly Dictionary<string, (DateTime At, long Count)> _entrySamples = [];
 
+    /// <summary>A hosted object named <paramref name="name"/> (AddBpfObject creates it).</summary>
     public BpfHostedObject(string name, BpfHostedObjectOptions options, ILogger<BpfHostedObject> logger, BpfMetrics? metrics = null)
     {
         Name = name;
@@ -58,12 +59,14 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
     private string? LinkDirectory => _options.PinRoot is { } root ? Path.Combine(root, "links") : null;
     private string? MapDirectory => _options.PinRoot is { } root ? Path.Combine(root, "maps") : null;
 
+    /// <summary>Loads the object (before any hosted service starts, on hosts with <see cref="IHostedLifecycleService"/>).</summary>
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         Load();
         return Task.CompletedTask;
     }
 
+    /// <summary>Loads the object if <see cref="StartingAsync"/> did not, then attaches its programs and starts the event readers.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (_object is null) Load(); // a host that does not know IHostedLifecycleService
@@ -71,16 +74,20 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Does nothing.</summary>
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Does nothing.</summary>
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Stops the readers and detaches, or with <see cref="BpfHostedObjectOptions.KeepAttached"/> leaves the attachments pinned.</summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Stop(_options.KeepAttached);
         return Task.CompletedTask;
     }
 
+    /// <summary>Does nothing.</summary>
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private void Load()
@@ -371,5 +378,6 @@ public sealed class BpfHostedObject : IHostedLifecycleService, IDisposable
         if (_object is not null) Stop(_options.KeepAttached);
     }
 
+    /// <summary>The object's name.</summary>
     public override string ToString() => $"hosted BPF object {Name}";
 }

@@ -10,6 +10,7 @@ namespace BpfSharp.Hosting;
 /// </summary>
 public sealed class BpfMetrics
 {
+    /// <summary>The meter's name, <c>BpfSharp</c>, for <c>AddMeter</c> in an OpenTelemetry setup.</summary>
     public const string MeterName = "BpfSharp";
 
     private readonly Meter _meter;

@@ -76,6 +76,7 @@ public sealed unsafe class BpfArenaMemory : IDisposable
         return ref *(T*)(_address + (nint)offset);
     }
 
+    /// <summary>Unmaps the arena from this process; the map and its pages stay.</summary>
     public void Dispose()
     {
         nint a = Interlocked.Exchange(ref _address, 0);

@@ -18,10 +18,12 @@ public sealed unsafe partial class BpfMap
     public int LookupAndDeleteBatch(BpfMapBatchCursor cursor, Span<byte> keys, Span<byte> values) =>
         LookupBatchCore(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH, cursor, keys, values);
 
+    /// <summary>Like <see cref="LookupBatch(BpfMapBatchCursor, Span{byte}, Span{byte})"/> with typed keys and values: reads up to <c>keys.Length</c> elements.</summary>
     public int LookupBatch<TKey, TValue>(BpfMapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
         where TKey : unmanaged where TValue : unmanaged =>
         LookupBatchCore(BpfCommand.BPF_MAP_LOOKUP_BATCH, cursor, TypedKeys(keys), TypedValues(values, keys.Length));
 
+    /// <summary>Like <see cref="LookupAndDeleteBatch(BpfMapBatchCursor, Span{byte}, Span{byte})"/> with typed keys and values.</summary>
     public int LookupAndDeleteBatch<TKey, TValue>(BpfMapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
         where TKey : unmanaged where TValue : unmanaged =>
         LookupBatchCore(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH, cursor, TypedKeys(keys), TypedValues(values, keys.Length));
@@ -34,6 +36,7 @@ public sealed unsafe partial class BpfMap
             return WriteBatch(BpfCommand.BPF_MAP_UPDATE_BATCH, k, v, count, (ulong)flags);
     }
 
+    /// <summary>Like <see cref="UpdateBatch(ReadOnlySpan{byte}, ReadOnlySpan{byte}, BpfMapUpdateFlags)"/> with typed keys and values.</summary>
     public int UpdateBatch<TKey, TValue>(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values, BpfMapUpdateFlags flags = BpfMapUpdateFlags.Any)
         where TKey : unmanaged where TValue : unmanaged =>
         UpdateBatch(TypedKeys(keys), TypedValues(values, keys.Length), flags);
@@ -46,6 +49,7 @@ public sealed unsafe partial class BpfMap
             return WriteBatch(BpfCommand.BPF_MAP_DELETE_BATCH, k, null, keys.Length / KeySize, 0);
     }
 
+    /// <summary>Like <see cref="DeleteBatch(ReadOnlySpan{byte})"/> with typed keys.</summary>
     public int DeleteBatch<TKey>(ReadOnlySpan<TKey> keys) where TKey : unmanaged => DeleteBatch(TypedKeys(keys));
 
     private int LookupBatchCore(BpfCommand cmd, BpfMapBatchCursor cursor, Span<byte> keys, Span<byte> values)

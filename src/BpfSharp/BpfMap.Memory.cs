@@ -26,6 +26,7 @@ public sealed unsafe class BpfMappedMemory : IDisposable
     /// <summary>The number of usable bytes (the map's value size × max entries).</summary>
     public int Length { get; }
 
+    /// <summary>Whether the memory was mapped writable (<c>MapMemory(writable: true)</c>).</summary>
     public bool IsWritable { get; }
 
     private BpfMappedMemory(nint address, nuint mappedLength, int length, bool writable)
@@ -64,6 +65,7 @@ public sealed unsafe class BpfMappedMemory : IDisposable
         return ref System.Runtime.InteropServices.MemoryMarshal.AsRef<T>(Span.Slice(offset, sizeof(T)));
     }
 
+    /// <summary>Unmaps the memory; the map itself stays.</summary>
     public void Dispose()
     {
         nint a = Interlocked.Exchange(ref _address, 0);

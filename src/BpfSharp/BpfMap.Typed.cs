@@ -7,6 +7,7 @@ namespace BpfSharp;
 // Sizes are checked against the map on every call (a compare, no allocation).
 public sealed unsafe partial class BpfMap
 {
+    /// <summary>Reads the value of <paramref name="key"/> into <paramref name="value"/>; false when the key is absent. The types' sizes must be the map's key and value sizes.</summary>
     public bool TryLookup<TKey, TValue>(in TKey key, out TValue value, BpfMapLookupFlags flags = BpfMapLookupFlags.None)
         where TKey : unmanaged where TValue : unmanaged
     {
@@ -21,6 +22,7 @@ public sealed unsafe partial class BpfMap
         where TKey : unmanaged where TValue : unmanaged
         => TryLookup<TKey, TValue>(key, out var value, flags) ? value : throw KeyNotFound();
 
+    /// <summary>Creates or replaces the element of <paramref name="key"/>, as <paramref name="flags"/> allows.</summary>
     public void Update<TKey, TValue>(in TKey key, in TValue value, BpfMapUpdateFlags flags = BpfMapUpdateFlags.Any)
         where TKey : unmanaged where TValue : unmanaged
     {
@@ -37,6 +39,7 @@ public sealed unsafe partial class BpfMap
             return ElementCall(Interop.BpfCommand.BPF_MAP_DELETE_ELEM, k, null, 0, Interop.Errnos.ENOENT);
     }
 
+    /// <summary>Reads and deletes the element of <paramref name="key"/> (queues and stacks: pops, ignoring the key); false when absent.</summary>
     public bool TryLookupAndDelete<TKey, TValue>(in TKey key, out TValue value)
         where TKey : unmanaged where TValue : unmanaged
     {
@@ -46,6 +49,7 @@ public sealed unsafe partial class BpfMap
             return ElementCall(Interop.BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM, KeyPtr(k), v, 0, Interop.Errnos.ENOENT);
     }
 
+    /// <summary>The key after <paramref name="key"/> in the map's order; false after the last key.</summary>
     public bool TryGetNextKey<TKey>(in TKey key, out TKey nextKey) where TKey : unmanaged
     {
         if (sizeof(TKey) != KeySize) throw KeyTypeMismatch(sizeof(TKey));
@@ -56,6 +60,7 @@ public sealed unsafe partial class BpfMap
             return ElementCall(Interop.BpfCommand.BPF_MAP_GET_NEXT_KEY, &current, n, 0, Interop.Errnos.ENOENT);
     }
 
+    /// <summary>The map's first key; false when the map is empty.</summary>
     public bool TryGetFirstKey<TKey>(out TKey firstKey) where TKey : unmanaged
     {
         if (sizeof(TKey) != KeySize) throw KeyTypeMismatch(sizeof(TKey));

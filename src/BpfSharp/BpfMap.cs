@@ -13,11 +13,17 @@ public sealed unsafe partial class BpfMap : IDisposable
     /// <summary>The map's fd.</summary>
     public SafeFdHandle Handle { get; }
 
+    /// <summary>The map type.</summary>
     public BpfMapType Type { get; }
+    /// <summary>The key size in bytes.</summary>
     public int KeySize { get; }
+    /// <summary>The value size in bytes (per CPU for per-CPU maps).</summary>
     public int ValueSize { get; }
+    /// <summary>The maximum number of elements.</summary>
     public int MaxEntries { get; }
+    /// <summary>The creation flags.</summary>
     public BpfMapFlags Flags { get; }
+    /// <summary>The map's name (as given at creation; the kernel keeps at most 15 characters).</summary>
     public string Name { get; }
 
     /// <summary>The kernel's id of the map (stable while the map exists, unlike the fd).</summary>
@@ -137,6 +143,7 @@ public sealed unsafe partial class BpfMap : IDisposable
         PinPath = null;
     }
 
+    /// <summary>What the kernel reports about the map (BPF_OBJ_GET_INFO_BY_FD).</summary>
     public BpfMapInfo GetInfo()
     {
         var i = Bpf.GetInfo<BpfMapInfoRaw>(Handle, $"map \"{Name}\"");
@@ -156,7 +163,9 @@ public sealed unsafe partial class BpfMap : IDisposable
         Bpf.Call(BpfCommand.BPF_MAP_FREEZE, ref attr, $"map \"{Name}\"");
     }
 
+    /// <summary>Closes the map's fd; the map lives on while a pin, a program or another fd holds it.</summary>
     public void Dispose() => Handle.Dispose();
 
+    /// <summary>The map's type, name and sizes.</summary>
     public override string ToString() => $"{Type} map \"{Name}\" (key {KeySize} B, value {ValueSize} B, {MaxEntries} entries)";
 }

@@ -10,6 +10,7 @@ public sealed class BpfMapBatchCursor
     internal byte[] NextToken = [];
     internal bool Started;
 
+    /// <summary>Whether the last batch has been read.</summary>
     public bool IsDone { get; internal set; }
 
     /// <summary>Starts the walk again from the first element.</summary>

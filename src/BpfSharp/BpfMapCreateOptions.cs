@@ -6,6 +6,7 @@ public sealed class BpfMapCreateOptions
     /// <summary>The map's name in the kernel (at most 15 characters are kept).</summary>
     public string? Name { get; init; }
 
+    /// <summary>The creation flags (<c>map_flags</c>).</summary>
     public BpfMapFlags Flags { get; init; }
 
     /// <summary>A map whose shape the inner maps of an array-of-maps or hash-of-maps must have.</summary>

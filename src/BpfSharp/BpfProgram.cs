@@ -12,8 +12,11 @@ public sealed unsafe partial class BpfProgram : IDisposable
 {
     private uint _id;
 
+    /// <summary>The program's fd.</summary>
     public SafeFdHandle Handle { get; }
+    /// <summary>The program type.</summary>
     public BpfProgramType Type { get; }
+    /// <summary>The program's name (as given at load; the kernel keeps at most 15 characters).</summary>
     public string Name { get; }
 
     /// <summary>The attach type the program was loaded for, when it was given (or read from the kernel: unknown).</summary>
@@ -31,6 +34,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
     /// <summary>The kernel's id of the program.</summary>
     public uint Id => _id != 0 ? _id : _id = GetInfo().Id;
 
+    /// <summary>Where the program is pinned in bpffs, when this object pinned it or was opened from a pin.</summary>
     public string? PinPath { get; private set; }
 
     private BpfProgram(SafeFdHandle handle, BpfProgramType type, string name, BpfAttachType? attachType, uint attachBtfId, string? log, uint id)
@@ -171,6 +175,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
         }
     }
 
+    /// <summary>Opens the program pinned at <paramref name="path"/>.</summary>
     public static BpfProgram OpenPinned(string path)
     {
         var prog = FromHandle(Bpf.OpenPinned(path));
@@ -178,6 +183,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
         return prog;
     }
 
+    /// <summary>Opens the program with kernel id <paramref name="id"/>.</summary>
     public static BpfProgram FromId(uint id) => FromHandle(Bpf.OpenById(BpfCommand.BPF_PROG_GET_FD_BY_ID, id, "program"));
 
     /// <summary>The ids of every loaded program in the system.</summary>
@@ -190,6 +196,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
         PinPath = path;
     }
 
+    /// <summary>Removes the pin made by <see cref="Pin"/> or opened by <see cref="OpenPinned"/>; nothing when there is none.</summary>
     public void Unpin()
     {
         if (PinPath is null) return;
@@ -197,6 +204,7 @@ public sealed unsafe partial class BpfProgram : IDisposable
         PinPath = null;
     }
 
+    /// <summary>What the kernel reports about the program (BPF_OBJ_GET_INFO_BY_FD).</summary>
     public BpfProgramInfo GetInfo()
     {
         var what = $"program \"{Name}\"";
@@ -271,7 +279,9 @@ public sealed unsafe partial class BpfProgram : IDisposable
         return Bpf.CallForFd(BpfCommand.BPF_ENABLE_STATS, ref attr, "run-time statistics");
     }
 
+    /// <summary>Closes the program's fd; the program lives on while a pin, a link or another fd holds it.</summary>
     public void Dispose() => Handle.Dispose();
 
+    /// <summary>The program's type and name.</summary>
     public override string ToString() => $"{Type} program \"{Name}\"";
 }

@@ -6,15 +6,23 @@ namespace BpfSharp;
 [Flags]
 public enum BpfProgramFlags : uint
 {
+    /// <summary>No flags.</summary>
     None = 0,
+    /// <c>BPF_F_STRICT_ALIGNMENT</c>: the verifier checks alignment as on an architecture without unaligned access.
     StrictAlignment = 1 << 0,
+    /// <c>BPF_F_ANY_ALIGNMENT</c>: the verifier skips alignment checks (testing).
     AnyAlignment = 1 << 1,
+    /// <c>BPF_F_TEST_RND_HI32</c>: the verifier randomizes the upper 32 bits of 32-bit results (testing).
     TestRandomizeHi32 = 1 << 2,
+    /// <c>BPF_F_TEST_STATE_FREQ</c>: the verifier checkpoints its state often (testing).
     TestStateFreq = 1 << 3,
     /// <summary>The program may sleep (fentry/lsm/uprobe/iter/syscall programs marked <c>.s</c>).</summary>
     Sleepable = 1 << 4,
+    /// <c>BPF_F_XDP_HAS_FRAGS</c>: the XDP program handles multi-buffer packets.
     XdpHasFrags = 1 << 5,
+    /// <c>BPF_F_XDP_DEV_BOUND_ONLY</c>: the XDP program is bound to the device given at load.
     XdpDevBoundOnly = 1 << 6,
+    /// <c>BPF_F_TEST_REG_INVARIANTS</c>: the verifier checks its register bounds invariants (testing).
     TestRegInvariants = 1 << 7,
 }
 
@@ -47,6 +55,7 @@ public sealed class BpfProgramLoadOptions
     /// <summary>The kernel BTF object (a module's) that <see cref="AttachBtfId"/> belongs to.</summary>
     public SafeFdHandle? AttachBtfObject { get; init; }
 
+    /// <summary>The load flags (<c>prog_flags</c>).</summary>
     public BpfProgramFlags Flags { get; init; }
 
     /// <summary>

@@ -24,6 +24,7 @@ public sealed class BpfTestRunOptions
     /// <summary>The CPU to run on, with flag <c>BPF_F_TEST_RUN_ON_CPU</c>.</summary>
     public uint Cpu { get; init; }
 
+    /// <summary>For XDP live frames: how many frames a batch runs (0: the kernel's default).</summary>
     public uint BatchSize { get; init; }
 }
 

@@ -24,6 +24,7 @@ public sealed class BpfToken : IDisposable
         BpffsPath = path;
     }
 
+    /// <summary>The token's fd.</summary>
     public SafeFdHandle Handle { get; }
 
     /// <summary>The BPF filesystem the token was made from.</summary>
@@ -53,8 +54,10 @@ public sealed class BpfToken : IDisposable
         return string.IsNullOrEmpty(path) ? null : Create(path);
     }
 
+    /// <summary>Closes the token's fd.</summary>
     public void Dispose() => Handle.Dispose();
 
+    /// <summary>The bpffs the token came from.</summary>
     public override string ToString() => $"BPF token from {BpffsPath}";
 }
 

@@ -9,12 +9,16 @@ namespace BpfSharp;
 /// </summary>
 public static class KernelNames
 {
+    /// <summary>The kernel's name of a program type (<c>raw_tracepoint</c>).</summary>
     public static string Of(BpfProgramType type) => Snake(type.ToString());
 
+    /// <summary>The kernel's name of a link type (<c>kprobe_multi</c>).</summary>
     public static string Of(BpfLinkType type) => Snake(type.ToString());
 
+    /// <summary>The kernel's name of an attach type (<c>cgroup_inet_ingress</c>).</summary>
     public static string Of(BpfAttachType type) => Snake(type.ToString());
 
+    /// <summary>The kernel's name of a map type (<c>percpu_hash</c>).</summary>
     public static string Of(BpfMapType type) => type switch
     {
         BpfMapType.PerCpuHash => "percpu_hash",

@@ -17,9 +17,13 @@ public enum AtomicOp
     Xor = 0xa0,
 
     // BPF_FETCH (0x01) also writes the old memory value back into src (Linux 5.12).
+    /// <c>src = atomic_fetch_add(dst + off, src)</c> (Linux 5.12).
     FetchAdd = Add | Fetch,
+    /// <c>src = atomic_fetch_or(dst + off, src)</c> (Linux 5.12).
     FetchOr = Or | Fetch,
+    /// <c>src = atomic_fetch_and(dst + off, src)</c> (Linux 5.12).
     FetchAnd = And | Fetch,
+    /// <c>src = atomic_fetch_xor(dst + off, src)</c> (Linux 5.12).
     FetchXor = Xor | Fetch,
 
     /// <summary><c>BPF_FETCH</c>: the modifier bit that makes an operation return the old value.</summary>

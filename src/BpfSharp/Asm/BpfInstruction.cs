@@ -20,6 +20,7 @@ public readonly struct BpfInstruction : IEquatable<BpfInstruction>
     private readonly short _offset;
     private readonly int _immediate;
 
+    /// <summary>An instruction from its fields; <paramref name="dst"/> and <paramref name="src"/> must fit in four bits.</summary>
     public BpfInstruction(byte opCode, BpfRegister dst, BpfRegister src, short offset, int immediate)
     {
         _opCode = opCode;
@@ -112,15 +113,20 @@ public readonly struct BpfInstruction : IEquatable<BpfInstruction>
         return MemoryMarshal.Cast<byte, BpfInstruction>(bytes);
     }
 
+    /// <summary>Whether both instructions have the same opcode, registers, offset and immediate.</summary>
     public bool Equals(BpfInstruction other) =>
         _opCode == other._opCode && _registers == other._registers && _offset == other._offset && _immediate == other._immediate;
 
+    /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is BpfInstruction other && Equals(other);
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(_opCode, _registers, _offset, _immediate);
 
+    /// <summary>Whether both instructions have the same opcode, registers, offset and immediate.</summary>
     public static bool operator ==(BpfInstruction left, BpfInstruction right) => left.Equals(right);
 
+    /// <summary>Whether the instructions differ in opcode, registers, offset or immediate.</summary>
     public static bool operator !=(BpfInstruction left, BpfInstruction right) => !left.Equals(right);
 
     private static byte Pack(byte dst, byte src) =>

@@ -18,6 +18,7 @@ public class BpfException : Exception
     /// <summary>The errno's symbolic name (<c>EPERM</c>, <c>E2BIG</c>...), or empty when there is no errno.</summary>
     public string ErrnoName => Errno == Errno.None ? "" : Errnos.Name((int)Errno);
 
+    /// <summary>A kernel call's failure: <paramref name="errno"/> is the positive errno, <paramref name="detail"/> names the object (a map, a program) when there is one.</summary>
     public BpfException(string operation, int errno, string? detail = null, Exception? inner = null)
         : base(Format(operation, errno, detail), inner)
     {
@@ -42,6 +43,7 @@ public class BpfException : Exception
 /// <summary>Malformed BPF input: a BTF blob, an ELF object or a section the loader cannot make sense of.</summary>
 public class BpfFormatException : BpfException
 {
+    /// <summary>Malformed <paramref name="what"/> (a BTF blob, an ELF file, a section), explained by <paramref name="message"/>.</summary>
     public BpfFormatException(string what, string message, Exception? inner = null) : base(what, message, inner) { }
 }
 
@@ -51,12 +53,14 @@ public sealed class BpfVerifierException : BpfException
     /// <summary>The verifier's complete log, as the kernel wrote it.</summary>
     public string VerifierLog { get; }
 
+    /// <summary>A rejected program load, with the verifier's log (empty when the kernel wrote none).</summary>
     public BpfVerifierException(string operation, int errno, string detail, string verifierLog)
         : base(operation, errno, detail, null)
     {
         VerifierLog = verifierLog;
     }
 
+    /// <summary>The failure, followed by the verifier log when there is one.</summary>
     public override string Message =>
         VerifierLog.Length == 0 ? base.Message : base.Message + "\nverifier log:\n" + VerifierLog.TrimEnd();
 }

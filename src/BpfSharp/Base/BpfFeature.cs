@@ -22,6 +22,7 @@ public sealed class BpfFeature
         _missingReason = new Lazy<string?>(probe, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>Whether the running kernel has the feature (runs the probe on first use).</summary>
     public bool IsSupported => _missingReason.Value is null;
 
     /// <summary>Why the probe found the feature missing; null when it is supported.</summary>
@@ -33,6 +34,7 @@ public sealed class BpfFeature
         if (_missingReason.Value is { } why) throw new BpfFeatureNotSupportedException(this, why);
     }
 
+    /// <summary>The feature's name and whether it is supported, with the reason when it is not.</summary>
     public override string ToString() => IsSupported ? $"{Name}: supported" : $"{Name}: not supported ({MissingReason})";
 }
 
@@ -42,6 +44,8 @@ public sealed class BpfFeatureNotSupportedException(BpfFeature feature, string r
     // config option, a distribution's patch).
     : NotSupportedException($"{feature.Name} is not supported by the running kernel (probe: {reason})")
 {
+    /// <summary>The missing feature's <see cref="BpfFeature.Name"/>.</summary>
     public string Feature { get; } = feature.Name;
+    /// <summary>What the probe found (an errno, a refusal), never a kernel version.</summary>
     public string Reason { get; } = reason;
 }

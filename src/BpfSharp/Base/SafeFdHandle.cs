@@ -9,15 +9,19 @@ namespace BpfSharp;
 /// </summary>
 public sealed class SafeFdHandle : SafeHandle
 {
+    /// <summary>An invalid handle (-1), for marshalling.</summary>
     public SafeFdHandle() : base(new IntPtr(-1), ownsHandle: true) { }
 
+    /// <summary>Wraps <paramref name="fd"/>; with <paramref name="ownsHandle"/> the handle closes it.</summary>
     public SafeFdHandle(int fd, bool ownsHandle = true) : base(new IntPtr(-1), ownsHandle) => SetHandle(new IntPtr(fd));
 
+    /// <summary>Whether the fd is negative.</summary>
     public override bool IsInvalid => handle.ToInt64() < 0;
 
     /// <summary>The numeric fd. Callers keep the handle alive (or use DangerousAddRef) while using it.</summary>
     public int Fd => (int)handle.ToInt64();
 
+    /// <summary>Closes the fd.</summary>
     protected override bool ReleaseHandle() => Libc.close((int)handle.ToInt64()) == 0;
 
     /// <summary>Duplicates the fd (<c>F_DUPFD_CLOEXEC</c>); the new handle is independent of this one.</summary>

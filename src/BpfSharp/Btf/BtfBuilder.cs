@@ -79,6 +79,7 @@ public sealed class BtfBuilder
         return Append(new(BtfKind.Int, name, false, 0, (uint)size, [((uint)encoding << 24) | ((uint)bitOffset << 16) | (uint)bits]));
     }
 
+    /// <summary>A <c>FLOAT</c> of <paramref name="size"/> bytes (Linux 5.13).</summary>
     public int AddFloat(string name, int size) => Append(new(BtfKind.Float, name, false, 0, (uint)size, []));
 
     /// <param name="targetId">The pointee; 0 for <c>void *</c>.</param>
@@ -92,6 +93,7 @@ public sealed class BtfBuilder
     public int AddStruct(string name, int size, IReadOnlyList<BtfMember> members, bool bitfieldOffsets = false) =>
         Append(BtfRecord.Composite(BtfKind.Struct, name, size, members, bitfieldOffsets || members.Any(m => m.IsBitfield)));
 
+    /// <summary>A <c>UNION</c>; <paramref name="bitfieldOffsets"/> as for <see cref="AddStruct"/>.</summary>
     public int AddUnion(string name, int size, IReadOnlyList<BtfMember> members, bool bitfieldOffsets = false) =>
         Append(BtfRecord.Composite(BtfKind.Union, name, size, members, bitfieldOffsets || members.Any(m => m.IsBitfield)));
 
@@ -103,14 +105,19 @@ public sealed class BtfBuilder
     public int AddEnum64(string name, int size, IReadOnlyList<BtfEnumValue> values, bool isSigned = false) =>
         Append(BtfRecord.Enum(name, size, isSigned, is64: true, values));
 
+    /// <summary>A <c>FWD</c>: <c>struct name;</c>, or <c>union name;</c> with <paramref name="isUnion"/>.</summary>
     public int AddForward(string name, bool isUnion = false) => Append(new(BtfKind.Forward, name, isUnion, 0, 0, []));
 
+    /// <summary>A <c>TYPEDEF</c> naming <paramref name="targetId"/>.</summary>
     public int AddTypedef(string name, int targetId) => Append(new(BtfKind.Typedef, name, false, 0, (uint)targetId, []));
 
+    /// <summary>A <c>VOLATILE</c> qualifier on <paramref name="targetId"/>.</summary>
     public int AddVolatile(int targetId) => Append(new(BtfKind.Volatile, "", false, 0, (uint)targetId, []));
 
+    /// <summary>A <c>CONST</c> qualifier on <paramref name="targetId"/>.</summary>
     public int AddConst(int targetId) => Append(new(BtfKind.Const, "", false, 0, (uint)targetId, []));
 
+    /// <summary>A <c>RESTRICT</c> qualifier on <paramref name="targetId"/>.</summary>
     public int AddRestrict(int targetId) => Append(new(BtfKind.Restrict, "", false, 0, (uint)targetId, []));
 
     /// <summary>A <c>TYPE_TAG</c> (Linux 5.17); <paramref name="isAttribute"/> sets the kind_flag (a plain attribute, 6.6).</summary>
@@ -121,6 +128,7 @@ public sealed class BtfBuilder
     public int AddDeclTag(string value, int targetId, int componentIndex = -1, bool isAttribute = false) =>
         Append(new(BtfKind.DeclTag, value, isAttribute, 0, (uint)targetId, [(uint)componentIndex]));
 
+    /// <summary>A <c>FUNC</c> named <paramref name="name"/> with the signature <paramref name="protoId"/> (a <c>FUNC_PROTO</c>).</summary>
     public int AddFunc(string name, int protoId, BtfLinkage linkage = BtfLinkage.Static) =>
         Append(new(BtfKind.Func, name, false, (int)linkage, (uint)protoId, []));
 
@@ -128,9 +136,11 @@ public sealed class BtfBuilder
     public int AddFuncProto(int returnTypeId, IReadOnlyList<BtfParam> parameters, bool isVariadic = false) =>
         Append(BtfRecord.FuncProto("", returnTypeId, parameters, isVariadic));
 
+    /// <summary>A <c>VAR</c> of type <paramref name="typeId"/>, to be listed by a <c>DATASEC</c>.</summary>
     public int AddVar(string name, int typeId, BtfLinkage linkage = BtfLinkage.Global) =>
         Append(new(BtfKind.Var, name, false, 0, (uint)typeId, [(uint)linkage]));
 
+    /// <summary>A <c>DATASEC</c> of <paramref name="size"/> bytes placing <paramref name="variables"/> (VARs) at their offsets.</summary>
     public int AddDataSec(string name, int size, IReadOnlyList<BtfVarSecInfo> variables) =>
         Append(BtfRecord.DataSec(name, size, variables));
 

@@ -13,8 +13,10 @@ public readonly record struct BtfMember(string Name, int TypeId, int BitOffset, 
     /// <summary>Offset in whole bytes (a bitfield's offset rounded down).</summary>
     public int ByteOffset => BitOffset / 8;
 
+    /// <summary>Whether the member is a bitfield (<see cref="BitfieldSize"/> is not 0).</summary>
     public bool IsBitfield => BitfieldSize != 0;
 
+    /// <summary>Whether the member is a nested anonymous struct or union.</summary>
     public bool IsAnonymous => Name.Length == 0;
 }
 
@@ -26,6 +28,7 @@ public readonly record struct BtfMember(string Name, int TypeId, int BitOffset, 
 /// </param>
 public readonly record struct BtfEnumValue(string Name, long Value)
 {
+    /// <see cref="Value"/> as the unsigned 64-bit value it may stand for.
     public ulong UnsignedValue => unchecked((ulong)Value);
 }
 
@@ -54,5 +57,6 @@ public readonly record struct BtfMemberLocation(
     /// <summary>Cumulative offset in whole bytes (a bitfield's offset rounded down).</summary>
     public long ByteOffset => BitOffset / 8;
 
+    /// <summary>Whether the member is a bitfield (<see cref="BitfieldSize"/> is not 0).</summary>
     public bool IsBitfield => BitfieldSize != 0;
 }

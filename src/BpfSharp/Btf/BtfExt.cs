@@ -8,7 +8,9 @@ public readonly record struct BtfFuncInfo(int InstructionOffset, int TypeId);
 /// <summary>One source line record: instruction offset (bytes), file and line text offsets into the string section, line and column.</summary>
 public readonly record struct BtfLineInfo(int InstructionOffset, int FileNameOffset, int LineOffset, int LineAndColumn)
 {
+    /// <summary>The source line number (the upper 22 bits of <c>line_col</c>).</summary>
     public int Line => (int)((uint)LineAndColumn >> 10);
+    /// <summary>The source column (the low 10 bits of <c>line_col</c>).</summary>
     public int Column => LineAndColumn & 0x3ff;
 }
 
@@ -23,8 +25,11 @@ public sealed class BtfExt
 {
     private const ushort Magic = 0xEB9F;
 
+    /// <summary>The func info records (<c>bpf_func_info</c>), by ELF section name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<BtfFuncInfo>> FuncInfo { get; }
+    /// <summary>The line info records (<c>bpf_line_info</c>), by ELF section name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<BtfLineInfo>> LineInfo { get; }
+    /// <summary>The CO-RE relocation records (<c>bpf_core_relo</c>), by ELF section name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<BtfCoreRelocation>> CoreRelocations { get; }
 
     private BtfExt(Dictionary<string, IReadOnlyList<BtfFuncInfo>> func, Dictionary<string, IReadOnlyList<BtfLineInfo>> line,

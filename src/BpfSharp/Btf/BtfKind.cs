@@ -7,18 +7,27 @@ public enum BtfKind : byte
 {
     /// <summary>Type id 0, <c>void</c>; never stored in the type section.</summary>
     Void = 0,
+    /// <c>BTF_KIND_INT</c>: an integer, char or bool.
     Int = 1,
     /// <summary><c>BTF_KIND_PTR</c>.</summary>
     Pointer = 2,
+    /// <c>BTF_KIND_ARRAY</c>: an array of an element type.
     Array = 3,
+    /// <c>BTF_KIND_STRUCT</c>: a struct and its members.
     Struct = 4,
+    /// <c>BTF_KIND_UNION</c>: a union and its members.
     Union = 5,
+    /// <c>BTF_KIND_ENUM</c>: an enum of values up to 32 bits.
     Enum = 6,
     /// <summary><c>BTF_KIND_FWD</c>: a forward declaration of a struct or union.</summary>
     Forward = 7,
+    /// <c>BTF_KIND_TYPEDEF</c>: a name for another type.
     Typedef = 8,
+    /// <c>BTF_KIND_VOLATILE</c>: the <c>volatile</c> qualifier.
     Volatile = 9,
+    /// <c>BTF_KIND_CONST</c>: the <c>const</c> qualifier.
     Const = 10,
+    /// <c>BTF_KIND_RESTRICT</c>: the <c>restrict</c> qualifier.
     Restrict = 11,
     /// <summary>A function (its name and linkage); its signature is a <see cref="FuncProto"/>.</summary>
     Func = 12,
@@ -28,6 +37,7 @@ public enum BtfKind : byte
     Var = 14,
     /// <summary>An ELF data section (<c>.data</c>, <c>.bss</c>, <c>.data..percpu</c>...) and the variables in it.</summary>
     DataSec = 15,
+    /// <c>BTF_KIND_FLOAT</c>: a floating-point type.
     Float = 16,
     /// <summary><c>__attribute__((btf_decl_tag("...")))</c> on a declaration or one of its members/parameters.</summary>
     DeclTag = 17,
@@ -52,9 +62,13 @@ public enum BtfLinkage
 [Flags]
 public enum BtfIntEncoding : byte
 {
+    /// <summary>A plain unsigned integer.</summary>
     None = 0,
+    /// <c>BTF_INT_SIGNED</c>: the integer is signed.
     Signed = 1,
+    /// <c>BTF_INT_CHAR</c>: a character type (printed as a character).
     Char = 2,
+    /// <c>BTF_INT_BOOL</c>: a boolean.
     Bool = 4,
 }
 

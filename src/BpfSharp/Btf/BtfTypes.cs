@@ -24,8 +24,10 @@ public abstract class BtfType
     /// <summary>The name, empty for an anonymous type. For a tag this is the tag's value.</summary>
     public string Name { get; }
 
+    /// <summary>The type's kind: which <see cref="BtfType"/> subclass this is.</summary>
     public abstract BtfKind Kind { get; }
 
+    /// <summary>Whether the type has no name (an anonymous struct, union or enum, a pointer, an array...).</summary>
     public bool IsAnonymous => Name.Length == 0;
 
     /// <summary>In bpftool's raw style: <c>[13723] STRUCT 'bpf_map_info'</c>.</summary>
@@ -37,6 +39,7 @@ public sealed class BtfVoid : BtfType
 {
     internal BtfVoid(BtfSpec spec) : base(spec, 0, "") { }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Void;
 }
 
@@ -52,11 +55,13 @@ public sealed class BtfInt : BtfType
         Bits = bits;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Int;
 
     /// <summary>Storage size in bytes: 1, 2, 4, 8 or 16.</summary>
     public int Size { get; }
 
+    /// <summary>Whether the integer is signed, a char or a bool.</summary>
     public BtfIntEncoding Encoding { get; }
 
     /// <summary>Offset of the value's bits in its storage; 0 except in old-style bitfield encodings.</summary>
@@ -65,10 +70,13 @@ public sealed class BtfInt : BtfType
     /// <summary>Number of value bits (at most <see cref="Size"/> × 8).</summary>
     public int Bits { get; }
 
+    /// <summary>Whether the integer is signed (<see cref="BtfIntEncoding.Signed"/>).</summary>
     public bool IsSigned => (Encoding & BtfIntEncoding.Signed) != 0;
 
+    /// <summary>Whether the integer is a character type (<see cref="BtfIntEncoding.Char"/>).</summary>
     public bool IsChar => (Encoding & BtfIntEncoding.Char) != 0;
 
+    /// <summary>Whether the integer is a boolean (<see cref="BtfIntEncoding.Bool"/>).</summary>
     public bool IsBool => (Encoding & BtfIntEncoding.Bool) != 0;
 }
 
@@ -77,6 +85,7 @@ public sealed class BtfFloat : BtfType
 {
     internal BtfFloat(BtfSpec spec, int id, string name, int size) : base(spec, id, name) => Size = size;
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Float;
 
     /// <summary>Size in bytes: 2, 4, 8, 12 or 16.</summary>
@@ -88,11 +97,13 @@ public sealed class BtfPointer : BtfType
 {
     internal BtfPointer(BtfSpec spec, int id, string name, int targetId) : base(spec, id, name) => TargetId = targetId;
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Pointer;
 
     /// <summary>The pointee; 0 for <c>void *</c>.</summary>
     public int TargetId { get; }
 
+    /// <summary>The pointee type (<see cref="BtfVoid"/> for id 0).</summary>
     public BtfType Target => Spec[TargetId];
 }
 
@@ -107,8 +118,10 @@ public sealed class BtfArray : BtfType
         Length = length;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Array;
 
+    /// <summary>The element type's id.</summary>
     public int ElementTypeId { get; }
 
     /// <summary>The index type the compiler recorded (an int); carries no layout information.</summary>
@@ -117,6 +130,7 @@ public sealed class BtfArray : BtfType
     /// <summary>Number of elements; 0 for a flexible array member.</summary>
     public int Length { get; }
 
+    /// <summary>The element type.</summary>
     public BtfType ElementType => Spec[ElementTypeId];
 }
 
@@ -165,6 +179,7 @@ public sealed class BtfStruct : BtfComposite
     internal BtfStruct(BtfSpec spec, int id, string name, int size, ImmutableArray<BtfMember> members, bool kindFlag)
         : base(spec, id, name, size, members, kindFlag) { }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Struct;
 }
 
@@ -174,6 +189,7 @@ public sealed class BtfUnion : BtfComposite
     internal BtfUnion(BtfSpec spec, int id, string name, int size, ImmutableArray<BtfMember> members, bool kindFlag)
         : base(spec, id, name, size, members, kindFlag) { }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Union;
 }
 
@@ -189,6 +205,7 @@ public sealed class BtfEnum : BtfType
         Values = values;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => Is64Bit ? BtfKind.Enum64 : BtfKind.Enum;
 
     /// <summary>Whether this is an <c>ENUM64</c>, whose values are stored in 64 bits.</summary>
@@ -200,8 +217,10 @@ public sealed class BtfEnum : BtfType
     /// <summary>The kind_flag: values are signed (otherwise unsigned).</summary>
     public bool IsSigned { get; }
 
+    /// <summary>The enumerators, in declaration order.</summary>
     public ImmutableArray<BtfEnumValue> Values { get; }
 
+    /// <summary>Finds the value of the enumerator named <paramref name="name"/>; false when there is none.</summary>
     public bool TryGetValue(string name, out long value)
     {
         foreach (var v in Values)
@@ -222,8 +241,10 @@ public sealed class BtfForward : BtfType
 {
     internal BtfForward(BtfSpec spec, int id, string name, bool isUnion) : base(spec, id, name) => IsUnion = isUnion;
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Forward;
 
+    /// <summary>The kind_flag: the declaration is <c>union foo;</c> rather than <c>struct foo;</c>.</summary>
     public bool IsUnion { get; }
 
     /// <summary><see cref="BtfKind.Union"/> or <see cref="BtfKind.Struct"/>: the kind a definition would have.</summary>
@@ -235,10 +256,13 @@ public sealed class BtfTypedef : BtfType
 {
     internal BtfTypedef(BtfSpec spec, int id, string name, int targetId) : base(spec, id, name) => TargetId = targetId;
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Typedef;
 
+    /// <summary>The id of the type the typedef names.</summary>
     public int TargetId { get; }
 
+    /// <summary>The type the typedef names.</summary>
     public BtfType Target => Spec[TargetId];
 }
 
@@ -251,27 +275,34 @@ public abstract class BtfModifier : BtfType
     /// <summary>The wrapped type; 0 for <c>const void</c> and the like.</summary>
     public int TargetId { get; }
 
+    /// <summary>The wrapped type (<see cref="BtfVoid"/> for id 0).</summary>
     public BtfType Target => Spec[TargetId];
 }
 
+/// <summary>The <c>const</c> qualifier (<c>BTF_KIND_CONST</c>).</summary>
 public sealed class BtfConst : BtfModifier
 {
     internal BtfConst(BtfSpec spec, int id, string name, int targetId) : base(spec, id, name, targetId) { }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Const;
 }
 
+/// <summary>The <c>volatile</c> qualifier (<c>BTF_KIND_VOLATILE</c>).</summary>
 public sealed class BtfVolatile : BtfModifier
 {
     internal BtfVolatile(BtfSpec spec, int id, string name, int targetId) : base(spec, id, name, targetId) { }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Volatile;
 }
 
+/// <summary>The <c>restrict</c> qualifier (<c>BTF_KIND_RESTRICT</c>).</summary>
 public sealed class BtfRestrict : BtfModifier
 {
     internal BtfRestrict(BtfSpec spec, int id, string name, int targetId) : base(spec, id, name, targetId) { }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Restrict;
 }
 
@@ -281,8 +312,10 @@ public sealed class BtfTypeTag : BtfModifier
     internal BtfTypeTag(BtfSpec spec, int id, string name, int targetId, bool isAttribute)
         : base(spec, id, name, targetId) => IsAttribute = isAttribute;
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.TypeTag;
 
+    /// <summary>The tag's text (the same as <see cref="BtfType.Name"/>).</summary>
     public string Value => Name;
 
     /// <summary>The kind_flag: the tag is a plain <c>__attribute__((...))</c> text rather than a <c>btf_type_tag</c>.</summary>
@@ -300,8 +333,10 @@ public sealed class BtfDeclTag : BtfType
         IsAttribute = isAttribute;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.DeclTag;
 
+    /// <summary>The tag's text (the same as <see cref="BtfType.Name"/>).</summary>
     public string Value => Name;
 
     /// <summary>The tagged struct, union, function, variable or typedef.</summary>
@@ -313,6 +348,7 @@ public sealed class BtfDeclTag : BtfType
     /// <summary>The kind_flag: the tag is a plain <c>__attribute__((...))</c> text rather than a <c>btf_decl_tag</c>.</summary>
     public bool IsAttribute { get; }
 
+    /// <summary>The tagged type.</summary>
     public BtfType Target => Spec[TargetId];
 }
 
@@ -325,13 +361,16 @@ public sealed class BtfFunc : BtfType
         Linkage = linkage;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Func;
 
+    /// <summary>The id of the function's <see cref="BtfFuncProto"/>.</summary>
     public int ProtoId { get; }
 
     /// <summary>The function's signature (the parser checks that a FUNC refers to a FUNC_PROTO).</summary>
     public BtfFuncProto Proto => (BtfFuncProto)Spec[ProtoId];
 
+    /// <summary>Whether the function is static, global or extern (stored in the FUNC's vlen).</summary>
     public BtfLinkage Linkage { get; }
 }
 
@@ -346,6 +385,7 @@ public sealed class BtfFuncProto : BtfType
         IsVariadic = isVariadic;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.FuncProto;
 
     /// <summary>The return type; 0 for <c>void</c>.</summary>
@@ -357,6 +397,7 @@ public sealed class BtfFuncProto : BtfType
     /// <summary>Whether the signature ends in <c>...</c> (a last parameter with type 0 and no name).</summary>
     public bool IsVariadic { get; }
 
+    /// <summary>The return type (<see cref="BtfVoid"/> for id 0).</summary>
     public BtfType ReturnType => Spec[ReturnTypeId];
 }
 
@@ -369,12 +410,16 @@ public sealed class BtfVar : BtfType
         Linkage = linkage;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.Var;
 
+    /// <summary>The id of the variable's type.</summary>
     public int TypeId { get; }
 
+    /// <summary>Whether the variable is static, global or extern (<c>btf_var.linkage</c>).</summary>
     public BtfLinkage Linkage { get; }
 
+    /// <summary>The variable's type.</summary>
     public BtfType Type => Spec[TypeId];
 }
 
@@ -391,9 +436,12 @@ public sealed class BtfDataSec : BtfType
         Variables = variables;
     }
 
+    /// <inheritdoc/>
     public override BtfKind Kind => BtfKind.DataSec;
 
+    /// <summary>The section's size in bytes (0 in an object until the loader fills it in).</summary>
     public int Size { get; }
 
+    /// <summary>The variables in the section, with their offsets and sizes (<c>btf_var_secinfo</c>).</summary>
     public ImmutableArray<BtfVarSecInfo> Variables { get; }
 }

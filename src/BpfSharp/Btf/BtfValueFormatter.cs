@@ -22,6 +22,7 @@ namespace BpfSharp.Btf;
 /// </remarks>
 public sealed class BtfValueFormatter(BtfSpec spec)
 {
+    /// <summary>The BTF whose types the formatter writes values of.</summary>
     public BtfSpec Spec { get; } = spec;
 
     /// <summary>How many nested steps (a struct's members, a member's value) a walk may take.</summary>

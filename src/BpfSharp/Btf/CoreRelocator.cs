@@ -12,6 +12,7 @@ public readonly record struct CoreResult(ulong LocalValue, ulong TargetValue, bo
 
     /// <summary>For a field offset relocation on a load or store: the target field's size, to fix the access size.</summary>
     public int TargetFieldSize { get; init; }
+    /// <summary>For a field offset relocation on a load or store: the local field's size.</summary>
     public int LocalFieldSize { get; init; }
 }
 
@@ -60,6 +61,7 @@ public sealed class CoreRelocator
         return i > 0 ? name[..i] : name;
     }
 
+    /// <summary>Computes the local and target values of one relocation record, or a poison result when the target has no match.</summary>
     public CoreResult Relocate(BtfCoreRelocation relo)
     {
         var kind = (CoreRelocationKind)relo.Kind;

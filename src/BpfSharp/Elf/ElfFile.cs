@@ -45,6 +45,7 @@ public sealed partial class ElfFile
     /// <summary>The whole image the file was parsed from.</summary>
     public ReadOnlyMemory<byte> Image => _image;
 
+    /// <summary>The ELF header (<c>Elf32_Ehdr</c>/<c>Elf64_Ehdr</c>).</summary>
     public ElfHeader Header { get; }
 
     /// <summary>All sections in header-table order, so that <c>Sections[i].Index == i</c>; entry 0 is the null section.</summary>
@@ -180,6 +181,7 @@ public sealed partial class ElfFile
         return null;
     }
 
+    /// <summary>The file's name, type, machine and section and segment counts.</summary>
     public override string ToString() => $"{_what}: {Header.Type} {Header.Machine}, {_sections.Length} sections, {_programHeaders.Length} segments";
 
     private void CheckIdentification(ReadOnlySpan<byte> file)

@@ -17,5 +17,6 @@ public sealed class ElfNote
     /// <summary>The descriptor bytes, a slice of the parsed buffer.</summary>
     public ReadOnlyMemory<byte> Descriptor { get; }
 
+    /// <summary>The note's owner, type and descriptor size.</summary>
     public override string ToString() => $"{Owner} type {Type}, {Descriptor.Length} bytes";
 }

@@ -26,6 +26,7 @@ public readonly struct ElfRelocation
     /// <summary>The symbol <see cref="SymbolIndex"/> names, or null when the section has no symbol table (<c>sh_link</c> 0).</summary>
     public ElfSymbol? Symbol { get; }
 
+    /// <summary>The relocation's offset, type, symbol and addend.</summary>
     public override string ToString() => $"0x{Offset:x} type {Type} -> {Symbol?.Name ?? SymbolIndex.ToString()}{(Addend != 0 ? $" {Addend:+#;-#}" : "")}";
 }
 
@@ -48,7 +49,9 @@ public sealed class ElfRelocationTable
     public ElfSection? SymbolTable { get; }
     /// <summary>Whether entries carry explicit addends (<c>SHT_RELA</c>).</summary>
     public bool HasAddends => Section.Type == ElfSectionType.Rela;
+    /// <summary>The relocation entries, in table order.</summary>
     public IReadOnlyList<ElfRelocation> Entries { get; }
 
+    /// <summary>The section, its target and the number of entries.</summary>
     public override string ToString() => $"{Section.Name} -> {Target?.Name ?? "(none)"}: {Entries.Count} entries";
 }

@@ -9,7 +9,9 @@ public sealed class UsdtProbe
 {
     internal UsdtProbe() { }
 
+    /// <summary>The probe's provider (the first argument of <c>DTRACE_PROBE</c>).</summary>
     public string Provider { get; internal init; } = "";
+    /// <summary>The probe's name.</summary>
     public string Name { get; internal init; } = "";
     /// <summary>The probe site (the <c>nop</c> the uprobe replaces), adjusted for prelinking.</summary>
     public ulong Address { get; internal init; }
@@ -20,5 +22,6 @@ public sealed class UsdtProbe
     /// <summary>The argument specification, e.g. <c>-4@%edi 8@-16(%rbp)</c>, in the architecture's assembler syntax.</summary>
     public string Arguments { get; internal init; } = "";
 
+    /// <summary>The probe's provider, name, address and argument string.</summary>
     public override string ToString() => $"{Provider}:{Name} at 0x{Address:x} ({Arguments})";
 }

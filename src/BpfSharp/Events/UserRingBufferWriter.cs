@@ -70,6 +70,7 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
     /// <summary>The largest record the ring can take (its size less one 8-byte header).</summary>
     public int MaxRecordSize => (int)Math.Min(Size - HeaderSize, LengthMask);
 
+    /// <summary>Whether the writer has been disposed.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>The ring's positions now: the kernel's consumer position and ours.</summary>

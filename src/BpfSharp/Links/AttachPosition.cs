@@ -34,23 +34,28 @@ public sealed class AttachPosition
     /// <summary>After every program of the hook (also where a program goes when no position is given).</summary>
     public static AttachPosition Last { get; } = new(BPF_F_AFTER, null, null, 0, "last");
 
+    /// <summary>Right before <paramref name="program"/>, which must already run at the hook.</summary>
     public static AttachPosition Before(BpfProgram program) => new(BPF_F_BEFORE, program, null, 0, $"before {program}");
 
+    /// <summary>Right after <paramref name="program"/>, which must already run at the hook.</summary>
     public static AttachPosition After(BpfProgram program) => new(BPF_F_AFTER, program, null, 0, $"after {program}");
 
     /// <summary>Right before the program of <paramref name="link"/>.</summary>
     public static AttachPosition Before(BpfLink link) => new(BPF_F_BEFORE | BPF_F_LINK, null, link, 0, $"before {link}");
 
+    /// <summary>Right after the program of <paramref name="link"/>.</summary>
     public static AttachPosition After(BpfLink link) => new(BPF_F_AFTER | BPF_F_LINK, null, link, 0, $"after {link}");
 
     /// <summary>Right before the program with kernel id <paramref name="programId"/>.</summary>
     public static AttachPosition BeforeProgramId(uint programId) => new(BPF_F_BEFORE | BPF_F_ID, null, null, programId, $"before program id {programId}");
 
+    /// <summary>Right after the program with kernel id <paramref name="programId"/>.</summary>
     public static AttachPosition AfterProgramId(uint programId) => new(BPF_F_AFTER | BPF_F_ID, null, null, programId, $"after program id {programId}");
 
     /// <summary>Right before the program of the link with kernel id <paramref name="linkId"/>.</summary>
     public static AttachPosition BeforeLinkId(uint linkId) => new(BPF_F_BEFORE | BPF_F_ID | BPF_F_LINK, null, null, linkId, $"before link id {linkId}");
 
+    /// <summary>Right after the program of the link with kernel id <paramref name="linkId"/>.</summary>
     public static AttachPosition AfterLinkId(uint linkId) => new(BPF_F_AFTER | BPF_F_ID | BPF_F_LINK, null, null, linkId, $"after link id {linkId}");
 
     /// <summary>The flags and the relative fd or id, holding a reference on a relative fd for the call.</summary>
@@ -65,5 +70,6 @@ public sealed class AttachPosition
         return (_flags, _id);
     }
 
+    /// <summary>The position in words (<c>first</c>, <c>before link id 7</c>...).</summary>
     public override string ToString() => _text;
 }

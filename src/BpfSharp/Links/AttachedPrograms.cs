@@ -31,6 +31,7 @@ public static class AttachedPrograms
         return Cgroup(cgroup, attachType, effective);
     }
 
+    /// <summary>The programs of the cgroup open as <paramref name="cgroup"/> at an attach type, as the overload taking a path.</summary>
     public static AttachedProgramList Cgroup(SafeFdHandle cgroup, BpfAttachType attachType, bool effective = false) =>
         ProgramQuery.Run(cgroup, 0, attachType, effective ? ProgramQuery.BPF_F_QUERY_EFFECTIVE : 0, "cgroup");
 

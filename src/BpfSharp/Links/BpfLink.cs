@@ -206,6 +206,7 @@ public abstract class BpfLink : IDisposable
 
     internal string Describe() => Handle is { IsClosed: false } && _id != 0 ? $"{GetType().Name} id {_id}" : GetType().Name;
 
+    /// <summary>What the link is and what it attaches, for messages.</summary>
     public override string ToString() => Describe();
 }
 

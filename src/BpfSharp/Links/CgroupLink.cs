@@ -15,5 +15,10 @@ public sealed class CgroupLink : BpfFdLink
     public override CgroupLinkInfo GetInfo() => (CgroupLinkInfo)base.GetInfo();
 }
 
+/// <summary>What the kernel reports about a cgroup link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="CgroupId">The cgroup's id (its inode number), 0 once detached.</param>
+/// <param name="AttachType">The hook in the cgroup.</param>
 public sealed record CgroupLinkInfo(uint Id, uint ProgramId, ulong CgroupId, BpfAttachType AttachType)
     : BpfLinkInfo(Id, BpfLinkType.Cgroup, ProgramId);

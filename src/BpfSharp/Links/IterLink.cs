@@ -40,5 +40,10 @@ public sealed class IterAttachOptions
     public uint CgroupOrder { get; init; }
 }
 
+/// <summary>What the kernel reports about an iterator link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="Target">The iterator target (<c>task</c>, <c>bpf_map_elem</c>...).</param>
+/// <param name="MapId">The map a map iterator walks, 0 for other targets.</param>
 public sealed record IterLinkInfo(uint Id, uint ProgramId, string Target, uint MapId)
     : BpfLinkInfo(Id, BpfLinkType.Iter, ProgramId);

@@ -6,17 +6,24 @@ namespace BpfSharp;
 /// <summary>The protocol families a netfilter BPF program can hook (NFPROTO_*).</summary>
 public enum NetfilterProtocolFamily : uint
 {
+    /// <c>NFPROTO_IPV4</c>.
     IPv4 = 2,
+    /// <c>NFPROTO_IPV6</c>.
     IPv6 = 10,
 }
 
 /// <summary>The netfilter hooks of the IPv4 and IPv6 families (enum nf_inet_hooks).</summary>
 public enum NetfilterHook : uint
 {
+    /// <c>NF_INET_PRE_ROUTING</c>: packets arriving, before the routing decision.
     PreRouting = 0,
+    /// <c>NF_INET_LOCAL_IN</c>: packets for this host.
     LocalIn = 1,
+    /// <c>NF_INET_FORWARD</c>: packets routed through this host.
     Forward = 2,
+    /// <c>NF_INET_LOCAL_OUT</c>: packets this host sends.
     LocalOut = 3,
+    /// <c>NF_INET_POST_ROUTING</c>: packets leaving, after the routing decision.
     PostRouting = 4,
 }
 

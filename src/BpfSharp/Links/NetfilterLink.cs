@@ -15,5 +15,12 @@ public sealed class NetfilterLink : BpfFdLink
     public override NetfilterLinkInfo GetInfo() => (NetfilterLinkInfo)base.GetInfo();
 }
 
+/// <summary>What the kernel reports about a netfilter link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="ProtocolFamily">The <c>NFPROTO_*</c> family (see <see cref="NetfilterProtocolFamily"/>).</param>
+/// <param name="Hook">The hook (see <see cref="NetfilterHook"/>).</param>
+/// <param name="Priority">The hook priority; lower runs first.</param>
+/// <param name="Flags">The link's <c>BPF_F_NETFILTER_*</c> flags.</param>
 public sealed record NetfilterLinkInfo(uint Id, uint ProgramId, uint ProtocolFamily, uint Hook, int Priority, uint Flags)
     : BpfLinkInfo(Id, BpfLinkType.Netfilter, ProgramId);

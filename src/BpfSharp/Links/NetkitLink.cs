@@ -15,5 +15,10 @@ public sealed class NetkitLink : BpfFdLink
     public override NetkitLinkInfo GetInfo() => (NetkitLinkInfo)base.GetInfo();
 }
 
+/// <summary>What the kernel reports about a netkit link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="Ifindex">The netkit device's index, 0 once detached.</param>
+/// <param name="AttachType">The side: <see cref="BpfAttachType.NetkitPrimary"/> or <see cref="BpfAttachType.NetkitPeer"/>.</param>
 public sealed record NetkitLinkInfo(uint Id, uint ProgramId, int Ifindex, BpfAttachType AttachType)
     : BpfLinkInfo(Id, BpfLinkType.Netkit, ProgramId);

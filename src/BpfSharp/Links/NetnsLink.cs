@@ -15,5 +15,10 @@ public sealed class NetnsLink : BpfFdLink
     public override NetnsLinkInfo GetInfo() => (NetnsLinkInfo)base.GetInfo();
 }
 
+/// <summary>What the kernel reports about a network namespace link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="NetnsInode">The namespace's inode number, 0 once detached.</param>
+/// <param name="AttachType">The hook (flow dissector or sk_lookup).</param>
 public sealed record NetnsLinkInfo(uint Id, uint ProgramId, uint NetnsInode, BpfAttachType AttachType)
     : BpfLinkInfo(Id, BpfLinkType.Netns, ProgramId);

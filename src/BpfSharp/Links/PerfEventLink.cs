@@ -33,6 +33,7 @@ public sealed class PerfEventLink : BpfLink
         PerfEventIoctlLink.CloseEvent(_perfEvent, _probeEvent, disable: false);
     }
 
+    /// <summary>Always throws <see cref="NotSupportedException"/>: the kernel cannot detach a perf event link; dispose it instead.</summary>
     public override void Detach() =>
         throw new NotSupportedException("a perf event link cannot be detached while its fd is open (the kernel has no BPF_LINK_DETACH for it); dispose it instead");
 }
@@ -53,8 +54,10 @@ public sealed class PerfEventIoctlLink : BpfLink
         _probeEvent = probeEvent;
     }
 
+    /// <summary>The perf event the program is attached to.</summary>
     public SafeFdHandle PerfEventHandle => _perfEvent;
 
+    /// <see cref="BpfLinkType.Unspec"/>: there is no kernel link.
     public override BpfLinkType LinkType => BpfLinkType.Unspec;
 
     private protected override IEnumerable<SafeFdHandle> OwnedHandles() => [_perfEvent];
@@ -86,12 +89,19 @@ public sealed class PerfEventIoctlLink : BpfLink
 /// <summary>What a perf event link's event is (<c>enum bpf_perf_event_type</c>).</summary>
 public enum PerfEventLinkKind : uint
 {
+    /// <c>BPF_PERF_EVENT_UNSPEC</c>: not known.
     Unspec = 0,
+    /// <c>BPF_PERF_EVENT_UPROBE</c>: a uprobe.
     Uprobe = 1,
+    /// <c>BPF_PERF_EVENT_URETPROBE</c>: a uretprobe.
     Uretprobe = 2,
+    /// <c>BPF_PERF_EVENT_KPROBE</c>: a kprobe.
     Kprobe = 3,
+    /// <c>BPF_PERF_EVENT_KRETPROBE</c>: a kretprobe.
     Kretprobe = 4,
+    /// <c>BPF_PERF_EVENT_TRACEPOINT</c>: a tracepoint.
     Tracepoint = 5,
+    /// <c>BPF_PERF_EVENT_EVENT</c>: a hardware or software perf event.
     Event = 6,
 }
 

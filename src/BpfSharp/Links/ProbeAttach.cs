@@ -15,6 +15,7 @@ public enum ProbeAttachMode
     TraceFs,
 }
 
+/// <summary>The optional parts of a kprobe or kretprobe attachment.</summary>
 public sealed class KprobeAttachOptions
 {
     /// <summary>Fire on return (kretprobe) instead of entry.</summary>
@@ -23,15 +24,19 @@ public sealed class KprobeAttachOptions
     /// <summary>The byte offset into the function.</summary>
     public ulong Offset { get; init; }
 
+    /// <summary>The BPF cookie, which the program reads with <c>bpf_get_attach_cookie</c>.</summary>
     public ulong Cookie { get; init; }
+    /// <summary>How the probe is created (PMU or tracefs).</summary>
     public ProbeAttachMode Mode { get; init; }
 
     /// <summary>Attach with PERF_EVENT_IOC_SET_BPF instead of a perf link.</summary>
     public bool UseIoctl { get; init; }
 }
 
+/// <summary>The optional parts of a uprobe or uretprobe attachment.</summary>
 public sealed class UprobeAttachOptions
 {
+    /// <summary>Fire on return (uretprobe) instead of entry.</summary>
     public bool Retprobe { get; init; }
 
     /// <summary>Added to the symbol's file offset; with no symbol, the file offset itself.</summary>
@@ -40,12 +45,15 @@ public sealed class UprobeAttachOptions
     /// <summary>Only this process; -1 (the default) for every process running the binary.</summary>
     public int ProcessId { get; init; } = -1;
 
+    /// <summary>The BPF cookie, which the program reads with <c>bpf_get_attach_cookie</c>.</summary>
     public ulong Cookie { get; init; }
 
     /// <summary>The file offset of a USDT semaphore the kernel increments while the probe is attached.</summary>
     public ulong ReferenceCounterOffset { get; init; }
 
+    /// <summary>How the probe is created (PMU or tracefs).</summary>
     public ProbeAttachMode Mode { get; init; }
+    /// <summary>Attach with PERF_EVENT_IOC_SET_BPF instead of a perf link.</summary>
     public bool UseIoctl { get; init; }
 }
 

@@ -210,6 +210,7 @@ public sealed class ProgramAttachment : BpfAttachment
         return new ProgramAttachmentInfo(ProgramId, AttachType, Target, AttachFlags, attached);
     }
 
+    /// <summary>The program, the target and the attach type.</summary>
     public override string ToString() => $"ProgramAttachment of program id {ProgramId} to {Target} ({AttachType})";
 }
 

@@ -127,6 +127,7 @@ public sealed class SectionAttacher
     private static SectionAttacher UprobeMultiOf(string name, bool retprobe) => ByName(name, "AttachUprobeMulti(binaryPath, symbols or pattern)",
         (p, t, n) => p.AttachUprobeMulti(n.BeforeLast(t, ':'), n.AfterLast(t, ':'), new MultiProbeAttachOptions { Retprobe = retprobe }));
 
+    /// <summary>The attacher's name.</summary>
     public override string ToString() => Name;
 
     /// <summary>Splits a section's target the way libbpf does, with errors that name the program and the section.</summary>

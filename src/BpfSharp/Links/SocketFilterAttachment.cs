@@ -72,11 +72,13 @@ public sealed unsafe class SocketFilterAttachment : BpfAttachment
     // A finalizer must not touch the socket: it may already be finalized (and its fd number reused).
     private protected override bool DetachWhenFinalized => false;
 
+    /// <summary>Always throws <see cref="NotSupportedException"/>: a socket filter has no link to update; attach the new program instead.</summary>
     public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null) =>
         throw new NotSupportedException("a socket filter has no BPF link to update; attach the new program to the socket, which replaces the filter");
 
     /// <summary>What was attached; the kernel does not report a socket's filter by id.</summary>
     public override BpfLinkInfo GetInfo() => new(0, BpfLinkType.Unspec, ProgramId);
 
+    /// <summary>The attachment and its program id.</summary>
     public override string ToString() => $"SocketFilterAttachment of program id {ProgramId}";
 }

@@ -14,5 +14,10 @@ public sealed class SockmapLink : BpfFdLink
     public override SockmapLinkInfo GetInfo() => (SockmapLinkInfo)base.GetInfo();
 }
 
+/// <summary>What the kernel reports about a sockmap link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="MapId">The sockmap's id, 0 once detached.</param>
+/// <param name="AttachType">The program's role (verdict, parser...).</param>
 public sealed record SockmapLinkInfo(uint Id, uint ProgramId, uint MapId, BpfAttachType AttachType)
     : BpfLinkInfo(Id, BpfLinkType.Sockmap, ProgramId);

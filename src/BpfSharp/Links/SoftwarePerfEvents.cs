@@ -5,17 +5,29 @@ namespace BpfSharp.Links;
 /// <summary>The kernel's software perf events (<c>enum perf_sw_ids</c>).</summary>
 public enum SoftwarePerfEvent : ulong
 {
+    /// <c>PERF_COUNT_SW_CPU_CLOCK</c>: a per-CPU high-resolution timer.
     CpuClock = 0,
+    /// <c>PERF_COUNT_SW_TASK_CLOCK</c>: a clock of the time the task runs.
     TaskClock = 1,
+    /// <c>PERF_COUNT_SW_PAGE_FAULTS</c>: page faults.
     PageFaults = 2,
+    /// <c>PERF_COUNT_SW_CONTEXT_SWITCHES</c>: context switches.
     ContextSwitches = 3,
+    /// <c>PERF_COUNT_SW_CPU_MIGRATIONS</c>: moves of a task to another CPU.
     CpuMigrations = 4,
+    /// <c>PERF_COUNT_SW_PAGE_FAULTS_MIN</c>: minor page faults (no I/O).
     PageFaultsMin = 5,
+    /// <c>PERF_COUNT_SW_PAGE_FAULTS_MAJ</c>: major page faults (with I/O).
     PageFaultsMaj = 6,
+    /// <c>PERF_COUNT_SW_ALIGNMENT_FAULTS</c>: unaligned accesses the kernel fixed up.
     AlignmentFaults = 7,
+    /// <c>PERF_COUNT_SW_EMULATION_FAULTS</c>: instructions the kernel emulated.
     EmulationFaults = 8,
+    /// <c>PERF_COUNT_SW_DUMMY</c>: counts nothing (a placeholder event).
     Dummy = 9,
+    /// <c>PERF_COUNT_SW_BPF_OUTPUT</c>: the event <c>bpf_perf_event_output</c> writes to.
     BpfOutput = 10,
+    /// <c>PERF_COUNT_SW_CGROUP_SWITCHES</c>: context switches to a task of another cgroup.
     CgroupSwitches = 11,
 }
 

@@ -36,5 +36,9 @@ public sealed class StructOpsLink : BpfFdLink
     }
 }
 
+/// <summary>What the kernel reports about a struct_ops link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">0: a struct_ops link holds a map, not a program.</param>
+/// <param name="MapId">The struct_ops map's id.</param>
 public sealed record StructOpsLinkInfo(uint Id, uint ProgramId, uint MapId)
     : BpfLinkInfo(Id, BpfLinkType.StructOps, ProgramId);

@@ -12,7 +12,9 @@ public sealed unsafe class StructOpsRegistration : BpfAttachment
 {
     private readonly SafeFdHandle _map;
 
+    /// <summary>The registered struct_ops map's kernel id.</summary>
     public uint MapId { get; }
+    /// <summary>The registered struct_ops map's name.</summary>
     public string MapName { get; }
 
     internal StructOpsRegistration(SafeFdHandle map, uint mapId, string mapName) : base(BpfLinkKind.StructOpsMap)
@@ -39,12 +41,14 @@ public sealed unsafe class StructOpsRegistration : BpfAttachment
 
     private protected override (string Call, string What) DetachDescription => ("BPF_MAP_DELETE_ELEM", $"unregister struct_ops map \"{MapName}\"");
 
+    /// <summary>Always throws <see cref="NotSupportedException"/>: a registration holds a map, not a program.</summary>
     public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null) =>
         throw new NotSupportedException("a struct_ops registration holds a map, not a program; unregister it and register another map");
 
     /// <summary>The map registered; the kernel has no link object for it.</summary>
     public override StructOpsRegistrationInfo GetInfo() => new(MapId);
 
+    /// <summary>The registration and its map.</summary>
     public override string ToString() => $"StructOpsRegistration of map \"{MapName}\" (id {MapId})";
 }
 

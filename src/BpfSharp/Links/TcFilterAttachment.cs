@@ -14,10 +14,15 @@ public sealed class TcFilterAttachment : BpfAttachment
     private readonly NetlinkSocket _socket;
     private readonly uint _parent;
 
+    /// <summary>The interface's index.</summary>
     public int Ifindex { get; }
+    /// <summary>Ingress or egress.</summary>
     public TcDirection Direction { get; }
+    /// <summary>The filter's priority (preference) in the clsact qdisc.</summary>
     public ushort Priority { get; }
+    /// <summary>The filter's handle.</summary>
     public uint FilterHandle { get; }
+    /// <summary>The kernel id of the program the filter runs.</summary>
     public uint ProgramId { get; private set; }
 
     /// <summary>Whether this attach added the clsact qdisc (it is left in place all the same).</summary>
@@ -120,6 +125,7 @@ public sealed class TcFilterAttachment : BpfAttachment
 
     private new string Describe() => $"tc filter priority {Priority} handle {FilterHandle:x} on {Direction.ToString().ToLowerInvariant()} of ifindex {Ifindex}";
 
+    /// <summary>The attachment, its program id, interface, direction and filter.</summary>
     public override string ToString() => $"TcFilterAttachment of program id {ProgramId}: {Describe()}";
 }
 

@@ -6,7 +6,9 @@ namespace BpfSharp;
 /// <summary>The side of an interface a tc or tcx program sees packets on.</summary>
 public enum TcDirection
 {
+    /// <summary>Packets the interface receives.</summary>
     Ingress,
+    /// <summary>Packets the interface sends.</summary>
     Egress,
 }
 

@@ -15,5 +15,10 @@ public sealed class TcxLink : BpfFdLink
     public override TcxLinkInfo GetInfo() => (TcxLinkInfo)base.GetInfo();
 }
 
+/// <summary>What the kernel reports about a tcx link.</summary>
+/// <param name="Id">The link's kernel id.</param>
+/// <param name="ProgramId">The id of the program the link runs.</param>
+/// <param name="Ifindex">The interface's index, 0 once detached.</param>
+/// <param name="AttachType">The direction: <see cref="BpfAttachType.TcxIngress"/> or <see cref="BpfAttachType.TcxEgress"/>.</param>
 public sealed record TcxLinkInfo(uint Id, uint ProgramId, int Ifindex, BpfAttachType AttachType)
     : BpfLinkInfo(Id, BpfLinkType.Tcx, ProgramId);

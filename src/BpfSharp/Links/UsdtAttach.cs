@@ -3,6 +3,7 @@ using BpfSharp.Tracing;
 
 namespace BpfSharp;
 
+/// <summary>The optional parts of a USDT probe attachment.</summary>
 public sealed class UsdtAttachOptions
 {
     /// <summary>What <c>bpf_usdt_cookie()</c> returns in the program (the BPF cookie itself carries the spec id).</summary>

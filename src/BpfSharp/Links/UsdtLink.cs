@@ -100,9 +100,11 @@ public sealed class UsdtLink : BpfLink
         catch (IOException) { /* not empty: something else is pinned there */ }
     }
 
+    /// <summary>Always throws <see cref="NotSupportedException"/>: a USDT link is one kernel link per probe site; call <c>GetInfo()</c> on each of <see cref="Links"/>.</summary>
     public override BpfLinkInfo GetInfo() =>
         throw new NotSupportedException($"a USDT link is {_parts.Count} kernel links; call GetInfo() on each of Links");
 
+    /// <summary>Always throws <see cref="NotSupportedException"/>: the kernel cannot replace the program of uprobe links.</summary>
     public override void Update(BpfProgram newProgram, BpfProgram? expectedOld = null) =>
         throw new NotSupportedException("the kernel cannot replace the program of uprobe links (BPF_LINK_UPDATE); attach the new program instead");
 }

@@ -19,6 +19,7 @@ public enum XdpMode
 /// <summary>The optional parts of <c>AttachXdp</c> (an XDP link).</summary>
 public class XdpAttachOptions
 {
+    /// <summary>Where XDP runs on the interface; <see cref="XdpMode.Auto"/> (the default) is native where the driver has it, generic otherwise.</summary>
     public XdpMode Mode { get; init; }
 }
 

@@ -17,8 +17,11 @@ public sealed class XdpNetlinkAttachment : BpfAttachment
     private SafeFdHandle _program;
     private readonly uint _modeFlags;
 
+    /// <summary>The interface's index.</summary>
     public int Ifindex { get; }
+    /// <summary>Where XDP runs on the interface.</summary>
     public XdpMode Mode { get; }
+    /// <summary>The kernel id of the program attached.</summary>
     public uint ProgramId { get; private set; }
 
     private XdpNetlinkAttachment(NetlinkSocket socket, SafeFdHandle program, uint programId, int ifindex, XdpMode mode)
@@ -143,6 +146,7 @@ public sealed class XdpNetlinkAttachment : BpfAttachment
         return new XdpNetlinkAttachmentInfo(running, Ifindex, Mode);
     }
 
+    /// <summary>The attachment, its program id and interface.</summary>
     public override string ToString() => $"XdpNetlinkAttachment of program id {ProgramId} to ifindex {Ifindex}";
 }
 

@@ -75,12 +75,18 @@ public sealed class BpfObject : IDisposable
         return dot > 0 ? file[..dot] : file;
     }
 
+    /// <summary>The object's name: the one given in the options, else the file name up to its first dot.</summary>
     public string Name => _parser.ObjectName;
+    /// <summary>The license from the object's <c>license</c> section, passed to every program load.</summary>
     public string License => _parser.License;
+    /// <summary>Whether <see cref="Load"/> has created the maps and loaded the programs.</summary>
     public bool IsLoaded { get; private set; }
 
+    /// <summary>The object's programs, by function name.</summary>
     public IReadOnlyDictionary<string, BpfObjectProgram> Programs => _programs;
+    /// <summary>The object's maps, by name, global data maps (<c>.data</c>, <c>.bss</c>, <c>.rodata</c>...) included.</summary>
     public IReadOnlyDictionary<string, BpfObjectMap> Maps => _maps;
+    /// <summary>The object's global variables, by name.</summary>
     public IReadOnlyDictionary<string, BpfObjectVariable> Variables => _variables;
 
     /// <summary>The object's ELF (sections, symbols, relocations), for tools that inspect objects.</summary>
@@ -454,6 +460,7 @@ public sealed class BpfObject : IDisposable
         _structOps.Clear();
     }
 
+    /// <summary>Releases the maps, programs and BTF the object still owns (not those taken out of it); links keep their programs attached until they are disposed.</summary>
     public void Dispose()
     {
         if (_disposed) return;
@@ -461,5 +468,6 @@ public sealed class BpfObject : IDisposable
         ReleaseKernelObjects();
     }
 
+    /// <summary>The object's name and its numbers of programs and maps.</summary>
     public override string ToString() => $"BPF object {Name} ({_programs.Count} programs, {_maps.Count} maps)";
 }

@@ -8,10 +8,14 @@ public sealed class BpfObjectMap
 {
     internal BpfObjectMap(string name) => Name = name;
 
+    /// <summary>The map's name in the object.</summary>
     public string Name { get; }
 
+    /// <summary>The map type; may be changed before load.</summary>
     public BpfMapType Type { get; set; }
+    /// <summary>The key size in bytes; may be changed before load.</summary>
     public int KeySize { get; set; }
+    /// <summary>The value size in bytes; may be changed before load.</summary>
     public int ValueSize { get; set; }
 
     /// <summary>
@@ -19,9 +23,13 @@ public sealed class BpfObjectMap
     /// the next page size times a power of two, the only sizes the kernel accepts (as libbpf does).
     /// </summary>
     public int MaxEntries { get; set; }
+    /// <summary>The creation flags; may be changed before load.</summary>
     public BpfMapFlags Flags { get; set; }
+    /// <summary>The NUMA node to allocate on, or null for any.</summary>
     public int? NumaNode { get; set; }
+    /// <summary>The type-specific <c>map_extra</c> (a Bloom filter's hash count, an arena's address).</summary>
     public ulong MapExtra { get; set; }
+    /// <summary>Whether the map is pinned by name under <see cref="BpfObjectOptions.PinRoot"/>.</summary>
     public BpfMapPinning Pinning { get; set; }
 
     /// <summary>
@@ -85,5 +93,6 @@ public sealed class BpfObjectMap
         return requested;
     }
 
+    /// <summary>The map's type, name and sizes.</summary>
     public override string ToString() => $"{Type} map \"{Name}\" (key {KeySize} B, value {ValueSize} B, {MaxEntries} entries)";
 }

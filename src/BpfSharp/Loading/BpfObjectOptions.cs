@@ -38,6 +38,7 @@ public sealed class BpfObjectOptions
 /// <summary>How a map of an object is pinned (<c>__uint(pinning, LIBBPF_PIN_BY_NAME)</c>).</summary>
 public enum BpfMapPinning
 {
+    /// <summary>Not pinned.</summary>
     None = 0,
     /// <summary>Pinned at PinRoot/NAME; an existing compatible pin there is reused.</summary>
     ByName = 1,

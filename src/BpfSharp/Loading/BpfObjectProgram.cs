@@ -18,17 +18,21 @@ public sealed class BpfObjectProgram
         Count = count;
     }
 
+    /// <summary>The program's name: its function's name.</summary>
     public string Name { get; }
 
     /// <summary>The ELF section, e.g. <c>tp/syscalls/sys_enter_openat</c> (without a leading <c>?</c>).</summary>
     public string SectionName { get; }
 
+    /// <summary>The program type, from the section name; may be changed before load.</summary>
     public BpfProgramType Type { get; set; }
+    /// <summary>The expected attach type, from the section name; may be changed before load.</summary>
     public BpfAttachType? ExpectedAttachType { get; set; }
 
     /// <summary>The attach target named by the section (<c>do_unlinkat</c> for <c>fentry/do_unlinkat</c>).</summary>
     public string? AttachTarget { get; set; }
 
+    /// <summary>The load flags (a <c>.s</c> section sets <see cref="BpfProgramFlags.Sleepable"/>); may be changed before load.</summary>
     public BpfProgramFlags Flags { get; set; }
 
     /// <summary>Whether <see cref="BpfObject.Load"/> loads it; off for sections with a leading <c>?</c>.</summary>
@@ -50,5 +54,6 @@ public sealed class BpfObjectProgram
     /// <summary>Attaches the loaded program where its section name says (<c>Attach</c>).</summary>
     public BpfLink Attach() => (Program ?? throw new InvalidOperationException($"program {Name} is not loaded")).Attach();
 
+    /// <summary>The program's type, name and section.</summary>
     public override string ToString() => $"{Type} program {Name} ({SectionName})";
 }

@@ -21,20 +21,26 @@ public sealed class BpfObjectVariable
         TypeId = typeId;
     }
 
+    /// <summary>The variable's name.</summary>
     public string Name { get; }
 
     /// <summary>The global data map holding it.</summary>
     public BpfObjectMap Map { get; }
 
+    /// <summary>The section the variable is in (<c>.data</c>, <c>.bss</c>, <c>.rodata</c>...).</summary>
     public string SectionName => Map.SectionName;
+    /// <summary>The variable's offset in its section, in bytes.</summary>
     public int Offset { get; }
+    /// <summary>The variable's size in bytes.</summary>
     public int Size { get; }
 
     /// <summary>The variable's type in the object's BTF.</summary>
     public int TypeId { get; }
 
+    /// <summary>The variable's value as a <typeparamref name="T"/> (the initial value before load, the live one after).</summary>
     public T Get<T>() where T : unmanaged => MemoryMarshal.Read<T>(Bytes<T>(writing: false));
 
+    /// <summary>Sets the variable: its initial value before load, the live one after (which <c>.rodata</c> refuses).</summary>
     public void Set<T>(T value) where T : unmanaged => MemoryMarshal.Write(Bytes<T>(writing: true), in value);
 
     /// <summary>The variable's current bytes (a copy).</summary>

@@ -24,6 +24,7 @@ public static class SectionDefinitions
 {
     private const bool T = true;
 
+    /// <summary>Every section definition, in the order names are matched.</summary>
     public static IReadOnlyList<SectionDefinition> All { get; } =
     [
         new("socket", BpfProgramType.SocketFilter, null, A.SocketFilter),

@@ -9,6 +9,7 @@ public readonly record struct KernelSymbol(string Name, ulong Address, char Type
     /// <summary>Whether the symbol is in a text section (<c>T</c> or <c>t</c>): a function a kprobe can name.</summary>
     public bool IsFunction => Type is 'T' or 't';
 
+    /// <summary>The symbol as a <c>/proc/kallsyms</c> line.</summary>
     public override string ToString() =>
         Module is null ? $"{Address:x16} {Type} {Name}" : $"{Address:x16} {Type} {Name}\t[{Module}]";
 }

@@ -263,6 +263,7 @@ public sealed partial class KernelSymbols : IReadOnlyList<KernelSymbol>
         return found;
     }
 
+    /// <summary>The symbols in file order, as <c>/proc/kallsyms</c> lists them.</summary>
     public IEnumerator<KernelSymbol> GetEnumerator()
     {
         for (int i = 0; i < _entries.Length; i++)

@@ -28,6 +28,7 @@ public sealed class ProbeEvent : IDisposable
         Definition = definition;
     }
 
+    /// <summary>Whether it is a kprobe or a uprobe event.</summary>
     public ProbeEventKind Kind { get; }
 
     /// <summary>The event's group, <c>bpfsharp_&lt;pid&gt;</c>: its directory under <c>events/</c>.</summary>
@@ -78,5 +79,6 @@ public sealed class ProbeEvent : IDisposable
         }
     }
 
+    /// <summary>The event's group, name, id and definition.</summary>
     public override string ToString() => $"{Category}/{Name} (id {Id}): {Definition}";
 }

@@ -19,13 +19,16 @@ public sealed class ProbeEventInfo
         OwnerPid = TraceFs.ParseOwnerPid(category);
     }
 
+    /// <summary>Whether it is a kprobe or a uprobe event.</summary>
     public ProbeEventKind Kind { get; }
 
     /// <summary>The event's group (its directory under <c>events/</c>).</summary>
     public string Category { get; }
 
+    /// <summary>The event's name.</summary>
     public string Name { get; }
 
+    /// <summary>Whether the event fires on return (<c>r:</c>).</summary>
     public bool IsRetprobe { get; }
 
     /// <summary>Everything after the name: the probed place and any fetch arguments.</summary>
@@ -61,5 +64,6 @@ public sealed class ProbeEventInfo
         return new ProbeEventInfo(kind, fullName[..slash], fullName[(slash + 1)..], retprobe, location, definition);
     }
 
+    /// <summary>The event's definition, as tracefs lists it.</summary>
     public override string ToString() => Definition;
 }

@@ -76,6 +76,7 @@ public sealed class ProbePmu
         return config | referenceCounterOffset << pmu.ReferenceCounterShift;
     }
 
+    /// <summary>The PMU's name and what was read of it (type, retprobe bit, reference counter shift).</summary>
     public override string ToString() => _read.Value.Pmu is { } p
         ? $"{Name} PMU: type {p.Type}, retprobe bit {p.RetprobeBit}, ref_ctr_offset shift {p.ReferenceCounterShift}"
         : $"{Name} PMU: not available ({_read.Value.Missing})";

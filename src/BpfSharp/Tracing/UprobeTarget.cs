@@ -120,6 +120,7 @@ public sealed class UprobeTarget
         return parsed ? (symbol[..plus], offset) : (symbol, 0);
     }
 
+    /// <summary>The binary, symbol and file offset.</summary>
     public override string ToString() =>
         SymbolOffset == 0 ? $"{BinaryPath}:{Symbol} (file offset 0x{FileOffset:x})" : $"{BinaryPath}:{Symbol}+0x{SymbolOffset:x} (file offset 0x{FileOffset:x})";
 }

@@ -28,6 +28,7 @@ public sealed record UsdtArgument
     /// <summary>A negative size in the note: the value is sign-extended to 64 bits.</summary>
     public required bool IsSigned { get; init; }
 
+    /// <summary>Constant, register, memory or indexed memory.</summary>
     public required UsdtArgumentKind Kind { get; init; }
 
     /// <summary>The constant of a <see cref="UsdtArgumentKind.Constant"/>; the displacement of a memory operand.</summary>
@@ -42,6 +43,7 @@ public sealed record UsdtArgument
     /// <summary>The index register of an <see cref="UsdtArgumentKind.IndexedMemory"/> operand.</summary>
     public string? IndexRegister { get; init; }
 
+    /// <summary>The index register's byte offset in <c>struct pt_regs</c>.</summary>
     public int IndexRegisterOffset { get; init; }
 
     /// <summary>The index's scale (1, 2, 4 or 8) of an <see cref="UsdtArgumentKind.IndexedMemory"/> operand.</summary>
@@ -54,12 +56,14 @@ public sealed record UsdtArgument
     /// </summary>
     public string? Symbol { get; init; }
 
+    /// <summary>The argument as written in the note.</summary>
     public override string ToString() => Text;
 }
 
 /// <summary>A USDT argument string in a form the BPF side cannot read, or that is malformed.</summary>
 public sealed class UsdtArgumentException : BpfFormatException
 {
+    /// <summary>The argument <paramref name="argument"/> of probe <paramref name="probe"/> cannot be used, for <paramref name="reason"/>.</summary>
     public UsdtArgumentException(string probe, string argument, string reason)
         : base($"USDT {probe}", $"argument '{argument}': {reason}")
     {

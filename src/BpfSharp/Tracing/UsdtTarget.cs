@@ -45,8 +45,10 @@ public sealed class UsdtTarget
     /// <summary>The probe's note: provider, name, addresses and argument specification.</summary>
     public UsdtProbe Probe { get; }
 
+    /// <summary>The probe's provider.</summary>
     public string Provider => Probe.Provider;
 
+    /// <summary>The probe's name.</summary>
     public string Name => Probe.Name;
 
     /// <summary>The argument specification, e.g. <c>-4@%edi 8@-16(%rbp)</c>.</summary>
@@ -168,6 +170,7 @@ public sealed class UsdtTarget
         return files;
     }
 
+    /// <summary>The binary, provider, name, file offset and semaphore.</summary>
     public override string ToString() =>
         $"{BinaryPath}:{Provider}:{Name} (file offset 0x{FileOffset:x}{(SemaphoreOffset == 0 ? "" : $", semaphore 0x{SemaphoreOffset:x}")})";
 }
