@@ -121,6 +121,7 @@ public sealed unsafe class EventBatch
         /// <summary>The record, in place.</summary>
         public readonly ReadOnlySpan<byte> Current => _current;
 
+        /// <summary>Moves to the next record of the batch, skipping discarded ones; false past the last.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool MoveNext() => _perf ? MovePerf() : MoveRing();
 
@@ -179,6 +180,7 @@ public sealed unsafe class EventBatch
 
         internal ValueEnumerable(EventBatch batch) => _batch = batch;
 
+        /// <summary>The enumerator <c>foreach</c> uses.</summary>
         public ValueEnumerator<T> GetEnumerator() => new(_batch);
     }
 
@@ -189,6 +191,7 @@ public sealed unsafe class EventBatch
 
         internal ValueEnumerator(EventBatch batch) => _records = new Enumerator(batch);
 
+        /// <summary>The record as a <typeparamref name="T"/>; a record shorter than <typeparamref name="T"/> throws.</summary>
         public readonly T Current
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -200,6 +203,7 @@ public sealed unsafe class EventBatch
             }
         }
 
+        /// <summary>Moves to the next record; false past the last.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool MoveNext() => _records.MoveNext();
     }
