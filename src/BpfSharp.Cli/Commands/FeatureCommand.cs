@@ -34,7 +34,7 @@ internal static class FeatureCommand
             groups.Add(("tracing", "kprobe_events", TracingFeatures.KprobeEvents));
             groups.Add(("tracing", "uprobe_events", TracingFeatures.UprobeEvents));
 
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
             {
                 JsonOutput.Write(w =>
                 {

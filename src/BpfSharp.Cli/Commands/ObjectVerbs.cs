@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Text.Json.Serialization.Metadata;
+using BpfSharp.Cli.Output;
+using BpfSharp.Cli.Records;
+
+namespace BpfSharp.Cli.Commands;
+
+/// <summary>
+/// The kernel objects <c>list</c>, <c>show</c> and <c>pin</c> work on alike (programs, maps, links): how to find,
+/// open, describe and pin one. <see cref="ObjectVerbs"/> makes the three commands from it.
+/// </summary>
+internal sealed record ObjectKind<TObject, TRecord>(
+    string Noun,
+    string Argument,
+    Func<IEnumerable<uint>> EnumerateIds,
+    Func<uint, TObject> OpenById,
+    Func<string, TObject> Open,
+    Func<TObject, TRecord> Describe,
+    Action<TObject> Close,
+    Action<TObject, string> Pin,
+    Func<TObject, string> Pinned,
+    JsonTypeInfo<TRecord> Json,
+    JsonTypeInfo<List<TRecord>> JsonList)
+    where TRecord : IObjectRecord<TRecord>;
+
+internal static class ObjectVerbs
+{
+    public static Command List<TObject, TRecord>(ObjectKind<TObject, TRecord> kind) where TRecord : IObjectRecord<TRecord>
+    {
+        var json = Cli.JsonOption();
+        var command = new Command("list", $"List every {kind.Noun}") { json };
+        command.SetGuardedAction(r =>
+        {
+            var records = Targets.OpenAll(kind.EnumerateIds(), id =>
+            {
+                var o = kind.OpenById(id);
+                try { return kind.Describe(o); }
+                finally { kind.Close(o); }
+            }).ToList();
+            if (Cli.Json(r, json))
+            {
+                JsonOutput.Write(records, kind.JsonList);
+                return 0;
+            }
+            var table = TRecord.NewTable();
+            foreach (var record in records) record.AddRow(table);
+            table.Write(Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Show<TObject, TRecord>(ObjectKind<TObject, TRecord> kind) where TRecord : IObjectRecord<TRecord>
+    {
+        var json = Cli.JsonOption();
+        var target = new Argument<string>(kind.Argument) { Description = Targets.Help };
+        var command = new Command("show", $"Show one {kind.Noun}") { target, json };
+        command.SetGuardedAction(r =>
+        {
+            var o = kind.Open(r.GetValue(target)!);
+            try
+            {
+                var record = kind.Describe(o);
+                if (Cli.Json(r, json)) JsonOutput.Write(record, kind.Json);
+                else Details.Write([.. record.DetailRows()]);
+            }
+            finally { kind.Close(o); }
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Pin<TObject, TRecord>(ObjectKind<TObject, TRecord> kind, string description) where TRecord : IObjectRecord<TRecord>
+    {
+        var target = new Argument<string>(kind.Argument) { Description = Targets.Help };
+        var path = new Argument<string>("PATH") { Description = "Where to pin it in bpffs" };
+        var command = new Command("pin", description) { target, path };
+        command.SetGuardedAction(r =>
+        {
+            var o = kind.Open(r.GetValue(target)!);
+            try
+            {
+                kind.Pin(o, r.GetValue(path)!);
+                Console.WriteLine(kind.Pinned(o));
+            }
+            finally { kind.Close(o); }
+            return 0;
+        });
+        return command;
+    }
+}
