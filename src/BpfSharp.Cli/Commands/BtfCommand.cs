@@ -37,7 +37,8 @@ internal static class BtfCommand
             TextWriter writer = r.GetValue(output) is { } o ? new StreamWriter(o.FullName) : new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
             using (writer)
             {
-                switch (r.GetValue(format))
+                // -j/-p anywhere asks for JSON, as bpftool's -j btf dump does, unless --format says otherwise.
+                switch (GlobalOptions.Json && r.GetResult(format) is null or { Implicit: true } ? "json" : r.GetValue(format))
                 {
                     case "json":
                         writer.Flush();
@@ -109,6 +110,7 @@ internal static class BtfCommand
                 break;
             case BtfComposite c:
                 w.WriteNumber("size", c.Size);
+                w.WriteNumber("vlen", c.Members.Length);
                 w.WriteStartArray("members");
                 foreach (var m in c.Members)
                 {
@@ -123,6 +125,7 @@ internal static class BtfCommand
                 break;
             case BtfEnum e:
                 w.WriteNumber("size", e.Size);
+                w.WriteNumber("vlen", e.Values.Length);
                 w.WriteString("encoding", e.IsSigned ? "SIGNED" : "UNSIGNED");
                 w.WriteStartArray("values");
                 foreach (var v in e.Values)
@@ -143,6 +146,7 @@ internal static class BtfCommand
                 break;
             case BtfFuncProto fp:
                 w.WriteNumber("ret_type_id", fp.ReturnTypeId);
+                w.WriteNumber("vlen", fp.Parameters.Length + (fp.IsVariadic ? 1 : 0));
                 w.WriteStartArray("params");
                 foreach (var p in fp.Parameters)
                 {
@@ -160,6 +164,7 @@ internal static class BtfCommand
                 break;
             case BtfDataSec ds:
                 w.WriteNumber("size", ds.Size);
+                w.WriteNumber("vlen", ds.Variables.Length);
                 w.WriteStartArray("vars");
                 foreach (var v in ds.Variables)
                 {

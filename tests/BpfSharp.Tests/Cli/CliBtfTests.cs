@@ -90,6 +90,30 @@ public sealed class CliBtfTests
         Assert.Equal(["pid", "ppid", "uid", "comm", "filename"], ev.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
     }
 
+    /// <summary>Every field bpftool prints for every type (vlen included), compared with <c>bpftool -j btf dump file</c>.</summary>
+    [Theory]
+    [InlineData("execsnoop.bpf.o")]
+    [InlineData("pktcount.bpf.o")]
+    public void JsonMatchesBpftoolFieldByField(string example)
+    {
+        string bpftool = TestKernel.RequireTool("bpftool");
+        string file = BpfSharpTool.Example(example);
+        var theirs = System.Text.Json.JsonDocument.Parse(TestKernel.Run(bpftool, "-j", "btf", "dump", "file", file)).RootElement.GetProperty("types");
+        var ours = BpfSharpTool.Ok("-j", "btf", "dump", file).Json.GetProperty("types"); // -j alone chooses JSON, as in bpftool
+        Assert.Equal(theirs.GetArrayLength(), ours.GetArrayLength());
+        int vlens = 0;
+        foreach (var (t, o) in theirs.EnumerateArray().Zip(ours.EnumerateArray()))
+        {
+            foreach (var field in t.EnumerateObject())
+            {
+                Assert.True(o.TryGetProperty(field.Name, out var mine), $"type {t.GetProperty("id")}: bpfsharp has no '{field.Name}' in {o}");
+                Assert.True(field.Value.ToString() == mine.ToString(), $"type {t.GetProperty("id")} {field.Name}: bpftool {field.Value}, bpfsharp {mine}");
+                if (field.Name == "vlen") vlens++;
+            }
+        }
+        Assert.True(vlens > 3, "the objects have structs, enums, prototypes and sections");
+    }
+
     [Fact]
     public void DumpOfAKernelBtfObjectById()
     {
