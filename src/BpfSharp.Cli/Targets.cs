@@ -18,8 +18,7 @@ internal static class Targets
     public static BpfLink Link(string target) =>
         uint.TryParse(target, out uint id) ? BpfLink.FromId(id) : BpfLink.OpenPinned(ExistingPin(target));
 
-    private static string ExistingPin(string path) =>
-        File.Exists(path) ? path : throw new CliError($"{path}: no such pin (give an id or the path of a pinned object)");
+    private static string ExistingPin(string path) => BpfFsPaths.RequirePin(path);
 
     /// <summary>Opens each object of a list, skipping those that went away between listing and opening.</summary>
     public static IEnumerable<T> OpenAll<T>(IEnumerable<uint> ids, Func<uint, T> open)

@@ -60,14 +60,24 @@ internal static class BtfCommand
     private static BtfSpec LoadFile(string path)
     {
         if (!File.Exists(path)) throw new CliError($"{path}: no such file");
-        var head = new byte[4];
-        using (var f = File.OpenRead(path)) f.ReadExactly(head);
-        if (head is [0x7f, (byte)'E', (byte)'L', (byte)'F'])
+        try
         {
-            using var obj = BpfObject.Open(path);
-            return obj.Btf ?? throw new CliError($"{path}: the object has no .BTF section (compile with -g)");
+            var head = new byte[4];
+            using (var f = File.OpenRead(path))
+                if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length)
+                    throw new CliError($"{path}: not BTF: {f.Length} bytes, shorter than a BTF header");
+            if (head is [0x7f, (byte)'E', (byte)'L', (byte)'F'])
+            {
+                using var obj = BpfObject.Open(path);
+                return obj.Btf ?? throw new CliError($"{path}: the object has no .BTF section (compile with -g)");
+            }
+            return BtfSpec.Load(path);
         }
-        return BtfSpec.Load(path);
+        catch (Exception e) when (e is BpfFormatException or EndOfStreamException or InvalidDataException && !e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            // The parsers name what is wrong; the user needs to know in which file.
+            throw new CliError($"{path}: {e.Message}");
+        }
     }
 
     private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_').ToArray());

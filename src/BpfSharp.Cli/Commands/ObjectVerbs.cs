@@ -77,10 +77,12 @@ internal static class ObjectVerbs
         var command = new Command("pin", description) { target, path };
         command.SetGuardedAction(r =>
         {
+            string where = r.GetValue(path)!;
+            if (!BpfFsPaths.IsOnBpfFs(where)) throw new CliError($"{where}: not in bpffs (pins live on a bpf filesystem such as /sys/fs/bpf)");
             var o = kind.Open(r.GetValue(target)!);
             try
             {
-                kind.Pin(o, r.GetValue(path)!);
+                kind.Pin(o, where);
                 Console.WriteLine(kind.Pinned(o));
             }
             finally { kind.Close(o); }
