@@ -10,7 +10,7 @@ internal static class MapCommand
 {
     public static Command Create()
     {
-        var command = new Command("map", "BPF maps: list, show, dump, lookup, update, delete, pin");
+        var command = new Command("map", "BPF maps: list, show, dump, lookup, update, delete, pin, create, freeze, peek, push, pop, enqueue, dequeue");
         command.Subcommands.Add(ObjectVerbs.List(Kind));
         command.Subcommands.Add(ObjectVerbs.Show(Kind));
         command.Subcommands.Add(Dump());
@@ -18,6 +18,8 @@ internal static class MapCommand
         command.Subcommands.Add(Update());
         command.Subcommands.Add(Delete());
         command.Subcommands.Add(ObjectVerbs.Pin(Kind, "Pin a map in bpffs, keeping it after every fd is closed"));
+        command.Subcommands.Add(MapCreateCommand.Create());
+        foreach (var verb in MapQueueCommands.Create()) command.Subcommands.Add(verb);
         return command;
     }
 
