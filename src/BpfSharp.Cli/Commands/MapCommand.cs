@@ -97,7 +97,7 @@ internal static class MapCommand
         {
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
-            var k = ByteParser.Parse(r.GetValue(key)!, info.KeySize, "key");
+            var k = MapInput.Key(info, r.GetValue(key)!);
             var value = new byte[map.ValueBufferSize];
             if (!map.TryLookup(k, value)) throw new CliError($"map {info.Id} ({info.Name}) has no element with key {Convert.ToHexStringLower(k)}");
             var formatter = new MapEntryFormatter(map, info);
@@ -120,8 +120,8 @@ internal static class MapCommand
         {
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
-            var k = ByteParser.Parse(r.GetValue(key)!, info.KeySize, "key");
-            var v = ByteParser.Parse(r.GetValue(value)!, info.ValueSize, "value");
+            var k = MapInput.Key(info, r.GetValue(key)!);
+            var v = MapInput.Value(info, r.GetValue(value)!);
             if (map.IsPerCpu)
             {
                 // One value per possible CPU, each in an 8-byte aligned slot.
@@ -146,7 +146,7 @@ internal static class MapCommand
         {
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
-            var k = ByteParser.Parse(r.GetValue(key)!, info.KeySize, "key");
+            var k = MapInput.Key(info, r.GetValue(key)!);
             if (!map.Delete(k)) throw new CliError($"map {info.Id} ({info.Name}) has no element with key {Convert.ToHexStringLower(k)}");
             return 0;
         });

@@ -54,7 +54,7 @@ internal static class MapQueueCommands
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
             RequireKeyless(info, name);
-            map.Update([], ByteParser.Parse(r.GetValue(value)!, info.ValueSize, "value"));
+            map.Update([], MapInput.Value(info, r.GetValue(value)!));
             return 0;
         });
         return command;
