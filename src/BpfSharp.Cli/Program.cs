@@ -17,4 +17,4 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     FeatureCommand.Create(),
     UsdtCommand.Create(),
 };
-return root.Parse(GlobalOptions.Extract(args)).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+return root.Parse(Selectors.Rewrite(GlobalOptions.Extract(args))).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -22,6 +22,7 @@ internal static class LinkCommand
 
     internal static readonly ObjectKind<BpfLink, LinkRecord> Kind = new(
         "link", "LINK", BpfLink.EnumerateIds, id => Disconnected(BpfLink.FromId(id)), OpenForReading,
+        t => [.. Targets.Links(t).Select(Disconnected)],
         link => LinkRecord.Of(link.GetInfo(), link.PinPath), Release,
         (link, path) => link.Pin(path), link => $"pinned link {link.Id} at {link.PinPath}",
         CliJson.Default.LinkRecord, CliJson.Default.ListLinkRecord);

@@ -24,7 +24,7 @@ internal static class MapCommand
     }
 
     internal static readonly ObjectKind<BpfMap, MapRecord> Kind = new(
-        "map", "MAP", BpfMap.EnumerateIds, BpfMap.FromId, Targets.Map, MapRecord.Of, m => m.Dispose(),
+        "map", "MAP", BpfMap.EnumerateIds, BpfMap.FromId, Targets.Map, Targets.Maps, MapRecord.Of, m => m.Dispose(),
         (m, path) => m.Pin(path), m => $"pinned map {m.Id} ({m.Name}) at {m.PinPath}",
         CliJson.Default.MapRecord, CliJson.Default.ListMapRecord);
 

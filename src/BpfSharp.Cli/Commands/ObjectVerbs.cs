@@ -15,6 +15,7 @@ internal sealed record ObjectKind<TObject, TRecord>(
     Func<IEnumerable<uint>> EnumerateIds,
     Func<uint, TObject> OpenById,
     Func<string, TObject> Open,
+    Func<string, List<TObject>> OpenSelected,
     Func<TObject, TRecord> Describe,
     Action<TObject> Close,
     Action<TObject, string> Pin,
@@ -57,14 +58,29 @@ internal static class ObjectVerbs
         var command = new Command("show", $"Show one {kind.Noun}") { target, json };
         command.SetGuardedAction(r =>
         {
-            var o = kind.Open(r.GetValue(target)!);
+            string selector = r.GetValue(target)!;
+            var objects = kind.OpenSelected(selector);
             try
             {
-                var record = kind.Describe(o);
-                if (Cli.Json(r, json)) JsonOutput.Write(record, kind.Json);
-                else Details.Write([.. record.DetailRows()]);
+                var records = objects.Select(kind.Describe).ToList();
+                // A name or tag may select several, and bpftool prints a list for them; an id or pin selects one.
+                bool many = Selectors.Parse(selector).Kind is "name" or "tag";
+                if (Cli.Json(r, json))
+                {
+                    if (many) JsonOutput.Write(records, kind.JsonList);
+                    else JsonOutput.Write(records[0], kind.Json);
+                    return 0;
+                }
+                for (int i = 0; i < records.Count; i++)
+                {
+                    if (i > 0) Console.WriteLine();
+                    Details.Write([.. records[i].DetailRows()]);
+                }
             }
-            finally { kind.Close(o); }
+            finally
+            {
+                foreach (var o in objects) kind.Close(o);
+            }
             return 0;
         });
         return command;

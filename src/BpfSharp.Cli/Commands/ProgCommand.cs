@@ -21,7 +21,7 @@ internal static class ProgCommand
     }
 
     internal static readonly ObjectKind<BpfProgram, ProgRecord> Kind = new(
-        "program", "PROG", BpfProgram.EnumerateIds, BpfProgram.FromId, Targets.Program, ProgRecord.Of, p => p.Dispose(),
+        "program", "PROG", BpfProgram.EnumerateIds, BpfProgram.FromId, Targets.Program, Targets.Programs, ProgRecord.Of, p => p.Dispose(),
         (p, path) => p.Pin(path), p => $"pinned program {p.Id} ({p.Name}) at {p.PinPath}",
         CliJson.Default.ProgRecord, CliJson.Default.ListProgRecord);
 
