@@ -15,18 +15,18 @@ public static class ProgramLoadTime
         return TimeSpan.FromTicks((long)(info.load_time / 100));
     }
 
-    /// <summary>The wall-clock time at which <paramref name="program"/> was loaded (boot time taken from now).</summary>
-    public static DateTimeOffset GetLoadedAt(this BpfProgram program)
-    {
-        var sinceBoot = program.GetLoadTimeSinceBoot();
-        var now = DateTimeOffset.UtcNow;
-        return now - (TimeSinceBoot() - sinceBoot);
-    }
+    /// <summary>
+    /// The wall-clock time at which <paramref name="program"/> was loaded: <paramref name="bootTime"/> (by default
+    /// <see cref="GetBootTime"/> now; pass it once for many programs) plus the load time since boot.
+    /// </summary>
+    public static DateTimeOffset GetLoadedAt(this BpfProgram program, DateTimeOffset? bootTime = null) =>
+        (bootTime ?? GetBootTime()) + program.GetLoadTimeSinceBoot();
 
-    /// <summary>CLOCK_BOOTTIME, from the first field of <c>/proc/uptime</c> (hundredths of a second).</summary>
-    private static TimeSpan TimeSinceBoot()
+    /// <summary>The wall-clock time of boot: now less CLOCK_BOOTTIME, read from <c>/proc/uptime</c> (hundredths of a second).</summary>
+    public static DateTimeOffset GetBootTime()
     {
         string text = File.ReadAllText("/proc/uptime");
-        return TimeSpan.FromSeconds(double.Parse(text.AsSpan(0, text.IndexOf(' ')), System.Globalization.CultureInfo.InvariantCulture));
+        var sinceBoot = TimeSpan.FromSeconds(double.Parse(text.AsSpan(0, text.IndexOf(' ')), System.Globalization.CultureInfo.InvariantCulture));
+        return DateTimeOffset.UtcNow - sinceBoot;
     }
 }

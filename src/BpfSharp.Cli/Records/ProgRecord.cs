@@ -34,10 +34,15 @@ internal sealed record ProgRecord(
         bool stats = i.RunCount > 0 || i.RunTime > TimeSpan.Zero;
         return new ProgRecord(i.Id, KernelNames.Of(i.Type), i.Name, i.Tag, i.GplCompatible,
             stats ? i.RunTime.Ticks * 100 : null, stats ? i.RunCount : null, i.RecursionMisses > 0 ? i.RecursionMisses : null,
-            p.GetLoadedAt().ToUnixTimeSeconds(), i.CreatedByUid, i.TranslatedSize, i.JitedSize > 0, i.JitedSize,
+            LoadedAtSeconds(p), i.CreatedByUid, i.TranslatedSize, i.JitedSize > 0, i.JitedSize,
             FdInfo.Read(p.Handle, "memlock"), i.MapIds.Count > 0 ? [.. i.MapIds] : null, i.BtfId != 0 ? i.BtfId : null,
             i.VerifiedInstructions, p.PinPath);
     }
+
+    /// <summary>The boot's wall-clock time, read once per command: a list reads every program's load time.</summary>
+    private static readonly Lazy<DateTimeOffset> BootedAt = new(ProgramLoadTime.GetBootTime);
+
+    private static long LoadedAtSeconds(BpfProgram p) => p.GetLoadedAt(BootedAt.Value).ToUnixTimeSeconds();
 
     public static TextTable NewTable() =>
         new TextTable("ID", "TYPE", "NAME", "TAG", "LOADED AT", "XLATED", "JITED", "MEMLOCK", "MAPS").RightAlign("ID", "XLATED", "JITED", "MEMLOCK");
