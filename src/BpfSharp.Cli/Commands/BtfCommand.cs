@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using BpfSharp.Btf;
 using BpfSharp.Cli.Output;
+using BpfSharp.Cli.Records;
 
 namespace BpfSharp.Cli.Commands;
 
@@ -10,10 +11,20 @@ internal static class BtfCommand
 {
     public static Command Create()
     {
-        var command = new Command("btf", "BTF type information");
+        var command = new Command("btf", "BTF type information: the kernel's BTF objects (list, show) and their types (dump)");
+        command.Subcommands.Add(ObjectVerbs.List(Kind));
+        command.Subcommands.Add(ObjectVerbs.Show(Kind));
         command.Subcommands.Add(Dump());
         return command;
     }
+
+    /// <summary>BTF objects: by id only (they have no pins or names to select by); nothing to close or pin.</summary>
+    internal static readonly ObjectKind<BtfObjectInfo, BtfRecord> Kind = new(
+        "BTF object", "ID", BtfObjectInfo.EnumerateIds, BtfObjectInfo.FromId, ById, t => [ById(t)], BtfRecord.Of, _ => { },
+        (_, _) => throw new CliError("BTF objects cannot be pinned"), _ => "", CliJson.Default.BtfRecord, CliJson.Default.ListBtfRecord);
+
+    private static BtfObjectInfo ById(string target) =>
+        uint.TryParse(Selectors.Parse(target).Value, out uint id) ? BtfObjectInfo.FromId(id) : throw new CliError($"{Selectors.Describe(target)}: give a BTF object's id");
 
     private static Command Dump()
     {

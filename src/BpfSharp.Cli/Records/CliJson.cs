@@ -13,4 +13,6 @@ namespace BpfSharp.Cli.Records;
 [JsonSerializable(typeof(List<MapRecord>))]
 [JsonSerializable(typeof(LinkRecord))]
 [JsonSerializable(typeof(List<LinkRecord>))]
+[JsonSerializable(typeof(BtfRecord))]
+[JsonSerializable(typeof(List<BtfRecord>))]
 internal sealed partial class CliJson : JsonSerializerContext;
