@@ -11,6 +11,7 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     MapCommand.Create(),
     LinkCommand.Create(),
     NetCommand.Create(),
+    CgroupCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
     GenCommand.Create(),

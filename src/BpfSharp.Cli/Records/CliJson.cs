@@ -15,4 +15,6 @@ namespace BpfSharp.Cli.Records;
 [JsonSerializable(typeof(List<LinkRecord>))]
 [JsonSerializable(typeof(BtfRecord))]
 [JsonSerializable(typeof(List<BtfRecord>))]
+[JsonSerializable(typeof(List<CgroupProgramRecord>))]
+[JsonSerializable(typeof(List<CgroupTreeRecord>))]
 internal sealed partial class CliJson : JsonSerializerContext;
