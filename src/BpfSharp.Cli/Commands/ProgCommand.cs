@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using BpfSharp.Cli.Output;
 using BpfSharp.Cli.Records;
 
@@ -41,19 +40,12 @@ internal static class ProgCommand
                 return 0;
             }
             // bpftool's shape: one object per instruction, "disasm" holding "(opcode) text".
-            JsonOutput.Write(w =>
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
             {
-                w.WriteStartArray();
-                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    int colon = line.IndexOf(": ", StringComparison.Ordinal);
-                    w.WriteStartObject();
-                    w.WriteNumber("pc", int.Parse(line.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture));
-                    w.WriteString("disasm", line[(colon + 2)..]);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            });
+                int colon = line.IndexOf(": ", StringComparison.Ordinal);
+                return new InstructionRecord(int.Parse(line.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture), line[(colon + 2)..]);
+            }).ToList();
+            JsonOutput.Write(lines, CliJson.Default.ListInstructionRecord);
             return 0;
         });
         return command;
@@ -118,14 +110,7 @@ internal static class ProgCommand
             if (r.GetValue(dataOut) is { } o) File.WriteAllBytes(o.FullName, result.Data);
             if (Cli.Json(r, json))
             {
-                JsonOutput.Write(w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("retval", result.ReturnValue);
-                    w.WriteNumber("duration", (long)(result.Duration.Ticks * 100));
-                    w.WriteNumber("data_size_out", result.Data.Length);
-                    w.WriteEndObject();
-                });
+                JsonOutput.Write(new TestRunRecord(result.ReturnValue, (long)(result.Duration.Ticks * 100), result.Data.Length), CliJson.Default.TestRunRecord);
             }
             else
             {

@@ -17,4 +17,6 @@ namespace BpfSharp.Cli.Records;
 [JsonSerializable(typeof(List<BtfRecord>))]
 [JsonSerializable(typeof(List<CgroupProgramRecord>))]
 [JsonSerializable(typeof(List<CgroupTreeRecord>))]
+[JsonSerializable(typeof(TestRunRecord))]
+[JsonSerializable(typeof(List<InstructionRecord>))]
 internal sealed partial class CliJson : JsonSerializerContext;
