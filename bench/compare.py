@@ -31,7 +31,29 @@ TARGETS = {
     "btf_vmlinux_parse": (1.5, "time"),
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
     "compat_corpus_open_load": (1.0, "time"),
+    "cli_prog_list": (1.5, "time"),
 }
+
+# Command rows: the same command line run by bpftool and by the native bpfsharp, each a fresh process started the
+# same way (this script's fork/exec, as a shell starts them), output to /dev/null. Wall time per command.
+COMMANDS = {"cli_prog_list": ["prog", "list"]}
+COMMAND_RUNS = 40  # per side per round; the median is the round's figure
+
+
+class CommandSide:
+    def __init__(self, executable):
+        self.executable = executable
+
+    def run(self, workload):
+        argv = [self.executable] + COMMANDS[workload]
+        times = []
+        for _ in range(COMMAND_RUNS):
+            t0 = time.perf_counter_ns()
+            rc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+            times.append(time.perf_counter_ns() - t0)
+            if rc != 0:
+                raise SystemExit(f"compare: {' '.join(argv)} exited with {rc}")
+        return {"value": statistics.median(times) / 1e6, "unit": "ms", "lower_is_better": True}
 
 # libbpf workloads also run in a libbpf process with one more (idle) thread. A single-threaded process gets the
 # kernel's fdget fast path (no reference taken on the map's file, no fput), which a .NET process, always multi-
@@ -75,6 +97,8 @@ def main():
     ap.add_argument("--objects", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--json", help="also write every figure here")
+    ap.add_argument("--bpfsharp", help="the native bpfsharp executable, for the command rows (cli_*)")
+    ap.add_argument("--bpftool", default="bpftool")
     ap.add_argument("workloads", nargs="*")
     args = ap.parse_args()
 
@@ -85,8 +109,17 @@ def main():
     # "--list" prints each BpfSharp workload, followed by the libbpf workload it compares with when that differs.
     listed = [line.split() for line in subprocess.run([args.dotnet, "--list"], capture_output=True, text=True, check=True).stdout.splitlines()]
     baselines = {parts[0]: parts[1] if len(parts) > 1 else parts[0] for parts in listed if parts}
+    commands = {}
+    if args.bpfsharp:
+        commands = {"bpftool": CommandSide(args.bpftool), "bpfsharp": CommandSide(args.bpfsharp)}
+        for name in COMMANDS:
+            baselines[name] = name
     names = args.workloads or list(baselines)
     c_names = set(subprocess.run([args.native, "--list"], capture_output=True, text=True, check=True).stdout.split())
+    c_names |= set(COMMANDS) if commands else set()
+    unknown = [n for n in names if n in COMMANDS and not commands]
+    if unknown:
+        raise SystemExit(f"compare: {', '.join(unknown)} needs --bpfsharp (bench/compare.sh passes it)")
 
     rows = {n: {"c": [], "t": [], "s": [], "ratio": [], "ratio_t": [], "alloc": [], "c_user": [], "s_user": [], "unit": None, "lower": True} for n in names}
     start = time.time()
@@ -97,9 +130,12 @@ def main():
             baseline = baselines.get(name, name)
             baseline = baseline if baseline in c_names else None
 
+            native_side = commands["bpftool"] if name in COMMANDS else native
+            dotnet_side = commands["bpfsharp"] if name in COMMANDS else dotnet
+
             def run_c():
                 if baseline not in c_results:
-                    c_results[baseline] = native.run(baseline)
+                    c_results[baseline] = native_side.run(baseline)
                 return c_results[baseline]
 
             def run_t():
@@ -111,9 +147,9 @@ def main():
             if rnd % 2 == 0:
                 c = run_c() if baseline else None
                 t = run_t() if with_thread else None
-                s = dotnet.run(name)
+                s = dotnet_side.run(name)
             else:
-                s = dotnet.run(name)
+                s = dotnet_side.run(name)
                 t = run_t() if with_thread else None
                 c = run_c() if baseline else None
             r = rows[name]
@@ -160,7 +196,8 @@ def main():
         print(f"| {label} | {r['unit']} | {fmt(c)} | {fmt(s)} | {ratio:.3f} | {tgt} | {met} | {t} | {ratio_t} | {alloc:.4g} |")
     print(f"\n{args.rounds} rounds, {time.time() - start:.0f} s; ratio = BpfSharp / libbpf per round "
           f"(time: lower is better; Mev/s: higher is better); 'libbpf +1 thread': the same libbpf harness with one more, idle, thread "
-          f"(the kernel's file lookups of a multi-threaded process, as in any .NET process); allocs/op: the largest over the rounds. "
+          f"(the kernel's file lookups of a multi-threaded process, as in any .NET process); cli_* rows: the libbpf column is bpftool, "
+          f"the BpfSharp column the native bpfsharp, wall time of one command started by fork/exec (median of {COMMAND_RUNS} per round); allocs/op: the largest over the rounds. "
           f"--json keeps every figure, with getrusage user-mode time per op for map operations and iteration "
           f"(tick-sampled: too coarse for single operations; bench/profile.sh gives the user-mode share by perf).")
     if args.json:

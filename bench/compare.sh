@@ -14,6 +14,8 @@ export BENCH_RAW_TP_LINKS=${BENCH_RAW_TP_LINKS:-1000}
 echo "compare: building bench/native (libbpf) and bench/BpfSharp.Benchmarks (Release)" >&2
 make -s -C bench/native
 dotnet build bench/BpfSharp.Benchmarks -c Release -nologo -clp:ErrorsOnly -v:q >&2
+# cli_prog_list: the native bpfsharp (built by bpfsharp.sh when its sources changed) beside bpftool.
+bpfsharp_native=$(./bpfsharp.sh --build)
 
 # compat_corpus_open_load: every object of the compatibility corpora (compat/compat.py) that both sides loaded
 # whole in its last run on this machine (test-results/compat/) and that the distribution's libbpf, which this
@@ -31,4 +33,4 @@ fi
 python3 bench/compare.py \
   --native bench/native/bench-native \
   --dotnet bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks \
-  --objects bench/objects "$@"
+  --objects bench/objects --bpfsharp "$bpfsharp_native" "$@"

@@ -35,5 +35,8 @@ internal static class Cli
     public static void SetGuardedAction(this Command command, Func<ParseResult, int> action) =>
         command.SetAction(result => Guard(() => action(result)));
 
-    public static Option<bool> JsonOption() => new("--json", "-j") { Description = "Print JSON instead of a table" };
+    public static Option<bool> JsonOption() => new("--json", "-j") { Description = "Print JSON instead of a table (-j, -p/--pretty are also taken anywhere on the line)" };
+
+    /// <summary>Whether the command prints JSON: its own --json, or -j/-p anywhere on the line.</summary>
+    public static bool Json(ParseResult r, Option<bool> json) => GlobalOptions.Json || r.GetValue(json);
 }

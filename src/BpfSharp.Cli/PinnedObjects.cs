@@ -5,7 +5,6 @@ internal static class PinnedObjects
     /// <summary>Opens the link pinned at <paramref name="path"/>; the library refuses a pin of another kind, by name.</summary>
     public static Links.BpfLink OpenLink(string path)
     {
-        if (!File.Exists(path)) throw new CliError($"{path}: no such pin");
-        return Links.BpfLink.OpenPinned(path);
+        return Links.BpfLink.OpenPinned(BpfFsPaths.RequirePin(path));
     }
 }

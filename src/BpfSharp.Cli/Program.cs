@@ -11,10 +11,11 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     MapCommand.Create(),
     LinkCommand.Create(),
     NetCommand.Create(),
+    CgroupCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
     GenCommand.Create(),
     FeatureCommand.Create(),
     UsdtCommand.Create(),
 };
-return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+return root.Parse(Selectors.Rewrite(GlobalOptions.Extract(args))).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

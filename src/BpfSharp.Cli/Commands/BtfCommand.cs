@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using BpfSharp.Btf;
 using BpfSharp.Cli.Output;
+using BpfSharp.Cli.Records;
 
 namespace BpfSharp.Cli.Commands;
 
@@ -10,11 +11,21 @@ internal static class BtfCommand
 {
     public static Command Create()
     {
-        var command = new Command("btf", "BTF type information");
+        var command = new Command("btf", "BTF type information: the kernel's BTF objects (list, show) and their types (dump)");
+        command.Subcommands.Add(ObjectVerbs.List(Kind));
+        command.Subcommands.Add(ObjectVerbs.Show(Kind));
         command.Subcommands.Add(Dump());
         command.Subcommands.Add(BtfMinCoreCommand.Create());
         return command;
     }
+
+    /// <summary>BTF objects: by id only (they have no pins or names to select by); nothing to close or pin.</summary>
+    internal static readonly ObjectKind<BtfObjectInfo, BtfRecord> Kind = new(
+        "BTF object", "ID", BtfObjectInfo.EnumerateIds, BtfObjectInfo.FromId, ById, t => [ById(t)], BtfRecord.Of, _ => { },
+        (_, _) => throw new CliError("BTF objects cannot be pinned"), _ => "", CliJson.Default.BtfRecord, CliJson.Default.ListBtfRecord);
+
+    private static BtfObjectInfo ById(string target) =>
+        uint.TryParse(Selectors.Parse(target).Value, out uint id) ? BtfObjectInfo.FromId(id) : throw new CliError($"{Selectors.Describe(target)}: give a BTF object's id");
 
     private static Command Dump()
     {
@@ -38,7 +49,8 @@ internal static class BtfCommand
             TextWriter writer = r.GetValue(output) is { } o ? new StreamWriter(o.FullName) : new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
             using (writer)
             {
-                switch (r.GetValue(format))
+                // -j/-p anywhere asks for JSON, as bpftool's -j btf dump does, unless --format says otherwise.
+                switch (GlobalOptions.Json && r.GetResult(format) is null or { Implicit: true } ? "json" : r.GetValue(format))
                 {
                     case "json":
                         writer.Flush();
@@ -60,14 +72,24 @@ internal static class BtfCommand
     private static BtfSpec LoadFile(string path)
     {
         if (!File.Exists(path)) throw new CliError($"{path}: no such file");
-        var head = new byte[4];
-        using (var f = File.OpenRead(path)) f.ReadExactly(head);
-        if (head is [0x7f, (byte)'E', (byte)'L', (byte)'F'])
+        try
         {
-            using var obj = BpfObject.Open(path);
-            return obj.Btf ?? throw new CliError($"{path}: the object has no .BTF section (compile with -g)");
+            var head = new byte[4];
+            using (var f = File.OpenRead(path))
+                if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length)
+                    throw new CliError($"{path}: not BTF: {f.Length} bytes, shorter than a BTF header");
+            if (head is [0x7f, (byte)'E', (byte)'L', (byte)'F'])
+            {
+                using var obj = BpfObject.Open(path);
+                return obj.Btf ?? throw new CliError($"{path}: the object has no .BTF section (compile with -g)");
+            }
+            return BtfSpec.Load(path);
         }
-        return BtfSpec.Load(path);
+        catch (Exception e) when (e is BpfFormatException or EndOfStreamException or InvalidDataException && !e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            // The parsers name what is wrong; the user needs to know in which file.
+            throw new CliError($"{path}: {e.Message}");
+        }
     }
 
     private static string Sanitize(string name) => new(name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_').ToArray());
@@ -110,6 +132,7 @@ internal static class BtfCommand
                 break;
             case BtfComposite c:
                 w.WriteNumber("size", c.Size);
+                w.WriteNumber("vlen", c.Members.Length);
                 w.WriteStartArray("members");
                 foreach (var m in c.Members)
                 {
@@ -124,6 +147,7 @@ internal static class BtfCommand
                 break;
             case BtfEnum e:
                 w.WriteNumber("size", e.Size);
+                w.WriteNumber("vlen", e.Values.Length);
                 w.WriteString("encoding", e.IsSigned ? "SIGNED" : "UNSIGNED");
                 w.WriteStartArray("values");
                 foreach (var v in e.Values)
@@ -144,6 +168,7 @@ internal static class BtfCommand
                 break;
             case BtfFuncProto fp:
                 w.WriteNumber("ret_type_id", fp.ReturnTypeId);
+                w.WriteNumber("vlen", fp.Parameters.Length + (fp.IsVariadic ? 1 : 0));
                 w.WriteStartArray("params");
                 foreach (var p in fp.Parameters)
                 {
@@ -161,6 +186,7 @@ internal static class BtfCommand
                 break;
             case BtfDataSec ds:
                 w.WriteNumber("size", ds.Size);
+                w.WriteNumber("vlen", ds.Variables.Length);
                 w.WriteStartArray("vars");
                 foreach (var v in ds.Variables)
                 {

@@ -15,15 +15,22 @@ internal static class FeatureCommand
         {
             var groups = BpfFeatures.All.Select(e => (e.Group, Name: e.Key, e.Feature)).ToList();
 
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
             {
+                // bpftool's keys where it probes the same thing (have_xdp_prog_type, have_ringbuf_map_type); why a
+                // feature is missing is an extra field beside it (have_lsm_prog_type_reason).
                 JsonOutput.Write(w =>
                 {
                     w.WriteStartObject();
                     foreach (var group in groups.GroupBy(g => g.Group))
                     {
                         w.WriteStartObject(group.Key);
-                        foreach (var (_, name, feature) in group) w.WriteBoolean(name, feature.IsSupported);
+                        foreach (var (_, name, feature) in group)
+                        {
+                            string key = JsonKey(group.Key, name);
+                            w.WriteBoolean(key, feature.IsSupported);
+                            if (!feature.IsSupported && feature.MissingReason is { } reason) w.WriteString(key + "_reason", reason);
+                        }
                         w.WriteEndObject();
                     }
                     w.WriteEndObject();
@@ -43,4 +50,12 @@ internal static class FeatureCommand
         });
         return command;
     }
+
+    /// <summary>bpftool's key for a program or map type (<c>bpftool -j feature probe</c>); the other groups keep their names.</summary>
+    internal static string JsonKey(string group, string name) => group switch
+    {
+        "program_types" => $"have_{name}_prog_type",
+        "map_types" => $"have_{name}_map_type",
+        _ => name,
+    };
 }

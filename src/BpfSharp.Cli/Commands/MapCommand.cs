@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using BpfSharp.Cli.Output;
+using BpfSharp.Cli.Records;
 
 namespace BpfSharp.Cli.Commands;
 
@@ -9,16 +10,23 @@ internal static class MapCommand
 {
     public static Command Create()
     {
-        var command = new Command("map", "BPF maps: list, show, dump, lookup, update, delete, pin");
-        command.Subcommands.Add(List());
-        command.Subcommands.Add(Show());
+        var command = new Command("map", "BPF maps: list, show, dump, lookup, update, delete, pin, create, freeze, peek, push, pop, enqueue, dequeue");
+        command.Subcommands.Add(ObjectVerbs.List(Kind));
+        command.Subcommands.Add(ObjectVerbs.Show(Kind));
         command.Subcommands.Add(Dump());
         command.Subcommands.Add(Lookup());
         command.Subcommands.Add(Update());
         command.Subcommands.Add(Delete());
-        command.Subcommands.Add(Pin());
+        command.Subcommands.Add(ObjectVerbs.Pin(Kind, "Pin a map in bpffs, keeping it after every fd is closed"));
+        command.Subcommands.Add(MapCreateCommand.Create());
+        foreach (var verb in MapQueueCommands.Create()) command.Subcommands.Add(verb);
         return command;
     }
+
+    internal static readonly ObjectKind<BpfMap, MapRecord> Kind = new(
+        "map", "MAP", BpfMap.EnumerateIds, BpfMap.FromId, Targets.Map, Targets.Maps, MapRecord.Of, m => m.Dispose(),
+        (m, path) => m.Pin(path), m => $"pinned map {m.Id} ({m.Name}) at {m.PinPath}",
+        CliJson.Default.MapRecord, CliJson.Default.ListMapRecord);
 
     private static Argument<string> MapArgument() => new("MAP") { Description = Targets.Help };
 
@@ -30,69 +38,6 @@ internal static class MapCommand
         AllowMultipleArgumentsPerToken = true,
         Arity = ArgumentArity.OneOrMore,
     };
-
-    private static Command List()
-    {
-        var json = Cli.JsonOption();
-        var command = new Command("list", "List every map") { json };
-        command.SetGuardedAction(r =>
-        {
-            var infos = Targets.OpenAll(BpfMap.EnumerateIds(), id =>
-            {
-                using var m = BpfMap.FromId(id);
-                return m.GetInfo();
-            }).ToList();
-            if (r.GetValue(json))
-            {
-                JsonOutput.Write(w =>
-                {
-                    w.WriteStartArray();
-                    foreach (var i in infos) WriteJson(w, i);
-                    w.WriteEndArray();
-                });
-                return 0;
-            }
-            var table = new TextTable("ID", "TYPE", "NAME", "KEY", "VALUE", "ENTRIES", "FLAGS").RightAlign("ID", "KEY", "VALUE", "ENTRIES");
-            foreach (var i in infos)
-                table.Add(i.Id, KernelNames.Of(i.Type), i.Name, Units.Bytes(i.KeySize), Units.Bytes(i.ValueSize), i.MaxEntries, i.Flags == 0 ? "" : i.Flags.ToString());
-            table.Write(Console.Out);
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command Show()
-    {
-        var json = Cli.JsonOption();
-        var target = MapArgument();
-        var command = new Command("show", "Show one map") { target, json };
-        command.SetGuardedAction(r =>
-        {
-            using var map = Targets.Map(r.GetValue(target)!);
-            var i = map.GetInfo();
-            if (r.GetValue(json))
-            {
-                JsonOutput.Write(w => WriteJson(w, i));
-                return 0;
-            }
-            var rows = new List<(string, string)>
-            {
-                ("id", i.Id.ToString()),
-                ("type", KernelNames.Of(i.Type)),
-                ("name", i.Name),
-                ("key", Units.Bytes(i.KeySize)),
-                ("value", Units.Bytes(i.ValueSize)),
-                ("max entries", i.MaxEntries.ToString()),
-                ("flags", i.Flags == 0 ? "-" : $"{i.Flags} (0x{(uint)i.Flags:x})"),
-                ("btf id", i.BtfId == 0 ? "-" : $"{i.BtfId} (key type {i.BtfKeyTypeId}, value type {i.BtfValueTypeId})"),
-            };
-            if (i.MapExtra != 0) rows.Add(("map extra", i.MapExtra.ToString()));
-            if (map.PinPath is not null) rows.Add(("pinned", map.PinPath));
-            Details.Write(rows);
-            return 0;
-        });
-        return command;
-    }
 
     private static Command Dump()
     {
@@ -108,7 +53,7 @@ internal static class MapCommand
             var formatter = new MapEntryFormatter(map, info);
             bool progress = !Console.IsErrorRedirected && info.MaxEntries > 100_000;
             int count = 0;
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
             {
                 JsonOutput.Write(w =>
                 {
@@ -152,11 +97,11 @@ internal static class MapCommand
         {
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
-            var k = ByteParser.Parse(r.GetValue(key)!, info.KeySize, "key");
+            var k = MapInput.Key(info, r.GetValue(key)!);
             var value = new byte[map.ValueBufferSize];
             if (!map.TryLookup(k, value)) throw new CliError($"map {info.Id} ({info.Name}) has no element with key {Convert.ToHexStringLower(k)}");
             var formatter = new MapEntryFormatter(map, info);
-            if (r.GetValue(json)) JsonOutput.Write(w => formatter.WriteEntry(w, k, value));
+            if (Cli.Json(r, json)) JsonOutput.Write(w => formatter.WriteEntry(w, k, value));
             else Console.WriteLine(formatter.EntryText(k, value));
             return 0;
         });
@@ -175,8 +120,8 @@ internal static class MapCommand
         {
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
-            var k = ByteParser.Parse(r.GetValue(key)!, info.KeySize, "key");
-            var v = ByteParser.Parse(r.GetValue(value)!, info.ValueSize, "value");
+            var k = MapInput.Key(info, r.GetValue(key)!);
+            var v = MapInput.Value(info, r.GetValue(value)!);
             if (map.IsPerCpu)
             {
                 // One value per possible CPU, each in an 8-byte aligned slot.
@@ -201,41 +146,10 @@ internal static class MapCommand
         {
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
-            var k = ByteParser.Parse(r.GetValue(key)!, info.KeySize, "key");
+            var k = MapInput.Key(info, r.GetValue(key)!);
             if (!map.Delete(k)) throw new CliError($"map {info.Id} ({info.Name}) has no element with key {Convert.ToHexStringLower(k)}");
             return 0;
         });
         return command;
-    }
-
-    private static Command Pin()
-    {
-        var target = MapArgument();
-        var path = new Argument<string>("PATH") { Description = "Where to pin it in bpffs" };
-        var command = new Command("pin", "Pin a map in bpffs, keeping it after every fd is closed") { target, path };
-        command.SetGuardedAction(r =>
-        {
-            using var map = Targets.Map(r.GetValue(target)!);
-            map.Pin(r.GetValue(path)!);
-            Console.WriteLine($"pinned map {map.Id} ({map.Name}) at {map.PinPath}");
-            return 0;
-        });
-        return command;
-    }
-
-    /// <summary>bpftool's field names, so the two outputs compare directly.</summary>
-    internal static void WriteJson(Utf8JsonWriter w, BpfMapInfo i)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", i.Id);
-        w.WriteString("type", KernelNames.Of(i.Type));
-        w.WriteString("name", i.Name);
-        w.WriteNumber("flags", (uint)i.Flags);
-        w.WriteNumber("bytes_key", i.KeySize);
-        w.WriteNumber("bytes_value", i.ValueSize);
-        w.WriteNumber("max_entries", i.MaxEntries);
-        if (i.BtfId != 0) w.WriteNumber("btf_id", i.BtfId);
-        if (i.MapExtra != 0) w.WriteNumber("map_extra", i.MapExtra);
-        w.WriteEndObject();
     }
 }

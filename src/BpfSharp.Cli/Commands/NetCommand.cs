@@ -40,7 +40,7 @@ internal static class NetCommand
             var flowDissector = NamespacePrograms(netns, BpfAttachType.FlowDissector);
             var skLookup = NamespacePrograms(netns, BpfAttachType.SkLookup);
             var netfilter = NetfilterLinks();
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
                 WriteJson(interfaces, tc, flowDissector, skLookup, netfilter);
             else
                 Print(interfaces, tc, flowDissector, skLookup, netfilter);

@@ -94,7 +94,7 @@ internal static class ObjectCommand
                 .Select(v => new VariableRow(v.Name, v.SectionName, v.Offset, v.Size, TypeName(obj.Btf, v.TypeId))).ToList();
             int coreTotal = coreBySection.Values.Sum();
 
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
             {
                 JsonOutput.Write(w => WriteJson(w, obj, path, sections, programs, variables, coreBySection));
                 return 0;

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using BpfSharp.Cli.Output;
+using BpfSharp.Cli.Records;
 
 namespace BpfSharp.Cli.Commands;
 
@@ -10,49 +10,19 @@ internal static class ProgCommand
     public static Command Create()
     {
         var command = new Command("prog", "Loaded BPF programs: list, show, dump, pin, test-run");
-        command.Subcommands.Add(List());
-        command.Subcommands.Add(Show());
+        command.Subcommands.Add(ObjectVerbs.List(Kind));
+        command.Subcommands.Add(ObjectVerbs.Show(Kind));
         command.Subcommands.Add(Dump());
-        command.Subcommands.Add(Pin());
+        command.Subcommands.Add(ObjectVerbs.Pin(Kind, "Pin a program in bpffs, keeping it loaded after every fd is closed"));
         command.Subcommands.Add(Run());
         command.Subcommands.Add(ProgTracelogCommand.Create());
         return command;
     }
 
-    private static Command List()
-    {
-        var json = Cli.JsonOption();
-        var command = new Command("list", "List every loaded program") { json };
-        command.SetGuardedAction(r =>
-        {
-            var infos = Targets.OpenAll(BpfProgram.EnumerateIds(), id =>
-            {
-                using var p = BpfProgram.FromId(id);
-                return p.GetInfo();
-            }).ToList();
-            Print(infos, r.GetValue(json));
-            return 0;
-        });
-        return command;
-    }
-
-    private static Command Show()
-    {
-        var json = Cli.JsonOption();
-        var target = new Argument<string>("PROG") { Description = Targets.Help };
-        var command = new Command("show", "Show one program") { target, json };
-        command.SetGuardedAction(r =>
-        {
-            using var prog = Targets.Program(r.GetValue(target)!);
-            var info = prog.GetInfo();
-            if (r.GetValue(json))
-                JsonOutput.Write(w => WriteJson(w, info));
-            else
-                PrintDetails(info, prog.PinPath);
-            return 0;
-        });
-        return command;
-    }
+    internal static readonly ObjectKind<BpfProgram, ProgRecord> Kind = new(
+        "program", "PROG", BpfProgram.EnumerateIds, BpfProgram.FromId, Targets.Program, Targets.Programs, ProgRecord.Of, p => p.Dispose(),
+        (p, path) => p.Pin(path), p => $"pinned program {p.Id} ({p.Name}) at {p.PinPath}",
+        CliJson.Default.ProgRecord, CliJson.Default.ListProgRecord);
 
     private static Command Dump()
     {
@@ -64,25 +34,18 @@ internal static class ProgCommand
             using var prog = Targets.Program(r.GetValue(target)!);
             var insns = prog.GetTranslatedInstructions();
             string text = NameCalls(BpfSharp.Asm.BpfInstruction.Disassemble(insns, translated: true), insns, prog.GetJitedFunctionAddresses());
-            if (!r.GetValue(json))
+            if (!Cli.Json(r, json))
             {
                 Console.Write(text);
                 return 0;
             }
             // bpftool's shape: one object per instruction, "disasm" holding "(opcode) text".
-            JsonOutput.Write(w =>
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
             {
-                w.WriteStartArray();
-                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    int colon = line.IndexOf(": ", StringComparison.Ordinal);
-                    w.WriteStartObject();
-                    w.WriteNumber("pc", int.Parse(line.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture));
-                    w.WriteString("disasm", line[(colon + 2)..]);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            });
+                int colon = line.IndexOf(": ", StringComparison.Ordinal);
+                return new InstructionRecord(int.Parse(line.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture), line[(colon + 2)..]);
+            }).ToList();
+            JsonOutput.Write(lines, CliJson.Default.ListInstructionRecord);
             return 0;
         });
         return command;
@@ -122,21 +85,6 @@ internal static class ProgCommand
         return string.Join('\n', lines);
     }
 
-    private static Command Pin()
-    {
-        var target = new Argument<string>("PROG") { Description = Targets.Help };
-        var path = new Argument<string>("PATH") { Description = "Where to pin it in bpffs" };
-        var command = new Command("pin", "Pin a program in bpffs, keeping it loaded after every fd is closed") { target, path };
-        command.SetGuardedAction(r =>
-        {
-            using var prog = Targets.Program(r.GetValue(target)!);
-            prog.Pin(r.GetValue(path)!);
-            Console.WriteLine($"pinned program {prog.Id} ({prog.Name}) at {prog.PinPath}");
-            return 0;
-        });
-        return command;
-    }
-
     private static Command Run()
     {
         var target = new Argument<string>("PROG") { Description = Targets.Help };
@@ -160,16 +108,9 @@ internal static class ProgCommand
                 Repeat = r.GetValue(repeat),
             });
             if (r.GetValue(dataOut) is { } o) File.WriteAllBytes(o.FullName, result.Data);
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
             {
-                JsonOutput.Write(w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("retval", result.ReturnValue);
-                    w.WriteNumber("duration", (long)(result.Duration.Ticks * 100));
-                    w.WriteNumber("data_size_out", result.Data.Length);
-                    w.WriteEndObject();
-                });
+                JsonOutput.Write(new TestRunRecord(result.ReturnValue, (long)(result.Duration.Ticks * 100), result.Data.Length), CliJson.Default.TestRunRecord);
             }
             else
             {
@@ -180,70 +121,5 @@ internal static class ProgCommand
             return 0;
         });
         return command;
-    }
-
-    private static void Print(IReadOnlyList<BpfProgramInfo> infos, bool json)
-    {
-        if (json)
-        {
-            JsonOutput.Write(w =>
-            {
-                w.WriteStartArray();
-                foreach (var i in infos) WriteJson(w, i);
-                w.WriteEndArray();
-            });
-            return;
-        }
-        var table = new TextTable("ID", "TYPE", "NAME", "TAG", "XLATED", "JITED", "MAPS").RightAlign("ID", "XLATED", "JITED");
-        foreach (var i in infos)
-            table.Add(i.Id, KernelNames.Of(i.Type), i.Name, i.Tag, Units.Bytes(i.TranslatedSize), Units.Bytes(i.JitedSize), string.Join(',', i.MapIds));
-        table.Write(Console.Out);
-    }
-
-    private static void PrintDetails(BpfProgramInfo i, string? pin)
-    {
-        var rows = new List<(string, string)>
-        {
-            ("id", i.Id.ToString()),
-            ("type", KernelNames.Of(i.Type)),
-            ("name", i.Name),
-            ("tag", i.Tag),
-            ("gpl compatible", i.GplCompatible ? "yes" : "no"),
-            ("loaded by uid", i.CreatedByUid.ToString()),
-            ("translated", Units.Bytes(i.TranslatedSize)),
-            ("jited", Units.Bytes(i.JitedSize)),
-            ("verified insns", i.VerifiedInstructions.ToString()),
-            ("maps", i.MapIds.Count == 0 ? "-" : string.Join(", ", i.MapIds)),
-            ("btf id", i.BtfId == 0 ? "-" : i.BtfId.ToString()),
-        };
-        if (i.RunCount > 0) rows.Add(("runs", $"{i.RunCount} ({Units.Duration(i.RunTime)} total, {Units.Duration(i.RunTime / i.RunCount)} each)"));
-        if (i.RecursionMisses > 0) rows.Add(("recursion misses", i.RecursionMisses.ToString()));
-        if (pin is not null) rows.Add(("pinned", pin));
-        Details.Write(rows);
-    }
-
-    /// <summary>bpftool's field names, so the two outputs compare directly.</summary>
-    internal static void WriteJson(Utf8JsonWriter w, BpfProgramInfo i)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("id", i.Id);
-        w.WriteString("type", KernelNames.Of(i.Type));
-        w.WriteString("name", i.Name);
-        w.WriteString("tag", i.Tag);
-        w.WriteBoolean("gpl_compatible", i.GplCompatible);
-        w.WriteNumber("uid", i.CreatedByUid);
-        w.WriteNumber("bytes_xlated", i.TranslatedSize);
-        w.WriteBoolean("jited", i.JitedSize > 0);
-        w.WriteNumber("bytes_jited", i.JitedSize);
-        w.WriteUIntArray("map_ids", i.MapIds);
-        if (i.BtfId != 0) w.WriteNumber("btf_id", i.BtfId);
-        w.WriteNumber("verified_insns", i.VerifiedInstructions);
-        if (i.RunCount > 0)
-        {
-            w.WriteNumber("run_time_ns", i.RunTime.Ticks * 100);
-            w.WriteNumber("run_cnt", i.RunCount);
-        }
-        if (i.RecursionMisses > 0) w.WriteNumber("recursion_misses", i.RecursionMisses);
-        w.WriteEndObject();
     }
 }

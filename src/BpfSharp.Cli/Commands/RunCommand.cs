@@ -45,7 +45,7 @@ internal static class RunCommand
                 r.GetValue(eventType),
                 ParseDuration(r.GetValue(duration), "--duration"),
                 ParseDuration(r.GetValue(interval), "--interval"),
-                r.GetValue(json),
+                Cli.Json(r, json),
                 r.GetValue(iface),
                 r.GetValue(types),
                 Histograms(r.GetValue(hist) ?? []),

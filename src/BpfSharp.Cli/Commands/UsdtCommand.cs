@@ -27,7 +27,7 @@ internal static class UsdtCommand
                 try { sites.AddRange(UsdtTarget.ResolveAll(path)); }
                 catch (BpfFormatException) when (process is not null) { /* a mapped file that is not ELF64 */ }
             }
-            if (r.GetValue(json))
+            if (Cli.Json(r, json))
             {
                 JsonOutput.Write(w =>
                 {

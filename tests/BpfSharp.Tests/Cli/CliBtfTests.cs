@@ -90,6 +90,67 @@ public sealed class CliBtfTests
         Assert.Equal(["pid", "ppid", "uid", "comm", "filename"], ev.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
     }
 
+    /// <summary>Every field bpftool prints for every type (vlen included), compared with <c>bpftool -j btf dump file</c>.</summary>
+    [Theory]
+    [InlineData("execsnoop.bpf.o")]
+    [InlineData("pktcount.bpf.o")]
+    public void JsonMatchesBpftoolFieldByField(string example)
+    {
+        string bpftool = TestKernel.RequireTool("bpftool");
+        string file = BpfSharpTool.Example(example);
+        var theirs = System.Text.Json.JsonDocument.Parse(TestKernel.Run(bpftool, "-j", "btf", "dump", "file", file)).RootElement.GetProperty("types");
+        var ours = BpfSharpTool.Ok("-j", "btf", "dump", file).Json.GetProperty("types"); // -j alone chooses JSON, as in bpftool
+        Assert.Equal(theirs.GetArrayLength(), ours.GetArrayLength());
+        int vlens = 0;
+        foreach (var (t, o) in theirs.EnumerateArray().Zip(ours.EnumerateArray()))
+        {
+            foreach (var field in t.EnumerateObject())
+            {
+                Assert.True(o.TryGetProperty(field.Name, out var mine), $"type {t.GetProperty("id")}: bpfsharp has no '{field.Name}' in {o}");
+                Assert.True(field.Value.ToString() == mine.ToString(), $"type {t.GetProperty("id")} {field.Name}: bpftool {field.Value}, bpfsharp {mine}");
+                if (field.Name == "vlen") vlens++;
+            }
+        }
+        Assert.True(vlens > 3, "the objects have structs, enums, prototypes and sections");
+    }
+
+    /// <summary><c>btf list/show</c> field by field with bpftool's: the kernel's BTF, and an object's with its users.</summary>
+    [Fact]
+    public void ListAndShowMatchBpftool()
+    {
+        TestKernel.RequireRoot();
+        string bpftool = TestKernel.RequireTool("bpftool");
+        using var dir = new TempBpfFsDir();
+        BpfSharpTool.Ok("run", BpfSharpTool.Example("pktcount.bpf.o"), "--duration", "0", "--pin", dir.Path, "--keep");
+        try
+        {
+            uint btfId = BpfSharpTool.Ok("map", "show", Path.Combine(dir.Path, "maps", "counts"), "--json").Json.GetProperty("btf_id").GetUInt32();
+            var list = BpfSharpTool.Ok("-j", "btf", "list").Json;
+            foreach (uint id in new[] { 1u, btfId })
+            {
+                var theirs = System.Text.Json.JsonDocument.Parse(TestKernel.Run(bpftool, "-j", "btf", "show", "id", id.ToString())).RootElement;
+                var shown = BpfSharpTool.Ok("-j", "btf", "show", "id", id.ToString()).Json;
+                var listed = list.EnumerateArray().Single(e => e.GetProperty("id").GetUInt32() == id);
+                foreach (var ours in new[] { shown, listed })
+                {
+                    foreach (var field in theirs.EnumerateObject())
+                    {
+                        Assert.True(ours.TryGetProperty(field.Name, out var mine), $"btf {id}: bpfsharp has no '{field.Name}' in {ours}");
+                        if (field.Value.ValueKind == System.Text.Json.JsonValueKind.Array) // bpftool lists users in hash order
+                            Assert.Equal(field.Value.EnumerateArray().Select(e => e.GetUInt32()).Order(), mine.EnumerateArray().Select(e => e.GetUInt32()).Order());
+                        else
+                            Assert.Equal(field.Value.ToString(), mine.ToString());
+                    }
+                }
+            }
+            Assert.Contains("vmlinux", BpfSharpTool.Ok("btf", "show", "1").Stdout);
+        }
+        finally
+        {
+            BpfSharpTool.Ok("unload", dir.Path);
+        }
+    }
+
     [Fact]
     public void DumpOfAKernelBtfObjectById()
     {

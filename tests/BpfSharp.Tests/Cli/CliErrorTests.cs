@@ -19,6 +19,52 @@ public sealed class CliErrorTests
         Assert.Equal("", r.Stdout);
     }
 
+    /// <summary>A file that is not what the command parses: the one error line names the file by the path given.</summary>
+    [Theory]
+    [InlineData("", "shorter than a BTF header")]
+    [InlineData("abc", "shorter than a BTF header")]
+    [InlineData("root:x:0:0:root:/root:/bin/bash\n", "bad magic")]
+    public void BtfDumpOfAFileThatIsNotBtfNamesTheFile(string content, string why)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"bpfsharp-helper-notbtf-{Guid.NewGuid():N}");
+        File.WriteAllText(file, content);
+        try
+        {
+            var r = BpfSharpTool.Run("btf", "dump", file);
+            Assert.Equal(1, r.ExitCode);
+            string line = Assert.Single(r.Stderr.Trim().Split('\n'));
+            Assert.StartsWith($"bpfsharp: {file}: ", line);
+            Assert.Contains(why, line);
+        }
+        finally { File.Delete(file); }
+    }
+
+    /// <summary>A path outside bpffs cannot be a pin: said so, where the kernel would answer only EACCES or EPERM.</summary>
+    [Theory]
+    [InlineData("map", "dump")]
+    [InlineData("map", "show")]
+    [InlineData("prog", "show")]
+    [InlineData("link", "show")]
+    [InlineData("link", "unpin")]
+    public void PathsOutsideBpffsSaySo(params string[] command)
+    {
+        var r = BpfSharpTool.Run([.. command, "/etc/passwd"]);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("bpfsharp: /etc/passwd: not in bpffs (pinned objects live on a bpf filesystem such as /sys/fs/bpf)", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public void PinningOutsideBpffsSaysSo()
+    {
+        TestKernel.RequireRoot();
+        using var map = BpfMap.Create(BpfMapType.Array, 4, 4, 1, new BpfMapCreateOptions { Name = "cli_pinout" });
+        string where = Path.Combine(Path.GetTempPath(), $"bpfsharp-helper-pin-{Guid.NewGuid():N}");
+        var r = BpfSharpTool.Run("map", "pin", map.Id.ToString(), where);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal($"bpfsharp: {where}: not in bpffs (pins live on a bpf filesystem such as /sys/fs/bpf)", r.Stderr.Trim());
+        Assert.False(File.Exists(where));
+    }
+
     [Fact]
     public void VerifierRejectShowsTheErrorAndTheLog()
     {

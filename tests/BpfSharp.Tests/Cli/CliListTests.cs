@@ -40,7 +40,17 @@ public sealed class CliListTests
         }
     }
 
-    private static readonly string[] ProgramFields = ["id", "type", "name", "tag", "gpl_compatible", "bytes_xlated", "jited", "bytes_jited", "map_ids"];
+    private static readonly string[] ProgramFields = ["id", "type", "name", "tag", "gpl_compatible", "uid", "bytes_xlated", "jited", "bytes_jited", "bytes_memlock", "map_ids"];
+
+    /// <summary>
+    /// bpftool's loaded_at is the wall-clock second of the load, computed from the clocks when it runs: the two tools,
+    /// run a moment apart, may round to neighbouring seconds.
+    /// </summary>
+    private static void AssertSameLoadTime(JsonElement ours, JsonElement bpftool)
+    {
+        long theirs = bpftool.GetProperty("loaded_at").GetInt64(), mine = ours.GetProperty("loaded_at").GetInt64();
+        Assert.True(Math.Abs(theirs - mine) <= 1, $"loaded_at {mine}, bpftool {theirs}");
+    }
 
     [Fact]
     public void ProgListAndShowJsonMatchBpftool()
@@ -54,8 +64,10 @@ public sealed class CliListTests
             var theirs = JsonDocument.Parse(TestKernel.Run(bpftool, "prog", "show", "id", prog.Id.ToString(), "-j")).RootElement;
             var list = BpfSharpTool.Ok("prog", "list", "--json").Json;
             AssertSameFields(Find(list, prog.Id), theirs, ProgramFields);
+            AssertSameLoadTime(Find(list, prog.Id), theirs);
             var show = BpfSharpTool.Ok("prog", "show", prog.Id.ToString(), "--json").Json;
             AssertSameFields(show, theirs, ProgramFields);
+            AssertSameLoadTime(show, theirs);
             Assert.Equal([(int)map.Id], show.GetProperty("map_ids").EnumerateArray().Select(e => e.GetInt32()));
         }
     }
@@ -97,7 +109,52 @@ public sealed class CliListTests
         finally { File.Delete(packet); }
     }
 
-    private static readonly string[] MapFields = ["id", "type", "name", "flags", "bytes_key", "bytes_value", "max_entries"];
+    private static readonly string[] MapFields = ["id", "type", "name", "flags", "bytes_key", "bytes_value", "max_entries", "bytes_memlock", "frozen"];
+
+    [Fact]
+    public void JsonAndPrettyAnywhereOnTheLine_AsBpftoolTakesThem()
+    {
+        TestKernel.RequireRoot();
+        string bpftool = TestKernel.RequireTool("bpftool");
+        using var map = BpfMap.Create(BpfMapType.Array, 4, 8, 2, new BpfMapCreateOptions { Name = "cli_anywhere" });
+        string id = map.Id.ToString();
+        var theirs = JsonDocument.Parse(TestKernel.Run(bpftool, "-j", "map", "show", "id", id)).RootElement;
+        foreach (var args in new[] { new[] { "-j", "map", "show", id }, ["map", "-j", "show", id], ["map", "show", id, "--json"], ["--json", "map", "show", id] })
+        {
+            var r = BpfSharpTool.Ok(args);
+            Assert.DoesNotContain('\n', r.Stdout.TrimEnd()); // -j alone: one compact line in a pipe, as bpftool prints it
+            AssertSameFields(r.Json, theirs, MapFields);
+        }
+        foreach (var args in new[] { new[] { "-p", "map", "show", id }, ["map", "show", id, "--pretty"], ["-jp", "map", "list"] })
+        {
+            var r = BpfSharpTool.Ok(args);
+            Assert.Contains("\n  ", r.Stdout); // indented
+            var element = r.Json.ValueKind == JsonValueKind.Array ? Find(r.Json, map.Id) : r.Json;
+            AssertSameFields(element, theirs, MapFields);
+        }
+        // -j is taken by commands that print nothing else, as bpftool takes it.
+        BpfSharpTool.Ok("-j", "map", "update", id, "--key", "1", "--value", "5");
+        Assert.Equal(5L, map.Lookup<int, long>(1));
+        // In run, -p stays --program.
+        var run = BpfSharpTool.Run("run", BpfSharpTool.Example("pktcount.bpf.o"), "-p", "helper_no_such_program", "--duration", "0");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("helper_no_such_program", run.Stderr);
+    }
+
+    [Fact]
+    public void MapShowSaysFrozen_AsBpftoolDoes()
+    {
+        TestKernel.RequireRoot();
+        string bpftool = TestKernel.RequireTool("bpftool");
+        using var map = BpfMap.Create(BpfMapType.Array, 4, 8, 2, new BpfMapCreateOptions { Name = "cli_frozen" });
+        Assert.Equal(0, BpfSharpTool.Ok("map", "show", map.Id.ToString(), "-j").Json.GetProperty("frozen").GetInt32());
+        map.Freeze();
+        var theirs = JsonDocument.Parse(TestKernel.Run(bpftool, "map", "show", "id", map.Id.ToString(), "-j")).RootElement;
+        var ours = BpfSharpTool.Ok("map", "show", map.Id.ToString(), "-j").Json;
+        Assert.Equal(1, theirs.GetProperty("frozen").GetInt32());
+        AssertSameFields(ours, theirs, MapFields);
+        Assert.Contains(BpfSharpTool.Ok("map", "show", map.Id.ToString()).Stdout.Split('\n'), l => l.StartsWith("frozen:", StringComparison.Ordinal) && l.EndsWith("yes", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void MapListAndShowJsonMatchBpftool()

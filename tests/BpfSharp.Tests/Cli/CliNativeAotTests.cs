@@ -25,12 +25,17 @@ public sealed class CliNativeAotTests
             // Trimming (IL2xxx) and AOT (IL3xxx) analysis warnings; NuGet's own (an unreachable audit feed) do not count.
             Assert.DoesNotMatch(@"warning IL[23]\d{3}", publish.Stdout);
             string native = Path.Combine(output.FullName, "BpfSharp.Cli");
+            // The records' source-generated serializers, which reflection-based JSON would need trimming to keep.
+            using var map = BpfMap.Create(BpfMapType.Hash, 4, 8, 4, new BpfMapCreateOptions { Name = "cli_aot_map" });
 
             foreach (var args in new[]
             {
                 new[] { "object", "inspect", BpfSharpTool.Fixture("maps.bpf.o"), "--json" },
                 ["object", "inspect", BpfSharpTool.Fixture("core_reloc.bpf.o"), "--json"],
                 ["feature", "--json"],
+                ["-j", "map", "show", map.Id.ToString()],
+                ["map", "show", "id", map.Id.ToString(), "--pretty"],
+                ["map", "show", map.Id.ToString()],
                 ["btf", "dump", BpfSharpTool.Fixture("core_reloc.bpf.o"), "--format", "json"],
                 ["object", "inspect", "/etc/hostname"], // not an ELF object: the same error
             })
