@@ -79,7 +79,7 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
         int at = text.StartsWith(member + "=", StringComparison.Ordinal) ? 0 : text.LastIndexOf(" " + member + "=", StringComparison.Ordinal);
         if (at < 0) return text;
         if (at > 0) at++;
-        return $"{text[..at]}{member}=[{string.Join(' ', strings.Select(s => JsonSerializer.Serialize(s)))}]";
+        return $"{text[..at]}{member}=[{string.Join(' ', strings.Select(s => $"\"{JsonEncodedText.Encode(s)}\""))}]";
     }
 
     /// <summary>Once per map and record size: why the record is hex and how to give its layout.</summary>

@@ -70,6 +70,20 @@ public sealed partial class LibbpfToolsTwinTests
 
     private static readonly string[] TcpStateNames = ["", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"];
 
+    /// <summary>The changes as a chain: the first starts from a state no change ends in, each next from where the last ended.</summary>
+    private static List<T> InStateOrder<T>(List<T> changes, Func<T, string> from, Func<T, string> to)
+    {
+        var left = Enumerable.Range(0, changes.Count).ToList();
+        int start = left.FindIndex(i => !left.Any(j => j != i && to(changes[j]) == from(changes[i])));
+        if (start < 0) return changes;
+        var chain = new List<int> { left[start] };
+        left.RemoveAt(start);
+        for (int next; (next = left.FindIndex(i => from(changes[i]) == to(changes[chain[^1]]))) >= 0; left.RemoveAt(next))
+            chain.Add(left[next]);
+        chain.AddRange(left);
+        return chain.Select(i => changes[i]).ToList();
+    }
+
     [Fact]
     public void Tcpstates()
     {
@@ -80,6 +94,10 @@ public sealed partial class LibbpfToolsTwinTests
         // SKADDR PID COMM LADDR LPORT RADDR RPORT OLDSTATE -> NEWSTATE MS: every change of the client's socket.
         var tool = twin.ToolLines.Select(Columns).Where(c => c.Length == 11 && c[4] == client.ToString() && c[6] == listen.ToString()).ToList();
         var ours = twin.OurEvents.Where(e => e.GetProperty("sport").GetInt32() == client && e.GetProperty("dport").GetInt32() == listen).ToList();
+        // The events come through per-CPU perf rings, which each reader drains in its own order: both are put in
+        // the order of the socket's state changes (each change starts from the state the previous one ended in).
+        tool = InStateOrder(tool, c => c[7], c => c[9]);
+        ours = InStateOrder(ours, e => TcpStateNames[e.GetProperty("oldstate").GetInt32()], e => TcpStateNames[e.GetProperty("newstate").GetInt32()]);
         // SYN_SENT -> ESTABLISHED -> FIN_WAIT1 -> FIN_WAIT2 -> CLOSE (or TIME_WAIT): at least four.
         Assert.True(tool.Count >= 4 && tool.Count == ours.Count, twin.Describe());
         for (int i = 0; i < tool.Count; i++)
