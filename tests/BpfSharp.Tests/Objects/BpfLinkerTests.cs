@@ -1,0 +1,138 @@
+using BpfSharp.Btf;
+using BpfSharp.Elf;
+using BpfSharp.Loading;
+using BpfSharp.Tests.Support;
+
+namespace BpfSharp.Tests.Objects;
+
+/// <summary>
+/// Static linking against libbpf's linker as the oracle: link_a.bpf.o + link_b.bpf.o (an extern function, a weak
+/// function overridden by a strong one, an extern map, .rodata/.bss in both) linked by BpfLinker and by
+/// <c>bpftool gen object</c> give the same symbols and BTF, and both load and compute the same results.
+/// </summary>
+public class BpfLinkerTests
+{
+    private static string Input(string name) => Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "linker", name);
+
+    private static (byte[] Mine, byte[] Bpftool) LinkBoth(params string[] names)
+    {
+        string bpftool = TestKernel.RequireTool("bpftool");
+        var mine = BpfLinker.Link(names.Select(Input));
+        string output = Path.Combine(Path.GetTempPath(), $"h-linker-{Environment.ProcessId}-{Guid.NewGuid():N}.o");
+        try
+        {
+            TestKernel.Run(bpftool, ["gen", "object", output, .. names.Select(Input)]);
+            return (mine, File.ReadAllBytes(output));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    private static string[] SymbolsOf(byte[] image)
+    {
+        var elf = ElfFile.Parse(image);
+        return elf.Symbols.Where(s => s.Index > 0 && s.Type != ElfSymbolType.Section)
+            .Select(s => $"{s.Name} {s.Type} {s.Binding} {s.Section?.Name ?? (s.IsAbsolute ? "ABS" : "UND")} 0x{s.Value:x} {s.Size}")
+            .Order(StringComparer.Ordinal).ToArray();
+    }
+
+    private static BtfSpec BtfOf(byte[] image) => BtfSpec.Parse(ElfFile.Parse(image).FindSection(".BTF")!.Data.Span);
+
+    private static string[] NamedTypes(BtfSpec spec) =>
+        spec.Types.Where(t => t.Name.Length > 0).Select(t => $"{t.Kind.ToKernelName()} {t.Name}").Distinct().Order(StringComparer.Ordinal).ToArray();
+
+    private static string[] DataSecs(BtfSpec spec) =>
+        spec.Types.OfType<BtfDataSec>().SelectMany(d => d.Variables.Select(v => $"{d.Name} size {d.Size}: {spec[v.TypeId].Name}@{v.Offset}+{v.Size}"))
+            .Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public void Link_GivesBpftoolsSymbolsAndBtf()
+    {
+        var (mine, theirs) = LinkBoth("link_a.bpf.o", "link_b.bpf.o");
+
+        Assert.Equal(SymbolsOf(theirs), SymbolsOf(mine));
+        // The weak pick() of link_a is gone from the symbols: only link_b's remains.
+        Assert.Single(SymbolsOf(mine), s => s.StartsWith("pick ", StringComparison.Ordinal));
+        var myBtf = BtfOf(mine);
+        var theirBtf = BtfOf(theirs);
+        Assert.Equal(NamedTypes(theirBtf), NamedTypes(myBtf));
+        Assert.Equal(DataSecs(theirBtf), DataSecs(myBtf));
+        // Resolved externs leave no extern FUNC or VAR behind.
+        Assert.DoesNotContain(myBtf.Types, t => t is BtfFunc { Linkage: BtfLinkage.Extern } or BtfVar { Linkage: BtfLinkage.Extern });
+    }
+
+    [Fact]
+    public void Link_TheBtfExtMovesWithTheCode()
+    {
+        var (mine, theirs) = LinkBoth("link_a.bpf.o", "link_b.bpf.o");
+        BtfExt Ext(byte[] image, BtfSpec spec) => BtfExt.Parse(ElfFile.Parse(image).FindSection(".BTF.ext")!.Data.Span, spec);
+        var myBtf = BtfOf(mine);
+        var theirBtf = BtfOf(theirs);
+        var myExt = Ext(mine, myBtf);
+        var theirExt = Ext(theirs, theirBtf);
+        foreach (var section in theirExt.FuncInfo.Keys)
+        {
+            Assert.Equal(theirExt.FuncInfo[section].Select(f => $"{f.InstructionOffset} {theirBtf[f.TypeId].Name}"),
+                myExt.FuncInfo[section].Select(f => $"{f.InstructionOffset} {myBtf[f.TypeId].Name}"));
+            Assert.Equal(theirExt.LineInfo[section].Select(l => $"{l.InstructionOffset} {theirBtf.GetString(l.FileNameOffset)}:{l.Line}:{l.Column} {theirBtf.GetString(l.LineOffset)}"),
+                myExt.LineInfo[section].Select(l => $"{l.InstructionOffset} {myBtf.GetString(l.FileNameOffset)}:{l.Line}:{l.Column} {myBtf.GetString(l.LineOffset)}"));
+        }
+        Assert.Equal(theirExt.FuncInfo.Keys.Order(), myExt.FuncInfo.Keys.Order());
+    }
+
+    [Fact]
+    public void Link_BothLinkedObjectsLoadAndRunTheSame()
+    {
+        TestKernel.RequireRoot();
+        var (mine, theirs) = LinkBoth("link_a.bpf.o", "link_b.bpf.o");
+        var results = new List<string>();
+        foreach (var image in new[] { mine, theirs })
+        {
+            using var obj = BpfObject.Open(image, "linked.o"); // one name: map names derive from it
+            obj.Load();
+            var packet = new byte[64];
+            // xdp_a: add_a(twice(pick())) + a_bias - 115 = 2 only when link_b's strong pick() (7) won; xdp_b: 3.
+            Assert.Equal(2u, obj.Programs["xdp_a"].Program!.TestRun(packet));
+            Assert.Equal(3u, obj.Programs["xdp_b"].Program!.TestRun(packet));
+            obj.Programs["count_a"].Program!.TestRun(new BpfTestRunOptions());
+            obj.Programs["count_b"].Program!.TestRun(new BpfTestRunOptions());
+            obj.Programs["count_b"].Program!.TestRun(new BpfTestRunOptions());
+            var counts = obj.Maps["counts"].Map!;
+            Assert.Equal(1ul, counts.Lookup<uint, ulong>(0u));
+            Assert.Equal(2ul, counts.Lookup<uint, ulong>(1u));
+            results.Add(string.Join(",", obj.Programs.Keys.Order()) + " | " + string.Join(",", obj.Maps.Keys.Order()));
+        }
+        Assert.Equal(results[1], results[0]);
+    }
+
+    [Fact]
+    public void Link_TwoStrongDefinitions_NamesBothFiles()
+    {
+        var e = Assert.Throws<BpfException>(() => BpfLinker.Link(new[] { "link_a.bpf.o", "link_b.bpf.o", "link_dup.bpf.o" }.Select(Input)));
+        Assert.Contains("'twice'", e.Message);
+        Assert.Contains("link_b.bpf.o", e.Message);
+        Assert.Contains("link_dup.bpf.o", e.Message);
+    }
+
+    [Fact]
+    public void Link_AMapDeclaredDifferently_NamesBothFilesAndTheField()
+    {
+        var e = Assert.Throws<BpfException>(() => BpfLinker.Link(new[] { "link_a.bpf.o", "link_badmap.bpf.o" }.Select(Input)));
+        Assert.Contains("'counts'", e.Message);
+        Assert.Contains("max_entries is 4 there and 8 here", e.Message);
+        Assert.Contains("link_a.bpf.o", e.Message);
+        Assert.Contains("link_badmap.bpf.o", e.Message);
+    }
+
+    [Fact]
+    public void Link_BadInput_IsABpfException()
+    {
+        Assert.Throws<BpfException>(() => new BpfLinker().Link());
+        Assert.Throws<BpfException>(() => new BpfLinker().Add(new byte[] { 1, 2, 3, 4 }, "junk.o"));
+        Assert.Throws<BpfException>(() => new BpfLinker().Add("/nonexistent/h-linker.o"));
+        var truncated = File.ReadAllBytes(Input("link_a.bpf.o"))[..200];
+        Assert.Throws<BpfException>(() => new BpfLinker().Add(truncated, "truncated.o").Link());
+    }
+}
