@@ -146,14 +146,20 @@ public sealed partial class BpfLinker
                 {
                     var entry = result.FirstOrDefault(r => r.Name == d.Name);
                     if (entry.Variables is null) result.Add(entry = (d.Name, []));
-                    long shift = inputs[i].Elf.FindSection(d.Name) is { } s && _placements[i][s.Index] is { } p ? p.Shift : 0;
+                    var elfSection = inputs[i].Elf.FindSection(d.Name);
+                    long shift = elfSection is { } s && _placements[i][s.Index] is { } p ? p.Shift : 0;
+                    // clang leaves a DATASEC's offsets 0 (libbpf fills them in at load): the symbol's value is the truth.
+                    var offsets = elfSection is null ? null : inputs[i].Elf.Symbols
+                        .Where(sym => sym.SectionIndex == (uint)elfSection.Index && sym.Type == ElfSymbolType.Object)
+                        .GroupBy(sym => sym.Name).ToDictionary(group => group.Key, group => (int)group.First().Value, StringComparer.Ordinal);
                     foreach (var v in d.Variables)
                     {
                         int id = idMaps[i][v.TypeId];
                         if (id == 0 || entry.Variables.Any(e => e.TypeId == id)) continue;
                         // A weak definition that another input overrides keeps its bytes but loses its name.
                         if (spec[v.TypeId] is BtfVar { Linkage: BtfLinkage.Global } var && _globals.TryGetValue(var.Name, out var g) && g.DefinedIn != i) continue;
-                        entry.Variables.Add(new BtfVarSecInfo(id, v.Offset + (int)shift, v.Size));
+                        int offset = offsets is not null && offsets.TryGetValue(spec[v.TypeId].Name, out int at) ? at : v.Offset;
+                        entry.Variables.Add(new BtfVarSecInfo(id, offset + (int)shift, v.Size));
                     }
                 }
             }

@@ -8,11 +8,14 @@ namespace BpfSharp.Tests.Objects;
 /// <summary>
 /// Static linking against libbpf's linker as the oracle: link_a.bpf.o + link_b.bpf.o (an extern function, a weak
 /// function overridden by a strong one, an extern map, .rodata/.bss in both) linked by BpfLinker and by
-/// <c>bpftool gen object</c> give the same symbols and BTF, and both load and compute the same results.
+/// <c>bpftool gen object</c> give the same symbols and BTF, and both load and compute the same results. link_core.bpf.o
+/// adds a CO-RE program after theirs in the same section, so its CO-RE relocations must move too.
 /// </summary>
 public class BpfLinkerTests
 {
     private static string Input(string name) => Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", "linker", name);
+
+    private static readonly string[] AllThree = ["link_a.bpf.o", "link_b.bpf.o", "link_core.bpf.o"];
 
     private static (byte[] Mine, byte[] Bpftool) LinkBoth(params string[] names)
     {
@@ -50,7 +53,7 @@ public class BpfLinkerTests
     [Fact]
     public void Link_GivesBpftoolsSymbolsAndBtf()
     {
-        var (mine, theirs) = LinkBoth("link_a.bpf.o", "link_b.bpf.o");
+        var (mine, theirs) = LinkBoth(AllThree);
 
         Assert.Equal(SymbolsOf(theirs), SymbolsOf(mine));
         // The weak pick() of link_a is gone from the symbols: only link_b's remains.
@@ -66,7 +69,7 @@ public class BpfLinkerTests
     [Fact]
     public void Link_TheBtfExtMovesWithTheCode()
     {
-        var (mine, theirs) = LinkBoth("link_a.bpf.o", "link_b.bpf.o");
+        var (mine, theirs) = LinkBoth(AllThree);
         BtfExt Ext(byte[] image, BtfSpec spec) => BtfExt.Parse(ElfFile.Parse(image).FindSection(".BTF.ext")!.Data.Span, spec);
         var myBtf = BtfOf(mine);
         var theirBtf = BtfOf(theirs);
@@ -80,13 +83,35 @@ public class BpfLinkerTests
                 myExt.LineInfo[section].Select(l => $"{l.InstructionOffset} {myBtf.GetString(l.FileNameOffset)}:{l.Line}:{l.Column} {myBtf.GetString(l.LineOffset)}"));
         }
         Assert.Equal(theirExt.FuncInfo.Keys.Order(), myExt.FuncInfo.Keys.Order());
+        string Core(BtfExt ext, BtfSpec spec) => string.Join("; ", ext.CoreRelocations.OrderBy(kv => kv.Key, StringComparer.Ordinal).SelectMany(kv =>
+            kv.Value.Select(c => $"{kv.Key}+{c.InstructionOffset} {spec[c.TypeId].Name} {spec.GetString(c.AccessStringOffset)} kind {c.Kind}")));
+        Assert.Equal(Core(theirExt, theirBtf), Core(myExt, myBtf));
+        Assert.Contains("task_struct___link", Core(myExt, myBtf));
+    }
+
+    [Fact]
+    public void Link_RelocationsAreBpftools()
+    {
+        var (mine, theirs) = LinkBoth(AllThree);
+        static string[] Relocations(byte[] image) => ElfFile.Parse(image).RelocationTables
+            .Where(t => t.Target is { } target && !target.Name.StartsWith(".BTF", StringComparison.Ordinal))
+            .SelectMany(t => t.Entries.Select(r => $"{t.Target!.Name}+0x{r.Offset:x} type {r.Type} -> {(r.Symbol is { Type: ElfSymbolType.Section } s ? s.Section!.Name : r.Symbol?.Name)}"))
+            .Order(StringComparer.Ordinal).ToArray();
+        var mineRelocations = Relocations(mine);
+        Assert.NotEmpty(mineRelocations);
+        Assert.Equal(Relocations(theirs), mineRelocations);
+        // The instructions themselves (immediates adjusted for moved sections) are libbpf's too.
+        static string Code(byte[] image) => string.Join("|", ElfFile.Parse(image).Sections
+            .Where(s => s.Flags.HasFlag(ElfSectionFlags.ExecInstr)).OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => s.Name + ":" + Convert.ToHexString(s.Data.Span)));
+        Assert.Equal(Code(theirs), Code(mine));
     }
 
     [Fact]
     public void Link_BothLinkedObjectsLoadAndRunTheSame()
     {
         TestKernel.RequireRoot();
-        var (mine, theirs) = LinkBoth("link_a.bpf.o", "link_b.bpf.o");
+        var (mine, theirs) = LinkBoth(AllThree);
         var results = new List<string>();
         foreach (var image in new[] { mine, theirs })
         {
@@ -102,6 +127,11 @@ public class BpfLinkerTests
             var counts = obj.Maps["counts"].Map!;
             Assert.Equal(1ul, counts.Lookup<uint, ulong>(0u));
             Assert.Equal(2ul, counts.Lookup<uint, ulong>(1u));
+            // The CO-RE reads find this thread (a raw_tp test run executes in the calling task), the call finds link_b.
+            obj.Programs["core_ids"].Program!.TestRun(new BpfTestRunOptions());
+            Assert.Equal((ulong)Environment.ProcessId, obj.Variables["core_tgid"].Get<ulong>());
+            Assert.NotEqual(0ul, obj.Variables["core_pid"].Get<ulong>());
+            Assert.Equal(42ul, obj.Variables["core_twice"].Get<ulong>());
             results.Add(string.Join(",", obj.Programs.Keys.Order()) + " | " + string.Join(",", obj.Maps.Keys.Order()));
         }
         Assert.Equal(results[1], results[0]);
