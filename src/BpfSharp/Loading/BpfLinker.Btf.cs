@@ -164,7 +164,8 @@ public sealed partial class BpfLinker
                 }
             }
             foreach (var (_, variables) in result) variables.Sort((a, b) => a.Offset.CompareTo(b.Offset));
-            return result;
+            // In the order of the output's sections, as libbpf's linker writes them; extern-only ones (.kconfig, .ksyms) last.
+            return result.OrderBy(r => _byName.TryGetValue(r.Name, out var s) && Sections.IndexOf(s) is >= 0 and var at ? at : int.MaxValue).ToList();
         }
     }
 

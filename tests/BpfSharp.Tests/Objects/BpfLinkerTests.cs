@@ -20,11 +20,12 @@ public class BpfLinkerTests
     private static (byte[] Mine, byte[] Bpftool) LinkBoth(params string[] names)
     {
         string bpftool = TestKernel.RequireTool("bpftool");
-        var mine = BpfLinker.Link(names.Select(Input));
+        var paths = names.Select(n => Path.IsPathRooted(n) ? n : Input(n)).ToArray();
+        var mine = BpfLinker.Link(paths);
         string output = Path.Combine(Path.GetTempPath(), $"h-linker-{Environment.ProcessId}-{Guid.NewGuid():N}.o");
         try
         {
-            TestKernel.Run(bpftool, ["gen", "object", output, .. names.Select(Input)]);
+            TestKernel.Run(bpftool, ["gen", "object", output, .. paths]);
             return (mine, File.ReadAllBytes(output));
         }
         finally
@@ -40,6 +41,11 @@ public class BpfLinkerTests
             .Select(s => $"{s.Name} {s.Type} {s.Binding} {s.Section?.Name ?? (s.IsAbsolute ? "ABS" : "UND")} 0x{s.Value:x} {s.Size}")
             .Order(StringComparer.Ordinal).ToArray();
     }
+
+    private static string[] Relocations(byte[] image) => ElfFile.Parse(image).RelocationTables
+        .Where(t => t.Target is { } target && !target.Name.StartsWith(".BTF", StringComparison.Ordinal))
+        .SelectMany(t => t.Entries.Select(r => $"{t.Target!.Name}+0x{r.Offset:x} type {r.Type} -> {(r.Symbol is { Type: ElfSymbolType.Section } s ? s.Section!.Name : r.Symbol?.Name)}"))
+        .Order(StringComparer.Ordinal).ToArray();
 
     private static BtfSpec BtfOf(byte[] image) => BtfSpec.Parse(ElfFile.Parse(image).FindSection(".BTF")!.Data.Span);
 
@@ -93,10 +99,6 @@ public class BpfLinkerTests
     public void Link_RelocationsAreBpftools()
     {
         var (mine, theirs) = LinkBoth(AllThree);
-        static string[] Relocations(byte[] image) => ElfFile.Parse(image).RelocationTables
-            .Where(t => t.Target is { } target && !target.Name.StartsWith(".BTF", StringComparison.Ordinal))
-            .SelectMany(t => t.Entries.Select(r => $"{t.Target!.Name}+0x{r.Offset:x} type {r.Type} -> {(r.Symbol is { Type: ElfSymbolType.Section } s ? s.Section!.Name : r.Symbol?.Name)}"))
-            .Order(StringComparer.Ordinal).ToArray();
         var mineRelocations = Relocations(mine);
         Assert.NotEmpty(mineRelocations);
         Assert.Equal(Relocations(theirs), mineRelocations);
@@ -135,6 +137,29 @@ public class BpfLinkerTests
             results.Add(string.Join(",", obj.Programs.Keys.Order()) + " | " + string.Join(",", obj.Maps.Keys.Order()));
         }
         Assert.Equal(results[1], results[0]);
+    }
+
+    public static TheoryData<string> Fixtures() =>
+        new(Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures"), "*.bpf.o").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    /// <summary>Every loader fixture linked on its own: the same symbols, relocations, code and BTF as libbpf's linker writes.</summary>
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void Link_OneFixture_IsWhatBpftoolWrites(string fixture)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Objects", "Fixtures", fixture);
+        var (mine, theirs) = LinkBoth(path);
+        Assert.Equal(SymbolsOf(theirs), SymbolsOf(mine));
+        Assert.Equal(Relocations(theirs), Relocations(mine));
+        var myBtf = BtfOf(mine);
+        var theirBtf = BtfOf(theirs);
+        Assert.Equal(Enumerable.Range(1, theirBtf.Count - 1).Select(id => $"{theirBtf[id].Kind.ToKernelName()} {theirBtf[id].Name}"),
+            Enumerable.Range(1, myBtf.Count - 1).Select(id => $"{myBtf[id].Kind.ToKernelName()} {myBtf[id].Name}"));
+        Assert.Equal(DataSecs(theirBtf), DataSecs(myBtf));
+        static string Code(byte[] image) => string.Join("|", ElfFile.Parse(image).Sections
+            .Where(s => s.Type is ElfSectionType.ProgBits && !s.Name.StartsWith(".BTF", StringComparison.Ordinal))
+            .OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Name + ":" + Convert.ToHexString(s.Data.Span)));
+        Assert.Equal(Code(theirs), Code(mine));
     }
 
     [Fact]
