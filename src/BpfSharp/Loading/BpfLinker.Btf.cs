@@ -43,6 +43,51 @@ public sealed partial class BpfLinker
                 throw new BpfException(Operation, $"map '{sym.Name}' is declared differently in {inputs[g.FirstInput.Value].Name} and {inputs[input].Name}: {field} is absent there");
         }
 
+        /// <summary>
+        /// A function (or variable) declared in one input and defined in another, or defined weakly in both, must have
+        /// the same BTF signature: the same number of parameters, and the same kinds, names and sizes of return and
+        /// parameter types (typedefs and qualifiers looked through).
+        /// </summary>
+        private void CheckTypesAgree(int input, ElfSymbol sym, GlobalSymbol g)
+        {
+            if (g.FirstInput is not { } first || first == input) return;
+            var mine = DescribeGlobal(input, sym.Name);
+            var theirs = DescribeGlobal(first, sym.Name);
+            if (mine is null || theirs is null || mine == theirs) return;
+            throw new BpfException(Operation, $"'{sym.Name}' has different types in {inputs[first].Name} and {inputs[input].Name}: {theirs} there and {mine} here");
+        }
+
+        private string? DescribeGlobal(int input, string name)
+        {
+            var spec = SpecOf(input);
+            if (spec is null) return null;
+            foreach (var t in spec.Types)
+            {
+                if (t.Name != name) continue;
+                if (t is BtfFunc { Linkage: not BtfLinkage.Static } f) return Describe(spec, f.ProtoId, 0);
+                if (t is BtfVar { Linkage: not BtfLinkage.Static } v && !IsMap(spec, v.Id)) return Describe(spec, v.TypeId, 0);
+            }
+            return null;
+        }
+
+        private static bool IsMap(BtfSpec spec, int varId) =>
+            spec.Types.OfType<BtfDataSec>().Any(d => d.Name == ".maps" && d.Variables.Any(v => v.TypeId == varId));
+
+        private static string Describe(BtfSpec spec, int id, int depth)
+        {
+            if (id == 0) return "void";
+            id = spec.SkipModifiers(id);
+            var t = spec[id];
+            return t switch
+            {
+                _ when id == 0 => "void",
+                BtfPointer p => depth > 3 ? "pointer" : "pointer to " + Describe(spec, p.TargetId, depth + 1),
+                BtfArray a => $"{Describe(spec, a.ElementTypeId, depth + 1)}[{a.Length}]",
+                BtfFuncProto fp => $"{Describe(spec, fp.ReturnTypeId, depth + 1)} ({string.Join(", ", fp.Parameters.Select(p => Describe(spec, p.TypeId, depth + 1)))}{(fp.IsVariadic ? ", ..." : "")})",
+                _ => $"{t.Kind.ToKernelName()} '{t.Name}'" + (spec.TryGetSize(id, out int size) ? $" of {size} bytes" : ""),
+            };
+        }
+
         /// <summary>The fields of a BTF-defined map (<c>__uint</c> values, <c>__type</c> sizes), or null when the name is no map of this input.</summary>
         private Dictionary<string, string>? DescribeMap(int input, string name)
         {

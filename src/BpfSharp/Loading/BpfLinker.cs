@@ -206,6 +206,7 @@ public sealed partial class BpfLinker
                 && sym.Type != ElfSymbolType.NoType && g.Definition.Type != ElfSymbolType.NoType)
                 throw new BpfException(Operation, $"symbol '{sym.Name}' is a {g.Definition.Type} in {inputs[g.DefinedIn].Name} but a {sym.Type} in {file}");
             CheckMapsAgree(input, sym, g);
+            CheckTypesAgree(input, sym, g);
             if (!defined) return g.Out;
             if (g.DefinedIn >= 0)
             {

@@ -190,6 +190,16 @@ public class BpfLinkerTests
     }
 
     [Fact]
+    public void Link_AFunctionDeclaredWithAnotherSignature_NamesBothFilesAndBothTypes()
+    {
+        // libbpf refuses it too: "incompatible number of func_proto params 1 and 2".
+        var e = Assert.Throws<BpfException>(() => BpfLinker.Link(new[] { "link_a.bpf.o", "link_badsig.bpf.o" }.Select(Input)));
+        Assert.Contains("'twice' has different types in link_a.bpf.o and link_badsig.bpf.o", e.Message);
+        Assert.Contains("INT 'int' of 4 bytes (INT 'int' of 4 bytes) there", e.Message);
+        Assert.Contains("INT 'long' of 8 bytes (INT 'long' of 8 bytes, INT 'long' of 8 bytes) here", e.Message);
+    }
+
+    [Fact]
     public void Link_BadInput_IsABpfException()
     {
         Assert.Throws<BpfException>(() => new BpfLinker().Link());
