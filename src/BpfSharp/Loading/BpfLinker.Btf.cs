@@ -134,13 +134,14 @@ public sealed partial class BpfLinker
                 if (spec is null) continue;
                 var map = idMaps[i] = new int[spec.Count];
                 var kept = new List<BtfType>();
+                var orphans = TypesOnlyExternsUse(spec);
                 for (int id = 1; id < spec.Count; id++)
                 {
                     var t = spec[id];
-                    if (t is BtfDataSec) continue;
+                    if (t is BtfDataSec || orphans.Contains(id)) continue;
                     if (t is BtfFunc { Linkage: BtfLinkage.Extern } or BtfVar { Linkage: BtfLinkage.Extern })
                     {
-                        if (_globals.TryGetValue(t.Name, out var g) && g.DefinedIn >= 0) continue; // the definition's own type stays
+                        if (IsResolved(t)) continue; // the definition's own type stays
                         if (sharedExterns.TryGetValue((t.Kind, t.Name), out int earlier)) { map[id] = earlier; continue; }
                         sharedExterns[(t.Kind, t.Name)] = next;
                     }
@@ -178,6 +179,34 @@ public sealed partial class BpfLinker
             var strings = new BtfStringAppender(btf);
             var extBytes = ext.Write(strings);
             return (strings.Finish(), ext.IsEmpty ? null : extBytes);
+        }
+
+        private bool IsResolved(BtfType t) =>
+            t is BtfFunc { Linkage: BtfLinkage.Extern } or BtfVar { Linkage: BtfLinkage.Extern }
+            && _globals.TryGetValue(t.Name, out var g) && g.DefinedIn >= 0;
+
+        /// <summary>
+        /// Types that only a resolved extern refers to (its FUNC_PROTO with unnamed parameters): dropped with it, as
+        /// nothing in the linked object names them.
+        /// </summary>
+        private HashSet<int> TypesOnlyExternsUse(BtfSpec spec)
+        {
+            var fromExterns = new HashSet<int>();
+            var work = new Stack<int>(Enumerable.Range(1, spec.Count - 1).Where(id => IsResolved(spec[id])));
+            var roots = work.ToHashSet();
+            while (work.Count > 0)
+                foreach (int r in BtfRecord.From(spec[work.Pop()]).References())
+                    if (r > 0 && fromExterns.Add(r)) work.Push(r);
+            if (fromExterns.Count == 0) return fromExterns;
+            var live = new HashSet<int>();
+            foreach (int id in Enumerable.Range(1, spec.Count - 1).Where(id => !roots.Contains(id) && !fromExterns.Contains(id) && spec[id] is not BtfDataSec))
+                work.Push(id);
+            while (work.Count > 0)
+                foreach (int r in BtfRecord.From(spec[work.Pop()]).References())
+                    if (r > 0 && live.Add(r)) work.Push(r);
+            fromExterns.ExceptWith(live);
+            fromExterns.ExceptWith(roots);
+            return fromExterns;
         }
 
         private List<(string Name, List<BtfVarSecInfo> Variables)> MergedDataSections(int[][] idMaps)
