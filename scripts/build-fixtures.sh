@@ -27,7 +27,7 @@ done
 
 if [ ${#sources[@]} -eq 0 ]; then
   mapfile -t sources < <(
-    { find tests/BpfSharp.Tests/Objects/Fixtures tests/BpfSharp.Tests/Skeleton/Fixtures -maxdepth 1 -name '*.bpf.c' -type f
+    { find tests/BpfSharp.Tests/Objects/Fixtures tests/BpfSharp.Tests/Objects/Fixtures/linker tests/BpfSharp.Tests/Skeleton/Fixtures -maxdepth 1 -name '*.bpf.c' -type f
       [ -d examples ] && find examples -name '*.bpf.c' -type f; } | sed 's|^\./||' | sort)
 fi
 if [ ${#sources[@]} -eq 0 ]; then

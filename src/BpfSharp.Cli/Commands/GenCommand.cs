@@ -13,6 +13,7 @@ internal static class GenCommand
     {
         var command = new Command("gen", "Generate code from BPF objects");
         command.Subcommands.Add(Skeleton());
+        command.Subcommands.Add(GenObjectCommand.Create());
         return command;
     }
 

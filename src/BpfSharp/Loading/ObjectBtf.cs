@@ -75,6 +75,7 @@ internal static class ObjectBtf
                 // struct btf_var_secinfo { type, offset, size } after the 12-byte type header.
                 BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(record + TypeHeader + k * 12 + 4), (uint)sym.Value);
             }
+            SortByOffset(blob, record, datasec.Variables.Length);
         }
         MarkHiddenSubprogramsStatic(blob, btf, elf);
         return added.Count == 0 ? blob : AppendTypes(blob, added);
@@ -121,6 +122,20 @@ internal static class ObjectBtf
             var param = blob.AsSpan(protoRecord + TypeHeader + k * 8);
             if (BinaryPrimitives.ReadUInt32LittleEndian(param) == 0) BinaryPrimitives.WriteUInt32LittleEndian(param, name);
         }
+    }
+
+    /// <summary>
+    /// The kernel refuses a DATASEC whose entries do not go up in offset ("Invalid offset"), and clang lists variables
+    /// in its own order, not the section's: sort the <c>btf_var_secinfo</c> entries by the offsets just filled in.
+    /// </summary>
+    private static void SortByOffset(byte[] blob, int record, int count)
+    {
+        int start = record + TypeHeader;
+        var sorted = Enumerable.Range(0, count)
+            .Select(k => blob.AsSpan(start + k * 12, 12).ToArray())
+            .OrderBy(e => BinaryPrimitives.ReadUInt32LittleEndian(e.AsSpan(4))) // stable: equal offsets keep clang's order
+            .ToList();
+        for (int k = 0; k < count; k++) sorted[k].CopyTo(blob, start + k * 12);
     }
 
     private static void WriteSecInfo(byte[] blob, int record, int k, int typeId, int offset, int size)
