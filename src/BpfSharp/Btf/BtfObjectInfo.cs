@@ -18,9 +18,15 @@ public sealed record BtfObjectInfo(uint Id, string Name, int Size, bool IsKernel
 
     /// <summary>What the kernel reports about BTF object <paramref name="id"/>.</summary>
     /// <exception cref="BpfException">No BTF object has that id (ENOENT), or the caller lacks the privilege.</exception>
-    public static unsafe BtfObjectInfo FromId(uint id)
+    public static BtfObjectInfo FromId(uint id)
     {
         using var fd = BtfObjects.OpenById(id);
+        return Read(fd);
+    }
+
+    /// <summary>What the kernel reports about the BTF object open at <paramref name="fd"/>.</summary>
+    internal static unsafe BtfObjectInfo Read(SafeFdHandle fd)
+    {
         var name = new byte[256];
         BpfBtfInfoRaw info;
         fixed (byte* p = name)
