@@ -54,11 +54,19 @@ public sealed class CoreRelocator
         return specs;
     }
 
-    /// <summary>Strips a <c>___flavor</c> suffix: <c>task_struct___old</c> is a local view of <c>task_struct</c>.</summary>
+    /// <summary>
+    /// Strips a <c>___flavor</c> suffix: <c>task_struct___old</c> is a local view of <c>task_struct</c>. As libbpf
+    /// reads it, the flavour starts at the last <c>___</c> that has a character other than <c>_</c> on each side,
+    /// so <c>a___b___c</c> is a flavour of <c>a___b</c> and <c>a____b</c> has none.
+    /// </summary>
     public static string EssentialName(string name)
     {
-        int i = name.IndexOf("___", StringComparison.Ordinal);
-        return i > 0 ? name[..i] : name;
+        for (int i = name.Length - 5; i >= 0; i--)
+        {
+            if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_')
+                return name[..(i + 1)];
+        }
+        return name;
     }
 
     /// <summary>Computes the local and target values of one relocation record, or a poison result when the target has no match.</summary>
