@@ -79,6 +79,10 @@ public sealed class CoreRelocator
 
         if (kind == CoreRelocationKind.TypeIdLocal)
             return new CoreResult((ulong)relo.TypeId, (ulong)relo.TypeId, false, what);
+        // Candidates are found by name: like libbpf, a relocation whose own root type has none is refused, not
+        // left unresolved (an anonymous struct behind a typedef is found by the typedef's name).
+        if (typeName.Length == 0)
+            throw new BpfException("CO-RE", (int)Errno.EOPNOTSUPP, $"{what}: relocations of an anonymous type are not supported");
 
         var indices = ParseAccess(access, what);
         var local = LocalSpec(relo.TypeId, kind, indices, what);
