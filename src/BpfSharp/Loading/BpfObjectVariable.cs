@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BpfSharp;
@@ -48,7 +49,8 @@ public sealed class BpfObjectVariable
 
     private Span<byte> Bytes<T>(bool writing) where T : unmanaged
     {
-        int size = Marshal.SizeOf<T>();
+        // The value's own size (a C bool is 1 byte), not its marshalled one (Marshal.SizeOf<bool>() is 4).
+        int size = Unsafe.SizeOf<T>();
         if (size > Size) throw new ArgumentException($"variable {Name} has {Size} bytes; {typeof(T).Name} has {size}");
         return Span(writing)[..size];
     }
