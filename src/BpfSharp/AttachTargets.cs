@@ -20,7 +20,17 @@ internal static class AttachTargets
             (BpfProgramType.Lsm, _) => ("bpf_lsm_" + target, BtfKind.Func),
             _ => (target, BtfKind.Func),
         };
-        var kernel = BtfSpec.LoadKernel();
+        BtfSpec kernel;
+        try
+        {
+            kernel = BtfSpec.LoadKernel();
+        }
+        catch (NotSupportedException e)
+        {
+            // The target's id is the running kernel's own: a BTF file given for CO-RE cannot stand in for it.
+            // libbpf fails the same way (ESRCH, no valid kernel BTF).
+            throw new BpfException("BPF_PROG_LOAD", Interop.Errnos.ESRCH, $"a {type} program's target '{target}' is found in the kernel's BTF, which is not there: {e.Message}");
+        }
         // ESRCH, as libbpf reports a target missing from the kernel's BTF, so callers can test for it.
         if (!kernel.TryFindId(name, kind, out int id))
             throw new BpfException("BPF_PROG_LOAD", Interop.Errnos.ESRCH, $"the kernel's BTF has no {kind} '{name}' to attach a {type} program to (target '{target}')");

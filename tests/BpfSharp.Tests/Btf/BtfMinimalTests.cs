@@ -216,6 +216,92 @@ public sealed class BtfMinimalTests
     }
 
     /// <summary>
+    /// Runs the test child in a mount namespace of its own with an empty tmpfs over <c>/sys/kernel/btf</c> (a kernel
+    /// without BTF, as far as it can tell); returns what it printed, after checking it exited 0.
+    /// </summary>
+    private static async Task<string> HiddenBtfChild(string unshare, string target)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(unshare) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs bpfsharp-btfw-hidden /sys/kernel/btf && exec \"$@\"", "sh",
+            "dotnet", Path.Combine(AppContext.BaseDirectory, "BpfSharp.TestChild.dll"), "hidden_btf", "-", "0", "normal", target })
+            psi.ArgumentList.Add(a);
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        var stderr = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = child.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        Assert.True(child.WaitForExit(600_000), "the child did not finish");
+        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {await stderr}");
+        return await stdout;
+    }
+
+    /// <summary>
+    /// The corpus without the kernel's BTF: each libbpf-tools object, loaded in a process that cannot see
+    /// <c>/sys/kernel/btf</c> with the minimal BTF made for it, loads or is refused exactly as it is here with the
+    /// kernel's BTF (the same first line of the error).
+    /// </summary>
+    [Fact]
+    public async Task CorpusToolsLoadWithoutKernelBtf_FromTheirMinimalFiles()
+    {
+        TestKernel.RequireRoot();
+        var kernel = Kernel();
+        string unshare = TestKernel.RequireTool("unshare");
+        var tools = Directory.Exists(CompatCache) ? Directory.GetDirectories(CompatCache, "libbpf-tools-*").Select(d => Path.Combine(d, "objects")).FirstOrDefault(Directory.Exists) : null;
+        if (tools is null) Assert.Skip($"the compatibility corpus is not built ({CompatCache}: compat/check.sh builds it)");
+        string dir = Directory.CreateTempSubdirectory("bpfsharp-btfw-hidden-corpus-").FullName;
+        try
+        {
+            var expected = new List<string>();
+            var list = new List<string>();
+            var needsKernelIds = new HashSet<string>();
+            foreach (var path in Directory.GetFiles(tools, "*.bpf.o").Order(StringComparer.Ordinal))
+            {
+                string btf = Path.Combine(dir, Path.GetFileNameWithoutExtension(path) + ".btf");
+                using (var obj = BpfObject.Open(path))
+                {
+                    File.WriteAllBytes(btf, BtfSpec.MinimalFor([obj], kernel).Data);
+                    // tp_btf, fentry, lsm, iter and struct_ops programs attach by the running kernel's own type ids.
+                    if (obj.Programs.Values.Any(p => p.Autoload && p.Type is BpfProgramType.Tracing or BpfProgramType.Lsm or BpfProgramType.StructOps))
+                        needsKernelIds.Add(Path.GetFileName(path));
+                }
+                list.Add($"{path}|{btf}");
+                expected.Add($"{Path.GetFileName(path)}\t{FullOutcome(path)}");
+            }
+            string listFile = Path.Combine(dir, "list");
+            File.WriteAllLines(listFile, list);
+            var got = (await HiddenBtfChild(unshare, "@" + listFile)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(expected.Count, got.Length);
+            for (int i = 0; i < expected.Count; i++)
+            {
+                string file = expected[i].Split('\t')[0];
+                // Without the kernel's BTF those must fail as libbpf does (ESRCH), naming it; all others as here.
+                if (needsKernelIds.Contains(file) && got[i] != expected[i])
+                    Assert.Matches(@"\tBPF_PROG_LOAD \(.*the kernel's BTF, which is not there.*\): ESRCH", got[i]);
+                else
+                    Assert.Equal(expected[i], got[i]);
+            }
+            int same = expected.Where((e, i) => e == got[i] && e.EndsWith("\tloaded", StringComparison.Ordinal)).Count();
+            Assert.True(same >= 20, $"only {same} tools load without the kernel's BTF:\n{string.Join('\n', got)}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+
+        static string FullOutcome(string path)
+        {
+            try
+            {
+                using var obj = BpfObject.Open(path);
+                obj.Load();
+                return "loaded";
+            }
+            catch (BpfException e)
+            {
+                return e.Message.Split('\n')[0];
+            }
+        }
+    }
+
+    /// <summary>
     /// A process that cannot see <c>/sys/kernel/btf</c> (an empty tmpfs over it in a mount namespace of its own)
     /// loads core_reloc.bpf.o with the minimal BTF file bpfsharp btf min-core wrote; every value a relocation
     /// decided is the one the full BTF gives here, and the CO-RE reads of its own task find its pid.
@@ -233,15 +319,7 @@ public sealed class BtfMinimalTests
             var made = BpfSharpTool.Run("btf", "min-core", fixture, "-o", minimalFile);
             Assert.True(made.ExitCode == 0, made.Stderr);
 
-            var psi = new System.Diagnostics.ProcessStartInfo(unshare) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs bpfsharp-btfw-hidden /sys/kernel/btf && exec \"$@\"", "sh",
-                "dotnet", Path.Combine(AppContext.BaseDirectory, "BpfSharp.TestChild.dll"), "hidden_btf", "-", "0", "normal", $"{fixture}|{minimalFile}" })
-                psi.ArgumentList.Add(a);
-            using var child = System.Diagnostics.Process.Start(psi)!;
-            var stderr = child.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            string output = child.StandardOutput.ReadToEnd();
-            Assert.True(child.WaitForExit(60_000), "the child did not finish");
-            Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {await stderr}");
+            string output = await HiddenBtfChild(unshare, $"{fixture}|{minimalFile}");
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.StartsWith("hidden_btf ", lines[0]);
             var values = lines[1..].Select(l => l.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1]));
