@@ -6,6 +6,12 @@
 # Environment: BENCH_TRACEPOINT_LINKS (default 50 here: each perf tracepoint detach waits for an RCU
 # tasks-trace grace period, ~35 ms), BENCH_RAW_TP_LINKS (default 1000).
 set -euo pipefail
+# Corpus objects pin maps by name (LIBBPF_PIN_BY_NAME, both loaders): the run gets a bpffs of its own in a
+# private mount namespace, so nothing is left in /sys/fs/bpf and nothing there is reused.
+if [ -z "${BENCH_PRIVATE_BPFFS:-}" ]; then
+  exec unshare --mount --propagation private -- env BENCH_PRIVATE_BPFFS=1 \
+    sh -c 'mount -t bpf bpf /sys/fs/bpf && exec "$0" "$@"' "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 
 export BENCH_TRACEPOINT_LINKS=${BENCH_TRACEPOINT_LINKS:-50}

@@ -5,6 +5,12 @@
 #
 # Usage: sudo bench/process_load.sh [--rounds N] [--json FILE]    (BENCH_COMPAT_CORPUS=libbpf-tools: that corpus only)
 set -euo pipefail
+# Corpus objects pin maps by name (LIBBPF_PIN_BY_NAME, both loaders): the run gets a bpffs of its own in a
+# private mount namespace, so nothing is left in /sys/fs/bpf and nothing there is reused.
+if [ -z "${BENCH_PRIVATE_BPFFS:-}" ]; then
+  exec unshare --mount --propagation private -- env BENCH_PRIVATE_BPFFS=1 \
+    sh -c 'mount -t bpf bpf /sys/fs/bpf && exec "$0" "$@"' "$0" "$@"
+fi
 cd "$(dirname "$0")/.."
 
 make -s -C bench/native
