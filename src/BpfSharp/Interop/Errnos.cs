@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace BpfSharp.Interop;
 
-/// <summary>Linux errno numbers (the generic table shared by x86_64 and arm64) and their names.</summary>
+/// <summary>Linux errno numbers as constants for the interop code (the generic table shared by x86_64 and arm64); names come from <see cref="Errno"/>.</summary>
 internal static class Errnos
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, EBADF = 9,
@@ -14,28 +14,8 @@ internal static class Errnos
         EADDRNOTAVAIL = 99, ENETDOWN = 100, ENOBUFS = 105, ETIMEDOUT = 110, ECONNREFUSED = 111, EALREADY = 114,
         EINPROGRESS = 115, ESTALE = 116, ECANCELED = 125, ENOTSUPP = 524;
 
-    private static readonly Dictionary<int, string> Names = new()
-    {
-        [EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [EINTR] = "EINTR", [EIO] = "EIO",
-        [ENXIO] = "ENXIO", [E2BIG] = "E2BIG", [8] = "ENOEXEC", [EBADF] = "EBADF", [10] = "ECHILD",
-        [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT", [15] = "ENOTBLK",
-        [EBUSY] = "EBUSY", [EEXIST] = "EEXIST", [EXDEV] = "EXDEV", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR",
-        [EISDIR] = "EISDIR", [EINVAL] = "EINVAL", [ENFILE] = "ENFILE", [EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY",
-        [26] = "ETXTBSY", [EFBIG] = "EFBIG", [ENOSPC] = "ENOSPC", [ESPIPE] = "ESPIPE", [EROFS] = "EROFS",
-        [EMLINK] = "EMLINK", [EPIPE] = "EPIPE", [33] = "EDOM", [ERANGE] = "ERANGE", [EDEADLK] = "EDEADLK",
-        [ENAMETOOLONG] = "ENAMETOOLONG", [37] = "ENOLCK", [ENOSYS] = "ENOSYS", [ENOTEMPTY] = "ENOTEMPTY",
-        [ELOOP] = "ELOOP", [ENOMSG] = "ENOMSG", [43] = "EIDRM", [ENODATA] = "ENODATA", [ETIME] = "ETIME",
-        [ENOLINK] = "ENOLINK", [EPROTO] = "EPROTO", [EBADMSG] = "EBADMSG", [EOVERFLOW] = "EOVERFLOW",
-        [84] = "EILSEQ", [88] = "ENOTSOCK", [90] = "EMSGSIZE", [92] = "ENOPROTOOPT",
-        [93] = "EPROTONOSUPPORT", [EOPNOTSUPP] = "EOPNOTSUPP", [EAFNOSUPPORT] = "EAFNOSUPPORT",
-        [EADDRINUSE] = "EADDRINUSE", [EADDRNOTAVAIL] = "EADDRNOTAVAIL", [ENETDOWN] = "ENETDOWN",
-        [101] = "ENETUNREACH", [ENOBUFS] = "ENOBUFS", [106] = "EISCONN", [107] = "ENOTCONN",
-        [ETIMEDOUT] = "ETIMEDOUT", [ECONNREFUSED] = "ECONNREFUSED", [EALREADY] = "EALREADY",
-        [EINPROGRESS] = "EINPROGRESS", [ESTALE] = "ESTALE", [ECANCELED] = "ECANCELED", [512] = "ERESTARTSYS",
-        [ENOTSUPP] = "ENOTSUPP", [525] = "ETOOSMALL", [526] = "ESERVERFAULT", [527] = "EBADTYPE",
-    };
-
-    public static string Name(int errno) => Names.TryGetValue(errno, out var n) ? n : $"errno {errno}";
+    /// <summary>The errno's symbolic name, as the public <see cref="Errno"/> enum spells it; "errno N" for others.</summary>
+    public static string Name(int errno) => Enum.IsDefined((Errno)errno) ? ((Errno)errno).ToString() : $"errno {errno}";
 
     /// <summary>The C library's text for the errno; the kernel-internal ones (≥ 512) get ours.</summary>
     public static string Describe(int errno) => errno switch

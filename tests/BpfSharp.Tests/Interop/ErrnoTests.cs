@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using BpfSharp.Interop;
 using BpfSharp.Tests.Support;
 using Xunit;
@@ -6,14 +7,18 @@ namespace BpfSharp.Tests.Interop;
 
 public class ErrnoTests
 {
+    [DllImport("libc", EntryPoint = "strerrorname_np")]
+    private static extern IntPtr StrErrorName(int errno);
+
+    /// <summary>The enum's names and numbers are the C library's (glibc's strerrorname_np), for the generic table.</summary>
     [Fact]
-    public void EveryPublicErrno_IsNamedAsTheMessagesNameIt()
+    public void EveryPublicErrno_HasTheCLibrarysNameAndNumber()
     {
-        foreach (var errno in Enum.GetValues<Errno>())
-        {
-            if (errno == Errno.None) continue;
-            Assert.Equal(errno.ToString(), Errnos.Name((int)errno));
-        }
+        foreach (var errno in Enum.GetValues<Errno>().Where(e => e is > Errno.None and < (Errno)512))
+            Assert.Equal(errno.ToString(), Marshal.PtrToStringUTF8(StrErrorName((int)errno)));
+        // The kernel-internal ones (no C library name) and numbers outside the table.
+        Assert.Equal("ENOTSUPP", Errnos.Name(524));
+        Assert.Equal("errno 4242", Errnos.Name(4242));
     }
 
     [Fact]
