@@ -249,9 +249,10 @@ def prepare(args):
 
 # ---------------------------------------------------------------- run one side
 
-def run_side(label, command, objects, timeout):
-    """Runs one side over every object, in as few processes as crashes allow. Returns {(object, program): fields}."""
-    results, skip = {}, {}
+def run_side(label, command, objects, timeout, skip):
+    """Runs one side over every object, in as few processes as crashes allow, leaving out the programs skip names
+    per object. Returns {(object, program): fields}."""
+    results, skip = {}, {o: set(names) for o, names in skip.items()}
     remaining = list(objects)
     processes = 0
     while remaining:
@@ -300,6 +301,50 @@ def run_side(label, command, objects, timeout):
         skip.setdefault(current[0], set()).add(current[1])
         remaining = remaining[remaining.index(current[0]):]
     return results, processes
+
+
+def program_sections(path):
+    """{program name: section name} of a BPF object: the function symbols of its executable sections other than
+    .text (the subprograms' section), as libbpf finds programs."""
+    with open(path, "rb") as f:
+        data = f.read()
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    headers = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+
+    def string(table, at):
+        start = headers[table][4] + at
+        return data[start:data.index(b"\0", start)].decode(errors="replace")
+    programs = {}
+    for name_at, sh_type, _, _, offset, size, link, _, _, entsize in headers:
+        if sh_type != 2 or not entsize:  # SHT_SYMTAB
+            continue
+        for at in range(offset, offset + size, entsize):
+            st_name, st_info, _, st_shndx = struct.unpack_from("<IBBH", data, at)
+            if st_info & 0xF != 2 or not 0 < st_shndx < shnum:  # STT_FUNC in a real section
+                continue
+            section = string(shstrndx, headers[st_shndx][0])
+            if headers[st_shndx][2] & 0x4 and section != ".text":  # SHF_EXECINSTR
+                programs[string(link, st_name)] = section
+    return programs
+
+
+def select_sections(objects, prefixes):
+    """With prefixes (section kinds such as fentry or kprobe), only the programs whose section is of one of those
+    kinds: the objects without any are left out, the other programs of the rest are skipped (each object's
+    whole-object attempt still runs). Returns (objects, {object: programs to skip})."""
+    if not prefixes:
+        return objects, {}
+    kept, skip = [], {}
+    for o in objects:
+        sections = program_sections(o)
+        # A leading "?" only turns autoload off.
+        chosen = {p for p, s in sections.items()
+                  if any(s.lstrip("?") == k or s.lstrip("?").startswith((k + "/", k + ".")) for k in prefixes)}
+        if chosen:
+            kept.append(o)
+            skip[o] = set(sections) - chosen
+    return kept, skip
 
 
 # ---------------------------------------------------------------- compare
@@ -402,9 +447,9 @@ def compare(corpus, lib, bpf):
 FIELDS = ("section", "load", "attach", "load_error", "attach_error")
 
 
-def run_one_side(args, corpus, label, command, objects):
+def run_one_side(args, corpus, label, command, objects, skip):
     start = time.time()
-    results, processes = run_side(f"{corpus}/{label}", command, objects, args.timeout)
+    results, processes = run_side(f"{corpus}/{label}", command, objects, args.timeout, skip)
     log(f"{corpus}/{label}: {len(results)} results from {len(objects)} objects in {time.time() - start:.0f}s "
         f"({processes} process(es))")
     with open(os.path.join(args.out, f"{corpus}-{label}.tsv"), "w") as f:
@@ -412,11 +457,12 @@ def run_one_side(args, corpus, label, command, objects):
             f.write("\t".join([os.path.basename(o), p, *(r[k] for k in FIELDS)]) + "\n")
 
 
-def oracle_results_path(corpus, objects):
-    """libbpf's results depend only on the kernel build, the corpus and the oracle: they are kept per kernel
-    build, so that a second run on the same kernel only runs the BpfSharp side."""
+def oracle_results_path(corpus, objects, skip):
+    """libbpf's results depend only on the kernel build, the corpus, the programs left out and the oracle: they are
+    kept per kernel build, so that a second run on the same kernel only runs the BpfSharp side."""
     u = os.uname()
-    key = hashlib.sha256("\n".join([u.release, u.version, u.machine, loader_path(), *objects]).encode()).hexdigest()[:16]
+    left_out = [f"{o}:{p}" for o in sorted(skip) for p in sorted(skip[o])]
+    key = hashlib.sha256("\n".join([u.release, u.version, u.machine, loader_path(), *objects, *left_out]).encode()).hexdigest()[:16]
     return os.path.join(CACHE, "oracle-results", f"{corpus}-{u.release}-{key}.tsv")
 
 
@@ -454,8 +500,9 @@ def run(args):
     compared = 0
     for corpus in args.corpus:
         objects = [o for o in corpus_objects(corpus) if os.path.basename(o) not in (args.leave_out or [])]
+        objects, skip = select_sections(objects, (args.only_sections or {}).get(corpus))
         sides = {}
-        oracle_cache = oracle_results_path(corpus, objects)
+        oracle_cache = oracle_results_path(corpus, objects, skip)
         if not args.reuse and not args.fresh_oracle and os.path.exists(oracle_cache):
             log(f"{corpus}/libbpf: results of this kernel, corpus and oracle from {oracle_cache}")
             shutil.copy(oracle_cache, os.path.join(args.out, f"{corpus}-libbpf.tsv"))
@@ -464,7 +511,7 @@ def run(args):
             sides_to_run = [("libbpf", [loader_path()]), ("BpfSharp", [RUNNER])]
         if not args.reuse:
             # The two sides run at the same time, each in its own network namespace.
-            threads = [threading.Thread(target=run_one_side, args=(args, corpus, label, netns + command, objects))
+            threads = [threading.Thread(target=run_one_side, args=(args, corpus, label, netns + command, objects, skip))
                        for label, command in sides_to_run]
             for t in threads:
                 t.start()
@@ -536,9 +583,13 @@ def main():
     p.add_argument("--both-load", action="store_true", help="objects: only those both sides loaded whole in the last run in --out")
     p.add_argument("--leave-out", action="append", metavar="OBJECT",
                    help="run: leave this object (file name, e.g. klockstat.bpf.o) out, for a reason the caller states")
+    p.add_argument("--only-sections", action="append", metavar="CORPUS=KIND,...", type=lambda v: v.split("=", 1),
+                   help="run: in CORPUS, only the programs whose section is of these kinds (e.g. "
+                        "selftests=fentry,kprobe: fentry/..., fentry.s/..., kprobe.multi/...)")
     p.add_argument("--timeout", type=float, default=600, help="seconds without output before an attempt counts as hung")
     args = p.parse_args()
     args.corpus = args.corpus or list(CORPORA)
+    args.only_sections = {corpus: kinds.split(",") for corpus, kinds in (args.only_sections or [])}
     if args.command == "prepare":
         prepare(args)
         return 0

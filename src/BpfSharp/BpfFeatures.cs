@@ -14,11 +14,11 @@ public static partial class BpfFeatures
 
     /// <summary>Whether programs of <paramref name="type"/> can be loaded.</summary>
     public static BpfFeature ProgramType(BpfProgramType type) =>
-        ProgramTypes.GetOrAdd(type, t => new BpfFeature($"program type {t}", ProgramTypeIntroduced(t), () => ProbeProgramType(t)));
+        ProgramTypes.GetOrAdd(type, t => new BpfFeature($"program type {t}", ProgramTypeIntroduced(t), token => ProbeProgramType(t, token)));
 
     /// <summary>Whether maps of <paramref name="type"/> can be created.</summary>
     public static BpfFeature MapType(BpfMapType type) =>
-        MapTypes.GetOrAdd(type, t => new BpfFeature($"map type {t}", "a later kernel", () => ProbeMapType(t)));
+        MapTypes.GetOrAdd(type, t => new BpfFeature($"map type {t}", "a later kernel", token => ProbeMapType(t, token)));
 
     /// <summary>BPF_LINK_CREATE (Linux 5.7), probed with a cgroup link on an invalid fd: EBADF means the command exists.</summary>
     public static BpfFeature BpfLinks { get; } = new("BPF_LINK_CREATE", "5.7", () =>
@@ -40,12 +40,12 @@ public static partial class BpfFeatures
         ProbeTracingLoad(BpfProgramType.Lsm, BpfAttachType.LsmMac, "file_open"));
 
     /// <summary>BPF cookies (Linux 5.15): a tracepoint program calling <c>bpf_get_attach_cookie</c> loads.</summary>
-    public static BpfFeature BpfCookie { get; } = new("bpf_get_attach_cookie (BPF cookies)", "5.15", () =>
+    public static BpfFeature BpfCookie { get; } = new("bpf_get_attach_cookie (BPF cookies)", "5.15", token =>
     {
         var insns = new BpfAssembler().Call(BpfHelper.GetAttachCookie).Mov64(BpfRegister.R0, 0).Exit().Build();
         try
         {
-            using var prog = BpfProgram.Load(BpfProgramType.Tracepoint, insns, new BpfProgramLoadOptions { Name = "probe" });
+            using var prog = BpfProgram.Load(BpfProgramType.Tracepoint, insns, new BpfProgramLoadOptions { Name = "probe", Token = token });
             return null;
         }
         catch (BpfException e)
@@ -77,7 +77,7 @@ public static partial class BpfFeatures
         }
     }
 
-    private static string? ProbeProgramType(BpfProgramType type)
+    private static string? ProbeProgramType(BpfProgramType type, BpfToken? token)
     {
         var insns = new BpfAssembler().Mov64(BpfRegister.R0, 0).Exit().Build();
         // Types that need a target at load are asked to attach to BTF id 1 (never a valid target): a kernel
@@ -101,6 +101,7 @@ public static partial class BpfFeatures
                 LogLevel = expectInLog is null ? 0u : 1u,
                 // The verifier accepts syscall programs only as sleepable.
                 Flags = type == BpfProgramType.Syscall ? BpfProgramFlags.Sleepable : BpfProgramFlags.None,
+                Token = token,
             });
             return null;
         }
@@ -121,7 +122,7 @@ public static partial class BpfFeatures
         _ => null,
     };
 
-    private static string? ProbeMapType(BpfMapType type)
+    private static string? ProbeMapType(BpfMapType type, BpfToken? token)
     {
         var (key, value, entries, flags) = type switch
         {
@@ -140,8 +141,8 @@ public static partial class BpfFeatures
         try
         {
             if (type is BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps)
-                inner = BpfMap.Create(BpfMapType.Array, 4, 4, 1);
-            using var map = BpfMap.Create(type, key, value, entries, new BpfMapCreateOptions { Flags = flags, InnerMap = inner });
+                inner = BpfMap.Create(BpfMapType.Array, 4, 4, 1, new BpfMapCreateOptions { Token = token });
+            using var map = BpfMap.Create(type, key, value, entries, new BpfMapCreateOptions { Flags = flags, InnerMap = inner, Token = token });
             return null;
         }
         catch (BpfException e)

@@ -8,7 +8,8 @@ namespace BpfSharp.TestChild;
 /// privileged in the initial namespace, takes the fd, sets the delegate_* options, creates the superblock and answers
 /// "created". This process then mounts it (a detached mount: nothing appears in any tree, and it is gone when this
 /// process exits), loads the object once without a token and once with one made from the mount, attaches its raw
-/// tracepoint program and prints "token ERRNO-WITHOUT CALLS-COUNTED".
+/// tracepoint program and prints "token ERRNO-WITHOUT CALLS-COUNTED"; then, for a few feature probes, "probe NAME
+/// without=ANSWER with=ANSWER" (ok or an errno name), and "end".
 /// </summary>
 public static partial class TokenChild
 {
@@ -52,8 +53,18 @@ public static partial class TokenChild
             for (int i = 0; i < 20; i++) File.Exists("/proc/self/status");
         }
         Console.WriteLine($"token {without} {obj.Variables["calls"].Get<ulong>()}");
+
+        // Feature probes: refused in this namespace without the token, answered through it.
+        using var token = BpfToken.Create(bpffs);
+        foreach (var feature in new[] { BpfFeatures.BtfFunc, BpfFeatures.BtfDeclTag, BpfFeatures.ProgramType(BpfProgramType.RawTracepoint),
+            BpfFeatures.MapType(BpfMapType.Hash), BpfFeatures.BpfCookie })
+            Console.WriteLine($"probe {feature.Name.Replace(' ', '_')} without={Answer(feature.MissingReason)} with={Answer(feature.MissingReasonWith(token))}");
+        Console.WriteLine("end");
         return 0;
     }
+
+    // "ok", or the probe's errno name (the first word of its reason).
+    private static string Answer(string? missingReason) => missingReason is null ? "ok" : missingReason.Split(' ')[0];
 
     private static int Fail(string message)
     {

@@ -303,8 +303,8 @@ public sealed class BpfObject : IDisposable
 
     private Btf.BtfKindSupport? _btfSupport;
 
-    /// <summary>The BTF kinds the kernel takes: probed once per process, or forced by a test.</summary>
-    private Btf.BtfKindSupport BtfSupport => _btfSupport ??= _options.BtfKindSupport ?? global::BpfSharp.Btf.BtfKindSupport.Probe();
+    /// <summary>The BTF kinds the kernel takes: probed once per process (or per token, with one), or forced by a test.</summary>
+    private Btf.BtfKindSupport BtfSupport => _btfSupport ??= _options.BtfKindSupport ?? global::BpfSharp.Btf.BtfKindSupport.Probe(_token);
 
     private Btf.BtfSpec KernelBtf() => _options.KernelBtf ?? global::BpfSharp.Btf.BtfSpec.LoadKernel();
 
@@ -334,12 +334,15 @@ public sealed class BpfObject : IDisposable
     /// Whether USDT programs find their spec id in the attach cookie (libbpf's rule: where the kernel has BPF cookies);
     /// the object's <c>LINUX_HAS_BPF_COOKIE</c> says the same to the BPF side.
     /// </summary>
-    private bool UsdtUsesCookies => !_options.UsdtWithoutCookies && BpfFeatures.BpfCookie.IsSupported;
+    private bool UsdtUsesCookies => !_options.UsdtWithoutCookies && Has(BpfFeatures.BpfCookie);
+
+    /// <summary>A feature probe made as this object's system calls are: with its token when it has one.</summary>
+    private bool Has(BpfFeature feature) => _token is null ? feature.IsSupported : feature.IsSupportedWith(_token);
 
     // As libbpf does, a usdt program is loaded for a uprobe.multi link where the kernel has them: one link for all sites.
     private BpfAttachType? UsdtAttachType(BpfObjectProgram prog) =>
         SectionDefinitions.TryMatch(prog.SectionName, out var def, out _) && def.Attacher == Links.SectionAttacher.Usdt
-        && !_options.UsdtWithoutUprobeMulti && BpfFeatures.UprobeMulti.IsSupported ? BpfAttachType.TraceUprobeMulti : null;
+        && !_options.UsdtWithoutUprobeMulti && Has(BpfFeatures.UprobeMulti) ? BpfAttachType.TraceUprobeMulti : null;
 
     /// <summary>
     /// The address of an <c>__arena</c> global after <see cref="Load"/>: in this process (inside the arena map's

@@ -40,12 +40,23 @@ public sealed class TokenTests
             child.StandardInput.Flush();
 
             string? result = child.StandardOutput.ReadLine();
+            var probes = new List<string>();
+            for (string? l; (l = child.StandardOutput.ReadLine()) is not null && l != "end";) probes.Add(l);
             Assert.True(child.WaitForExit(60_000), "the child did not finish");
             if (result is null || child.ExitCode != 0) Assert.Fail($"the child failed (exit {child.ExitCode}): {await stderr}");
             var fields = result!.Split(' ');
             Assert.Equal("token", fields[0]);
             Assert.Equal("EPERM", fields[1]);
             Assert.True(ulong.Parse(fields[2]) >= 20, $"the program counted {fields[2]} of the child's system calls");
+            // Probes made through the token answer what the kernel offers the token's holder; the process-wide ones
+            // are refused in the child's namespace. Each must match the same probe in this (privileged) process.
+            var expected = new[] { BpfFeatures.BtfFunc, BpfFeatures.BtfDeclTag, BpfFeatures.ProgramType(BpfProgramType.RawTracepoint),
+                BpfFeatures.MapType(BpfMapType.Hash), BpfFeatures.BpfCookie };
+            Assert.Equal(expected.Length, probes.Count);
+            foreach (var (feature, answered) in expected.Zip(probes))
+            {
+                Assert.Equal($"probe {feature.Name.Replace(' ', '_')} without=EPERM with={(feature.IsSupported ? "ok" : feature.MissingReason!.Split(' ')[0])}", answered);
+            }
         }
         finally
         {
