@@ -404,6 +404,18 @@ static void verify_map_in_map(void)
 	bpf_object__close(obj);
 }
 
+static void verify_map_in_map_btf(void)
+{
+	struct bpf_object *obj = open_obj("map_in_map_btf.bpf.o");
+	int has;
+
+	load_obj(obj);
+	has = prog_fd(obj, "has_timer_map");
+	EXPECT_EQ(run_byte(has, 0, 0), 1, "map_in_map_btf: has_timer_map [0]");
+	EXPECT_EQ(run_byte(has, 1, 0), 0, "map_in_map_btf: has_timer_map [1]");
+	bpf_object__close(obj);
+}
+
 static void verify_tail_calls(void)
 {
 	struct bpf_object *obj = open_obj("tail_calls.bpf.o");
@@ -673,6 +685,7 @@ int main(int argc, char **argv)
 	verify_maps();
 	verify_legacy_maps();
 	verify_map_in_map();
+	verify_map_in_map_btf();
 	verify_tail_calls();
 	verify_globals();
 	verify_subprogs();

@@ -162,6 +162,11 @@ public sealed class BpfObject : IDisposable
         }
     }
 
+    // A global data map has only a value type, its DATASEC: the kernel takes that without a key type only for a
+    // DATASEC, so where the kernel lacks them (and saw the DATASEC as a STRUCT) the map goes without BTF.
+    private bool WithBtf(BpfObjectMap map) =>
+        _btf is not null && map.BtfValueTypeId != 0 && (map.BtfKeyTypeId != 0 || BtfSupport.DataSec);
+
     private BpfException MissingValue(BpfObjectMap map, string target) =>
         new($"load of object {Name}", $"map {map.Name} is initialised with {target}, which the object does not define");
 
@@ -174,9 +179,18 @@ public sealed class BpfObject : IDisposable
         BpfMap? inner = null;
         try
         {
+            // The inner map is only the outer map's template, but the kernel compares it with every map stored later
+            // (a bpf_timer or spin lock in its value is known from BTF only) and storage maps need BTF to exist at all.
             if (map.InnerMap is { } innerDef)
-                inner = BpfMap.Create(innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries,
-                    new BpfMapCreateOptions { Flags = innerDef.Flags, Name = "inner", Token = _token });
+                inner = BpfMap.Create(innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries, new BpfMapCreateOptions
+                {
+                    Flags = innerDef.Flags,
+                    Name = "inner",
+                    Btf = WithBtf(innerDef) ? _btf : null,
+                    BtfKeyTypeId = WithBtf(innerDef) ? innerDef.BtfKeyTypeId : 0,
+                    BtfValueTypeId = WithBtf(innerDef) ? innerDef.BtfValueTypeId : 0,
+                    Token = _token,
+                });
             if (_structOps.TryGetValue(map, out var structOps))
             {
                 // The kernel reads the struct from its own BTF but still wants the object's BTF beside it.
@@ -191,9 +205,7 @@ public sealed class BpfObject : IDisposable
                 });
                 return;
             }
-            // A global data map has only a value type, its DATASEC: the kernel takes that without a key type only
-            // for a DATASEC, so where the kernel lacks them (and saw the DATASEC as a STRUCT) the map goes without BTF.
-            bool withBtf = _btf is not null && map.BtfValueTypeId != 0 && (map.BtfKeyTypeId != 0 || BtfSupport.DataSec);
+            bool withBtf = WithBtf(map);
             map.Map = BpfMap.Create(map.Type, map.KeySize, map.ValueSize, map.MaxEntries, new BpfMapCreateOptions
             {
                 Name = map.Name,

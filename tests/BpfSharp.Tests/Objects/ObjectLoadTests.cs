@@ -239,6 +239,17 @@ public partial class ObjectLoadTests
     }
 
     [Fact]
+    public void MapInMap_InnerTemplatesCarryTheirBtf_TimersAndTaskStorage()
+    {
+        TestKernel.RequireRoot();
+        // Created without BTF, the timer template differs from the timers map stored in slot 0 (EINVAL from the
+        // update) and the task storage template cannot be created at all (EINVAL), as libbpf never fails.
+        using var obj = Load("map_in_map_btf.bpf.o");
+        Assert.Equal(MapOf(obj, "timers").Id, MapOf(obj, "outer_timers").Lookup<uint, uint>(0));
+        Assert.Equal([1u, 0u], new byte[] { 0, 1 }.Select(k => Run(obj, "has_timer_map", k)));
+    }
+
+    [Fact]
     public void TailCalls_ProgramArrayIsFilledAfterLoading()
     {
         TestKernel.RequireRoot();
