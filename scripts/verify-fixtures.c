@@ -416,6 +416,23 @@ static void verify_map_in_map_btf(void)
 	bpf_object__close(obj);
 }
 
+static void verify_no_license(void)
+{
+	struct bpf_object *obj = open_obj("no_license.bpf.o");
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "gpl_helper"), false);
+	load_obj(obj);
+	EXPECT_EQ(run_byte(prog_fd(obj, "plain"), 0, 0), 7, "no_license: plain");
+	EXPECT_EQ(bpf_obj_get_info_by_fd(prog_fd(obj, "plain"), &info, &len), 0, "no_license: prog info");
+	EXPECT_EQ(info.gpl_compatible, 0, "no_license: gpl_compatible");
+	bpf_object__close(obj);
+	obj = open_obj("no_license.bpf.o");
+	EXPECT_EQ(bpf_object__load(obj), -EINVAL, "no_license: gpl_helper refused");
+	bpf_object__close(obj);
+}
+
 static void verify_tail_calls(void)
 {
 	struct bpf_object *obj = open_obj("tail_calls.bpf.o");
@@ -686,6 +703,7 @@ int main(int argc, char **argv)
 	verify_legacy_maps();
 	verify_map_in_map();
 	verify_map_in_map_btf();
+	verify_no_license();
 	verify_tail_calls();
 	verify_globals();
 	verify_subprogs();

@@ -323,7 +323,9 @@ public sealed class BpfObject : IDisposable
     private BpfProgramLoadOptions LoadOptions(BpfObjectProgram prog, LinkedProgram linked) => new()
     {
             Name = prog.Name.Length > 15 ? prog.Name[..15] : prog.Name,
-            License = _parser.License.Length > 0 ? _parser.License : "GPL",
+            // An object without a license section declares none, as libbpf sends it: the kernel then refuses it the
+            // GPL-only helpers and kernel types (the selftests' btf_type_tag_user expects that refusal).
+            License = _parser.License,
             KernelVersion = _parser.KernelVersion,
             ExpectedAttachType = prog.ExpectedAttachType ?? UsdtAttachType(prog),
             AttachTarget = prog.AttachTarget,

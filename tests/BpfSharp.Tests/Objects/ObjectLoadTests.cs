@@ -250,6 +250,21 @@ public partial class ObjectLoadTests
     }
 
     [Fact]
+    public void AnObjectWithoutALicense_DeclaresNone_SoGplOnlyHelpersAreRefused()
+    {
+        TestKernel.RequireRoot();
+        using (var obj = Load("no_license.bpf.o", o => o.Programs["gpl_helper"].Autoload = false))
+        {
+            Assert.Equal(7u, Run(obj, "plain"));
+            Assert.False(obj.Programs["plain"].Program!.GetInfo().GplCompatible);
+        }
+        // As libbpf: the verifier refuses bpf_trace_printk to a program that declares no GPL-compatible license.
+        var e = Assert.Throws<BpfVerifierException>(() => Load("no_license.bpf.o"));
+        Assert.Equal("EINVAL", e.ErrnoName);
+        Assert.Contains("GPL", e.VerifierLog);
+    }
+
+    [Fact]
     public void TailCalls_ProgramArrayIsFilledAfterLoading()
     {
         TestKernel.RequireRoot();
