@@ -709,7 +709,11 @@ internal sealed class Workloads : IDisposable
         Report(warm, "skeleton_hash_update_16B", "ns/op", clock.Nanoseconds / ops, true, ops, clock);
     }
 
-    /// <summary>The handler of skeleton_ringbuf_16B: each record read as the generated <c>struct flow_event</c>, its sequence number summed.</summary>
+    /// <summary>
+    /// The handler of skeleton_ringbuf_16B: each record read as the generated <c>struct flow_event</c>, its sequence
+    /// number summed. A copy by MemoryMarshal.Read, as the examples do: a reference by MemoryMarshal.AsRef measured
+    /// about 8 % fewer records per second here.
+    /// </summary>
     private struct FlowEventHandler : IRecordHandler
     {
         public ulong Sum;
@@ -717,8 +721,7 @@ internal sealed class Workloads : IDisposable
 
         public void OnRecord(int source, ReadOnlySpan<byte> record)
         {
-            ref readonly var e = ref MemoryMarshal.AsRef<FlowsSkeleton.FlowEvent>(record);
-            Sum += e.seq;
+            Sum += MemoryMarshal.Read<FlowsSkeleton.FlowEvent>(record).seq;
             Records++;
         }
     }
