@@ -71,7 +71,7 @@ public sealed class KernelTypeLayoutTests(ITestOutputHelper output)
     }
 
     /// <summary>The generator's own name for a C type (its PascalCase rule).</summary>
-    private static string CSharpName(string cName) =>
+    internal static string CSharpName(string cName) =>
         (string)typeof(SkeletonWriter).Assembly.GetType("BpfSharp.Generators.Skeleton.CSharpNames", throwOnError: true)!
             .GetMethod("Pascal")!.Invoke(null, [cName])!;
 }

@@ -54,7 +54,7 @@ internal sealed class LayoutChecker(BtfSpec btf)
     }
 
     /// <summary>Arrays: the element's size (and the element struct's layout) match, down every dimension.</summary>
-    private void CheckArray(BtfType btfType, Type type, string where)
+    public void CheckArray(BtfType btfType, Type type, string where)
     {
         if (btfType is not BtfArray array) return;
         Checked.Add(type);
