@@ -32,6 +32,10 @@ TARGETS = {
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
     "compat_corpus_open_load": (1.0, "time"),
     "cli_prog_list": (1.5, "time"),
+    # Generated skeletons on both sides (BpfSharp.Build's, bpftool gen skeleton's): the typed paths cost what the
+    # span paths do. skeleton_global_read has no target: libbpf's is a plain load from the mmap'ed .bss.
+    "skeleton_hash_lookup_16B": (1.05, "time"), "skeleton_hash_update_16B": (1.05, "time"),
+    "skeleton_ringbuf_16B": (1.0, "rate"),
 }
 
 # Command rows: the same command line run by bpftool and by the native bpfsharp, each a fresh process started the
@@ -60,7 +64,7 @@ class CommandSide:
 # threaded, never gets: these rows show what a multi-threaded libbpf application pays for the same calls.
 THREADED = {"hash_lookup_8B", "hash_update_8B", "hash_delete_8B", "hash_lookup_64B", "hash_update_64B",
             "hash_delete_64B", "array_lookup_8B", "percpu_array_lookup_8B", "iter_next_key_100k", "iter_batch_100k",
-            "raw_tp_link_churn"}
+            "raw_tp_link_churn", "skeleton_hash_lookup_16B", "skeleton_hash_update_16B"}
 
 
 class Server:

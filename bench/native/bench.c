@@ -27,6 +27,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "../objects/flows.h"
+#include "flows.skel.h"
+
 // Workload sizes: keep them equal to Workloads.cs.
 #define MAP_KEYS 1024            // existing keys in the element-operation maps
 #define MAP_CAPACITY 4096        // their max_entries
@@ -523,6 +526,118 @@ static void bench_compat_corpus(void)
 
 /* ---- driver ---- */
 
+/* ---- 7. a generated skeleton: bpftool gen skeleton's (flows.skel.h, from bench/objects/flows.bpf.o) ---- */
+
+/* The object embedded in the skeleton, opened and loaded once. */
+static struct flows_bpf *flows;
+
+/* The i-th key of the flows map; Workloads.cs builds the same keys. */
+static struct flow_key flow_key_of(uint32_t i)
+{
+	return (struct flow_key){ .saddr = i, .daddr = 0x0100007f, .sport = (__u16)i, .dport = 443, .proto = 6 };
+}
+
+static void setup_flows(void)
+{
+	if (flows)
+		return;
+	flows = flows_bpf__open_and_load();
+	if (!flows)
+		die("flows_bpf__open_and_load: %s", strerror(errno));
+	struct flow_stats stats = { 0 };
+	for (uint32_t k = 0; k < MAP_KEYS; k++) {
+		struct flow_key key = flow_key_of(k);
+		if (bpf_map__update_elem(flows->maps.flows, &key, sizeof(key), &stats, sizeof(stats), BPF_ANY))
+			die("fill flows: %s", strerror(errno));
+	}
+}
+
+static void bench_skeleton_lookup(void)
+{
+	setup_flows();
+	int ops = MAP_OPS;
+	struct flow_stats stats;
+	uint64_t sum = 0;
+	double u0 = user_ns();
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < ops; i++) {
+		struct flow_key key = flow_key_of(i & (MAP_KEYS - 1));
+		if (bpf_map__lookup_elem(flows->maps.flows, &key, sizeof(key), &stats, sizeof(stats), 0))
+			die("skeleton_hash_lookup_16B: %s", strerror(errno));
+		sum += stats.packets;
+	}
+	uint64_t t1 = now_ns();
+	double u1 = user_ns();
+	sink += sum;
+	report_user("skeleton_hash_lookup_16B", "ns/op", (double)(t1 - t0) / ops, true, ops, (u1 - u0) / ops);
+}
+
+static void bench_skeleton_update(void)
+{
+	setup_flows();
+	int ops = MAP_OPS;
+	double u0 = user_ns();
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < ops; i++) {
+		struct flow_key key = flow_key_of(i & (MAP_KEYS - 1));
+		struct flow_stats stats = { .packets = (__u64)i, .bytes = 64 };
+		if (bpf_map__update_elem(flows->maps.flows, &key, sizeof(key), &stats, sizeof(stats), BPF_ANY))
+			die("skeleton_hash_update_16B: %s", strerror(errno));
+	}
+	uint64_t t1 = now_ns();
+	double u1 = user_ns();
+	report_user("skeleton_hash_update_16B", "ns/op", (double)(t1 - t0) / ops, true, ops, (u1 - u0) / ops);
+}
+
+/* The record, typed by the shared header: add its sequence number, as the other event rows add their first u64. */
+static int flow_record(void *ctx, void *data, size_t size)
+{
+	struct consume_state *s = ctx;
+	const struct flow_event *e = data;
+	s->sum += e->seq;
+	s->records++;
+	return 0;
+}
+
+static struct ring_buffer *flow_reader;
+
+static void bench_skeleton_ringbuf(void)
+{
+	setup_flows();
+	int fd = bpf_program__fd(flows->progs.flow_events);
+	if (!flow_reader)
+		flow_reader = ring_buffer__new(bpf_map__fd(flows->maps.events), flow_record, &state, NULL);
+	if (!flow_reader)
+		die("ring_buffer__new: %s", strerror(errno));
+	memset(&state, 0, sizeof(state));
+	int records = ring_records(16);
+	uint64_t total = 0;
+	for (int fill = 0; fill < EVENT_FILLS(16); fill++) {
+		produce(fd, records);
+		uint64_t t0 = now_ns();
+		int n = ring_buffer__consume(flow_reader);
+		total += now_ns() - t0;
+		if (n != records)
+			die("skeleton_ringbuf_16B: consumed %d of %d", n, records);
+	}
+	sink += state.sum;
+	report("skeleton_ringbuf_16B", "Mev/s", (double)state.records / ((double)total / 1e9) / 1e6, false, state.records);
+}
+
+/* A .bss global read through the skeleton's mmap'ed section (what BpfSharp's Variables.Seq reads). */
+static void bench_skeleton_global_read(void)
+{
+	setup_flows();
+	int ops = MAP_OPS;
+	uint64_t sum = 0;
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < ops; i++)
+		sum += *(volatile __u64 *)&flows->bss->seq;
+	uint64_t t1 = now_ns();
+	sink += sum;
+	report("skeleton_global_read", "ns/op", (double)(t1 - t0) / ops, true, ops);
+}
+
 static void w_hash8_lookup(void) { bench_lookup("hash_lookup_8B", &hash8); }
 static void w_hash8_update(void) { bench_update("hash_update_8B", &hash8); }
 static void w_hash8_delete(void) { bench_delete("hash_delete_8B", &hash8); }
@@ -563,6 +678,10 @@ static const struct {
 	{ "raw_tp_link_churn", bench_raw_tp_links },
 	{ "tracepoint_link_churn", bench_tracepoint_links },
 	{ "compat_corpus_open_load", bench_compat_corpus },
+	{ "skeleton_hash_lookup_16B", bench_skeleton_lookup },
+	{ "skeleton_hash_update_16B", bench_skeleton_update },
+	{ "skeleton_ringbuf_16B", bench_skeleton_ringbuf },
+	{ "skeleton_global_read", bench_skeleton_global_read },
 };
 
 // compat_corpus_open_load exists only when bench/compare.sh found the compatibility corpora.
@@ -652,6 +771,9 @@ int main(int argc, char **argv)
 		ring_buffer__free(ring_reader);
 	if (perf_reader)
 		perf_buffer__free(perf_reader);
+	if (flow_reader)
+		ring_buffer__free(flow_reader);
+	flows_bpf__destroy(flows);
 	if (events)
 		bpf_object__close(events);
 	return sink == 42 ? 3 : 0; /* keeps the sink alive */

@@ -1,11 +1,12 @@
-// execsnoop as a .NET service: BpfSharp.Hosting loads examples/execsnoop/execsnoop.bpf.o, attaches it, logs each
-// exec from its ring buffer reader thread, and OpenTelemetry's Prometheus exporter serves the meter BpfSharp on
+// execsnoop as a .NET service: BpfSharp.Hosting loads execsnoop.bpf.o (built from examples/execsnoop/execsnoop.bpf.c
+// by dotnet build, with its skeleton), attaches it, logs each exec from its ring buffer reader thread as the
+// skeleton's struct event, and OpenTelemetry's Prometheus exporter serves the meter BpfSharp on
 // 127.0.0.1 (records read, program runs and run time from the kernel, load duration).
 // Run: sudo dotnet run --project examples/Execsnoop.Service [-- --port 9464]; then curl http://127.0.0.1:9464/metrics
 // Ctrl+C (SIGTERM) stops the host, which detaches, unless Bpf:KeepAttached is set (then a restart upgrades in place).
 using System.Runtime.InteropServices;
-using System.Text;
 using BpfSharp.Hosting;
+using Execsnoop.Service;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,12 +17,12 @@ int port = args.SkipWhile(a => a != "--port").Skip(1).Select(int.Parse).DefaultI
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddBpfObject("execsnoop", o =>
 {
-    o.ObjectPath = Path.Combine(AppContext.BaseDirectory, "execsnoop.bpf.o");
+    o.ObjectPath = Path.Combine(AppContext.BaseDirectory, ExecsnoopSkeleton.ObjectFileName);
     o.EnableRunTimeStatistics = true;
     // Upgrades that keep the program attached (docs/DEPLOYMENT.md): Bpf__PinRoot=/sys/fs/bpf/execsnoop Bpf__KeepAttached=true
     o.PinRoot = builder.Configuration["Bpf:PinRoot"];
     o.KeepAttached = bool.TryParse(builder.Configuration["Bpf:KeepAttached"], out bool keep) && keep;
-    o.OnRecord("events", record => Exec.Log(record));
+    o.OnRecord("events", record => Exec.Log(MemoryMarshal.Read<ExecsnoopSkeleton.Event>(record)));
 });
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
     .AddMeter(BpfMetrics.MeterName)
@@ -35,31 +36,11 @@ var host = builder.Build();
 Exec.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("execsnoop");
 host.Run();
 
-/// <summary>struct event of execsnoop.bpf.c, logged as it arrives.</summary>
-[StructLayout(LayoutKind.Sequential)]
-struct Exec
+/// <summary>Logs each exec: struct event of execsnoop.bpf.c, typed by the skeleton generated from its BTF.</summary>
+static class Exec
 {
-    public uint Pid, Ppid, Uid;
-    public CommBytes Comm;
-    public FilenameBytes Filename;
-
     public static ILogger? Logger;
 
-    public static void Log(ReadOnlySpan<byte> record)
-    {
-        var e = MemoryMarshal.Read<Exec>(record);
-        Logger?.LogInformation("exec pid={Pid} ppid={Ppid} uid={Uid} comm={Comm} file={File}", e.Pid, e.Ppid, e.Uid, Text(e.Comm), Text(e.Filename));
-    }
-
-    private static string Text(ReadOnlySpan<byte> bytes)
-    {
-        int end = bytes.IndexOf((byte)0);
-        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
-    }
+    public static void Log(in ExecsnoopSkeleton.Event e) =>
+        Logger?.LogInformation("exec pid={Pid} ppid={Ppid} uid={Uid} comm={Comm} file={File}", e.pid, e.ppid, e.uid, e.CommString, e.FilenameString);
 }
-
-[System.Runtime.CompilerServices.InlineArray(16)]
-struct CommBytes { private byte _first; }
-
-[System.Runtime.CompilerServices.InlineArray(64)]
-struct FilenameBytes { private byte _first; }

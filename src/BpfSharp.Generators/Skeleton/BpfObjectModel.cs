@@ -32,6 +32,9 @@ internal sealed class BpfObjectModel
     public List<Variable> Variables { get; } = new List<Variable>();
     public List<(string Name, string Section)> Programs { get; } = new List<(string, string)>();
 
+    /// <summary>Raw BTF alone (a kernel's vmlinux BTF): types, no maps, variables or programs.</summary>
+    public static BpfObjectModel FromBtf(byte[] btf) => new BpfObjectModel(BtfTypes.Parse(btf));
+
     public static BpfObjectModel Read(byte[] elfBytes)
     {
         var elf = ElfImage.Parse(elfBytes);

@@ -28,6 +28,26 @@ public static class SkeletonWriter
         }
         return new SkeletonBuilder(model, options, issues).Build();
     }
+
+    /// <summary>
+    /// The C# types of <see cref="SkeletonOptions.Types"/> (and the types they hold) from raw BTF, such as a kernel's
+    /// <c>/sys/kernel/btf/vmlinux</c>, nested in a static class named by the options: the layouts a skeleton gives
+    /// its object's types, for types no object carries whole (a CO-RE program declares only the fields it reads).
+    /// </summary>
+    public static string WriteTypes(byte[] btf, SkeletonOptions options, List<SkeletonIssue> issues)
+    {
+        BpfObjectModel model;
+        try
+        {
+            model = BpfObjectModel.FromBtf(btf);
+        }
+        catch (Exception e) when (e is SkeletonException or IndexOutOfRangeException or ArgumentException)
+        {
+            issues.Add(new SkeletonIssue(SkeletonIssue.UnreadableObject, true, $"{options.ObjectFileName}: {e.Message}"));
+            return "";
+        }
+        return new SkeletonBuilder(model, options, issues).Build(typesOnly: true);
+    }
 }
 
 internal sealed class SkeletonBuilder
@@ -62,7 +82,8 @@ internal sealed class SkeletonBuilder
             _taken.Add(reserved);
     }
 
-    public string Build()
+    /// <summary>The source; <paramref name="typesOnly"/>: the requested types in a static class, no object around them.</summary>
+    public string Build(bool typesOnly = false)
     {
         string className = _options.EffectiveClassName();
         if (!CSharpNames.IsValidIdentifier(className))
@@ -87,7 +108,14 @@ internal sealed class SkeletonBuilder
         }
 
         var body = new StringBuilder();
-        WriteClass(body, className);
+        if (typesOnly)
+        {
+            body.AppendLine($"    /// <summary>C types from the BTF of <c>{Xml(_options.ObjectFileName)}</c>, with its exact layout.</summary>");
+            body.AppendLine($"    public static partial class {className}");
+            body.AppendLine("    {");
+        }
+        else
+            WriteClass(body, className);
         while (_pending.Count > 0)
         {
             var (type, name) = _pending.Dequeue();
@@ -220,12 +248,9 @@ internal sealed class SkeletonBuilder
         sb.AppendLine();
         sb.Append(mapClasses);
 
-        // Variables.
-        sb.AppendLine("        /// <summary>The object's global variables.</summary>");
-        sb.AppendLine("        public sealed class VariableSet");
-        sb.AppendLine("        {");
-        sb.AppendLine("            private readonly global::BpfSharp.BpfObject _object;");
-        sb.AppendLine("            internal VariableSet(global::BpfSharp.BpfObject obj) => _object = obj;");
+        // Variables: each property holds its variable, looked up once when the skeleton is opened, so that an
+        // access is a read or write of the variable's bytes and no lookup by name.
+        var properties = new List<(string Prop, string Type, BpfObjectModel.Variable Variable)>();
         foreach (var v in _model.Variables)
         {
             string? type = TypeRef(v.Type, v.Name);
@@ -234,13 +259,26 @@ internal sealed class SkeletonBuilder
                 _issues.Add(new SkeletonIssue(SkeletonIssue.Skipped, false, $"{_options.ObjectFileName}: variable '{v.Name}' has a type C# cannot lay out; it has no property"));
                 continue;
             }
-            string prop = CSharpNames.Unique(CSharpNames.Pascal(v.Name), variables);
+            properties.Add((CSharpNames.Unique(CSharpNames.Pascal(v.Name), variables), type, v));
+        }
+        sb.AppendLine("        /// <summary>The object's global variables.</summary>");
+        sb.AppendLine("        public sealed class VariableSet");
+        sb.AppendLine("        {");
+        foreach (var (prop, _, _) in properties)
+            sb.AppendLine($"            private readonly global::BpfSharp.BpfObjectVariable _{prop};");
+        sb.AppendLine("            internal VariableSet(global::BpfSharp.BpfObject obj)");
+        sb.AppendLine("            {");
+        foreach (var (prop, _, v) in properties)
+            sb.AppendLine($"                _{prop} = obj.Variables[\"{v.Name}\"];");
+        sb.AppendLine("            }");
+        foreach (var (prop, type, v) in properties)
+        {
             string when = v.ReadOnly ? "settable before Load() only (the kernel freezes .rodata)" : "read and written in the map's memory after Load()";
             sb.AppendLine($"            /// <summary><c>{Xml(v.Name)}</c> in <c>{v.Section}</c>: {when}.</summary>");
             sb.AppendLine($"            public {type} {prop}");
             sb.AppendLine("            {");
-            sb.AppendLine($"                get => _object.Variables[\"{v.Name}\"].Get<{type}>();");
-            sb.AppendLine($"                set => _object.Variables[\"{v.Name}\"].Set(value);");
+            sb.AppendLine($"                get => _{prop}.Get<{type}>();");
+            sb.AppendLine($"                set => _{prop}.Set(value);");
             sb.AppendLine("            }");
         }
         sb.AppendLine("        }");
@@ -383,7 +421,7 @@ internal sealed class SkeletonBuilder
             string? type = TypeRef(m.Type, context + "_" + m.Name);
             if (type is null)
             {
-                _issues.Add(new SkeletonIssue(SkeletonIssue.Skipped, false, $"{_options.ObjectFileName}: {context}.{m.Name} has a type C# cannot lay out (a flexible array or function); it is left out"));
+                _issues.Add(new SkeletonIssue(SkeletonIssue.Skipped, false, $"{_options.ObjectFileName}: {context}.{m.Name} has a type C# cannot lay out (a flexible array, an empty struct or a function); it is left out"));
                 sb.AppendLine($"            // {m.Name} at byte {bits / 8}: not representable in C#, left out");
                 continue;
             }
@@ -447,7 +485,8 @@ internal sealed class SkeletonBuilder
             _types.AppendLine("            public override string ToString()");
             _types.AppendLine("            {");
             _types.AppendLine($"                global::System.ReadOnlySpan<byte> bytes = {Interop}.MemoryMarshal.CreateReadOnlySpan(ref _element0, {length});");
-            _types.AppendLine("                int end = bytes.IndexOf((byte)0);");
+            // Extension methods called as static ones: the generated file must not depend on the project's usings.
+            _types.AppendLine("                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);");
             _types.AppendLine("                return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));");
             _types.AppendLine("            }");
             _types.AppendLine("            /// <summary>Stores <paramref name=\"text\"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>");
@@ -456,7 +495,7 @@ internal sealed class SkeletonBuilder
             _types.AppendLine($"                global::System.Span<byte> bytes = {Interop}.MemoryMarshal.CreateSpan(ref _element0, {length});");
             _types.AppendLine("                bytes.Clear();");
             _types.AppendLine("                var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);");
-            _types.AppendLine("                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);");
+            _types.AppendLine("                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);");
             _types.AppendLine("            }");
         }
         _types.AppendLine("        }");

@@ -11,6 +11,8 @@ namespace BpfSharp;
 public sealed class BpfObjectVariable
 {
     private readonly BpfObject _owner;
+    // The section's mapping after load, kept so that an access is no lookup (the object unmaps it when disposed).
+    private BpfMappedMemory? _memory;
 
     internal BpfObjectVariable(BpfObject owner, string name, BpfObjectMap map, int offset, int size, int typeId)
     {
@@ -59,6 +61,6 @@ public sealed class BpfObjectVariable
     {
         if (!_owner.IsLoaded) return Map.InitialData.AsSpan(Offset, Size);
         if (writing && Map.IsReadOnly) throw new InvalidOperationException($"{Name} is in {SectionName}, which is frozen after load");
-        return _owner.MemoryOf(Map).Span.Slice(Offset, Size);
+        return (_memory ??= _owner.MemoryOf(Map)).Span.Slice(Offset, Size);
     }
 }

@@ -98,13 +98,16 @@ namespace Golden
         /// <summary>The object's global variables.</summary>
         public sealed class VariableSet
         {
-            private readonly global::BpfSharp.BpfObject _object;
-            internal VariableSet(global::BpfSharp.BpfObject obj) => _object = obj;
+            private readonly global::BpfSharp.BpfObjectVariable _EventType;
+            internal VariableSet(global::BpfSharp.BpfObject obj)
+            {
+                _EventType = obj.Variables["event_type"];
+            }
             /// <summary><c>event_type</c> in <c>.rodata</c>: settable before Load() only (the kernel freezes .rodata).</summary>
             public ulong EventType
             {
-                get => _object.Variables["event_type"].Get<ulong>();
-                set => _object.Variables["event_type"].Set(value);
+                get => _EventType.Get<ulong>();
+                set => _EventType.Set(value);
             }
         }
 
@@ -137,7 +140,7 @@ namespace Golden
             public override string ToString()
             {
                 global::System.ReadOnlySpan<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _element0, 16);
-                int end = bytes.IndexOf((byte)0);
+                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
                 return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
             }
             /// <summary>Stores <paramref name="text"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>
@@ -146,7 +149,7 @@ namespace Golden
                 global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _element0, 16);
                 bytes.Clear();
                 var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);
-                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
+                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
             }
         }
 
@@ -159,7 +162,7 @@ namespace Golden
             public override string ToString()
             {
                 global::System.ReadOnlySpan<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _element0, 64);
-                int end = bytes.IndexOf((byte)0);
+                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
                 return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
             }
             /// <summary>Stores <paramref name="text"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>
@@ -168,7 +171,7 @@ namespace Golden
                 global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _element0, 64);
                 bytes.Clear();
                 var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);
-                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
+                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
             }
         }
 

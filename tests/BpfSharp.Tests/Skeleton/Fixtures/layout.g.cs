@@ -133,37 +133,48 @@ namespace Golden
         /// <summary>The object's global variables.</summary>
         public sealed class VariableSet
         {
-            private readonly global::BpfSharp.BpfObject _object;
-            internal VariableSet(global::BpfSharp.BpfObject obj) => _object = obj;
+            private readonly global::BpfSharp.BpfObjectVariable _Hits;
+            private readonly global::BpfSharp.BpfObjectVariable _LastPacked;
+            private readonly global::BpfSharp.BpfObjectVariable _UnusedRecord;
+            private readonly global::BpfSharp.BpfObjectVariable _FilterPid;
+            private readonly global::BpfSharp.BpfObjectVariable _Prefix;
+            internal VariableSet(global::BpfSharp.BpfObject obj)
+            {
+                _Hits = obj.Variables["hits"];
+                _LastPacked = obj.Variables["last_packed"];
+                _UnusedRecord = obj.Variables["unused_record"];
+                _FilterPid = obj.Variables["filter_pid"];
+                _Prefix = obj.Variables["prefix"];
+            }
             /// <summary><c>hits</c> in <c>.bss</c>: read and written in the map's memory after Load().</summary>
             public ulong Hits
             {
-                get => _object.Variables["hits"].Get<ulong>();
-                set => _object.Variables["hits"].Set(value);
+                get => _Hits.Get<ulong>();
+                set => _Hits.Set(value);
             }
             /// <summary><c>last_packed</c> in <c>.bss</c>: read and written in the map's memory after Load().</summary>
             public PackedRec LastPacked
             {
-                get => _object.Variables["last_packed"].Get<PackedRec>();
-                set => _object.Variables["last_packed"].Set(value);
+                get => _LastPacked.Get<PackedRec>();
+                set => _LastPacked.Set(value);
             }
             /// <summary><c>unused_record</c> in <c>.bss</c>: read and written in the map's memory after Load().</summary>
             public ulong UnusedRecord
             {
-                get => _object.Variables["unused_record"].Get<ulong>();
-                set => _object.Variables["unused_record"].Set(value);
+                get => _UnusedRecord.Get<ulong>();
+                set => _UnusedRecord.Set(value);
             }
             /// <summary><c>filter_pid</c> in <c>.rodata</c>: settable before Load() only (the kernel freezes .rodata).</summary>
             public uint FilterPid
             {
-                get => _object.Variables["filter_pid"].Get<uint>();
-                set => _object.Variables["filter_pid"].Set(value);
+                get => _FilterPid.Get<uint>();
+                set => _FilterPid.Set(value);
             }
             /// <summary><c>prefix</c> in <c>.rodata</c>: settable before Load() only (the kernel freezes .rodata).</summary>
             public Array8OfByteText Prefix
             {
-                get => _object.Variables["prefix"].Get<Array8OfByteText>();
-                set => _object.Variables["prefix"].Set(value);
+                get => _Prefix.Get<Array8OfByteText>();
+                set => _Prefix.Set(value);
             }
         }
 
@@ -336,7 +347,7 @@ namespace Golden
             public override string ToString()
             {
                 global::System.ReadOnlySpan<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _element0, 16);
-                int end = bytes.IndexOf((byte)0);
+                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
                 return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
             }
             /// <summary>Stores <paramref name="text"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>
@@ -345,7 +356,7 @@ namespace Golden
                 global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _element0, 16);
                 bytes.Clear();
                 var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);
-                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
+                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
             }
         }
 
@@ -386,7 +397,7 @@ namespace Golden
             public override string ToString()
             {
                 global::System.ReadOnlySpan<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _element0, 8);
-                int end = bytes.IndexOf((byte)0);
+                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
                 return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
             }
             /// <summary>Stores <paramref name="text"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>
@@ -395,7 +406,7 @@ namespace Golden
                 global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _element0, 8);
                 bytes.Clear();
                 var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);
-                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
+                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
             }
         }
 

@@ -102,8 +102,9 @@ namespace Golden
         /// <summary>The object's global variables.</summary>
         public sealed class VariableSet
         {
-            private readonly global::BpfSharp.BpfObject _object;
-            internal VariableSet(global::BpfSharp.BpfObject obj) => _object = obj;
+            internal VariableSet(global::BpfSharp.BpfObject obj)
+            {
+            }
         }
 
         /// <summary>C <c>enum protocol</c>.</summary>

@@ -98,13 +98,16 @@ namespace Golden
         /// <summary>The object's global variables.</summary>
         public sealed class VariableSet
         {
-            private readonly global::BpfSharp.BpfObject _object;
-            internal VariableSet(global::BpfSharp.BpfObject obj) => _object = obj;
+            private readonly global::BpfSharp.BpfObjectVariable _LineType;
+            internal VariableSet(global::BpfSharp.BpfObject obj)
+            {
+                _LineType = obj.Variables["line_type"];
+            }
             /// <summary><c>line_type</c> in <c>.rodata</c>: settable before Load() only (the kernel freezes .rodata).</summary>
             public ulong LineType
             {
-                get => _object.Variables["line_type"].Get<ulong>();
-                set => _object.Variables["line_type"].Set(value);
+                get => _LineType.Get<ulong>();
+                set => _LineType.Set(value);
             }
         }
 
@@ -135,7 +138,7 @@ namespace Golden
             public override string ToString()
             {
                 global::System.ReadOnlySpan<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _element0, 16);
-                int end = bytes.IndexOf((byte)0);
+                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
                 return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
             }
             /// <summary>Stores <paramref name="text"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>
@@ -144,7 +147,7 @@ namespace Golden
                 global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _element0, 16);
                 bytes.Clear();
                 var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);
-                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
+                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
             }
         }
 
@@ -157,7 +160,7 @@ namespace Golden
             public override string ToString()
             {
                 global::System.ReadOnlySpan<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref _element0, 80);
-                int end = bytes.IndexOf((byte)0);
+                int end = global::System.MemoryExtensions.IndexOf(bytes, (byte)0);
                 return global::System.Text.Encoding.UTF8.GetString(end < 0 ? bytes : bytes.Slice(0, end));
             }
             /// <summary>Stores <paramref name="text"/> as UTF-8, truncated to leave room for the NUL, and zeroes the rest.</summary>
@@ -166,7 +169,7 @@ namespace Golden
                 global::System.Span<byte> bytes = global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _element0, 80);
                 bytes.Clear();
                 var encoded = global::System.Text.Encoding.UTF8.GetBytes(text);
-                encoded.AsSpan(0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
+                global::System.MemoryExtensions.AsSpan(encoded, 0, global::System.Math.Min(encoded.Length, bytes.Length - 1)).CopyTo(bytes);
             }
         }
 
