@@ -77,21 +77,40 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
     {
         TestKernel.RequireRoot();
         string bpftool = TestKernel.RequireTool("bpftool");
+        TestKernel.RequireTool("unshare");
         int programs = 0, matched = 0;
         var failures = new List<string>();
         var clock = Stopwatch.StartNew();
-        foreach (var path in objects.Order(StringComparer.Ordinal))
+        string snapshot = Path.Combine(Path.GetTempPath(), $"bpfsharp-dump-kallsyms-{Environment.ProcessId}");
+        try
         {
-            foreach (var (name, program) in Loaded(path))
+            foreach (var path in objects.Order(StringComparer.Ordinal))
             {
-                using (program)
+                var loaded = Loaded(path);
+                try
                 {
-                    programs++;
-                    string? difference = Compare(bpftool, program);
-                    if (difference is null) matched++;
-                    else failures.Add($"{Path.GetFileName(path)} {name}: {difference}");
+                    if (loaded.Count == 0) continue;
+                    // Both sides read the same copy of kallsyms, taken with the object's programs loaded (reading
+                    // /proc/kallsyms costs a tenth of a second, and other programs come and go meanwhile).
+                    File.WriteAllBytes(snapshot, File.ReadAllBytes("/proc/kallsyms"));
+                    var symbols = BpftoolKernelSymbols.Load(snapshot);
+                    foreach (var (name, program) in loaded)
+                    {
+                        programs++;
+                        string? difference = Compare(bpftool, snapshot, symbols, program);
+                        if (difference is null) matched++;
+                        else failures.Add($"{Path.GetFileName(path)} {name}: {difference}");
+                    }
+                }
+                finally
+                {
+                    foreach (var (_, p) in loaded) p.Dispose();
                 }
             }
+        }
+        finally
+        {
+            File.Delete(snapshot);
         }
         output.WriteLine($"{programs} programs compared, {matched} matched in all {Variants.Length} forms ({clock.Elapsed.TotalSeconds:F0} s)");
         Assert.True(failures.Count == 0, $"{failures.Count} of {programs} programs differ:\n{string.Join("\n", failures.Take(10))}");
@@ -99,7 +118,7 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
     }
 
     // Every program of the object that loads, each held by an fd of its own, the object closed.
-    private static IEnumerable<(string Name, BpfProgram Program)> Loaded(string path)
+    private static List<(string Name, BpfProgram Program)> Loaded(string path)
     {
         var loaded = new List<(string, BpfProgram)>();
         List<string> names = [];
@@ -127,35 +146,33 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
                 obj.Load();
                 if (obj.Programs[name].Program is { } program) loaded.Add((name, BpfProgram.FromId(program.Id)));
             }
-            catch (Exception e) when (e is not NullReferenceException and not IndexOutOfRangeException) // what does not load is not compared
+            catch (Exception e) when (e is not NullReferenceException and not IndexOutOfRangeException)
             {
             }
         }
         return loaded;
     }
 
-    // Null when every form is equal; else the first differing line of the first differing form. A program loaded
-    // by someone else between the two kallsyms reads can change bpftool's symbol order: a difference is retried once.
-    private static string? Compare(string bpftool, BpfProgram program)
+    // Null when every form is equal; else the first differing line of the first differing form. bpftool runs in a
+    // mount namespace of its own where the snapshot is bind-mounted over /proc/kallsyms, all forms in one shell.
+    private static string? Compare(string bpftool, string snapshot, BpftoolKernelSymbols symbols, BpfProgram program)
     {
-        string? difference = null;
-        for (int attempt = 0; attempt < 2; attempt++)
+        var dump = new BpftoolXlatedDump(program.GetCode(), symbols);
+        string id = program.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var script = new System.Text.StringBuilder($"mount --bind '{snapshot}' /proc/kallsyms || exit 1\n");
+        foreach (var (args, _) in Variants)
         {
-            var code = program.GetCode();
-            var dump = new BpftoolXlatedDump(code, BpftoolKernelSymbols.Load());
-            difference = null;
-            foreach (var (args, ours) in Variants)
-            {
-                var flags = args.TakeWhile(a => a.StartsWith('-'));
-                string theirs = TestKernel.Run(bpftool, [.. flags, "prog", "dump", "xlated", "id", program.Id.ToString(), .. args.Skip(flags.Count())]);
-                string mine = ours(dump);
-                if (theirs == mine) continue;
-                difference = FirstDifference(string.Join(' ', args), theirs, mine);
-                break;
-            }
-            if (difference is null) return null;
+            var flags = string.Join(' ', args.TakeWhile(a => a.StartsWith('-')));
+            var words = string.Join(' ', args.SkipWhile(a => a.StartsWith('-')));
+            script.Append($"{bpftool} {flags} prog dump xlated id {id} {words}; printf '\\0'\n");
         }
-        return difference;
+        var theirs = TestKernel.Run("unshare", "-m", "--propagation", "private", "sh", "-c", script.ToString()).Split('\0');
+        for (int i = 0; i < Variants.Length; i++)
+        {
+            string mine = Variants[i].Ours(dump);
+            if (theirs[i] != mine) return FirstDifference(string.Join(' ', Variants[i].Bpftool), theirs[i], mine);
+        }
+        return null;
     }
 
     private static string FirstDifference(string form, string theirs, string ours)
