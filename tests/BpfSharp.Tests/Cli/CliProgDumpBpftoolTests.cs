@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BpfSharp.Asm;
 using BpfSharp.Cli.Dump;
 using BpfSharp.Tests.Support;
 
@@ -38,6 +39,76 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
 
     [Fact]
     public void SelftestsCorpus_DumpsAsBpftoolDoes() => CompareAll(Corpus("linux-source-*", "selftests"), minimum: 500);
+
+    /// <summary>
+    /// A hand-written program with the instructions compilers emit rarely or that kernel 6.1's printer predates
+    /// (sign-extending moves and loads, signed division, byte swaps, every atomic, <c>gotol</c>, 32-bit jumps, packet
+    /// loads): what the kernel keeps of them is printed as bpftool 7.1 prints it, its misnamings included.
+    /// </summary>
+    [Fact]
+    public void RareInstructions_DumpAsBpftoolDoes()
+    {
+        TestKernel.RequireRoot();
+        string bpftool = TestKernel.RequireTool("bpftool");
+        TestKernel.RequireTool("unshare");
+        static BpfInstruction I(byte code, int dst, int src, short off, int imm) => new(code, (BpfRegister)dst, (BpfRegister)src, off, imm);
+        var isaV4 = TestKernel.AtLeast(6, 6);
+        var insns = new List<BpfInstruction>
+        {
+            I(0xbf, 6, 1, 0, 0),      // r6 = r1
+            I(0x30, 0, 0, 0, 0),      // r0 = *(u8 *)skb[0]
+            I(0xb7, 7, 0, 0, 0),      // r7 = 0
+            I(0x48, 0, 7, 0, 2),      // r0 = *(u16 *)skb[r7 + 2]
+            I(0xb7, 1, 0, 0, -5),     // r1 = -5
+            I(0xb7, 2, 0, 0, 3),      // r2 = 3
+            I(0xdc, 1, 0, 0, 32),     // r1 = be32 r1
+            I(0xd4, 1, 0, 0, 16),     // r1 = le16 r1
+            I(0x87, 1, 0, 0, 0),      // r1 = -r1
+            I(0x7b, 10, 1, -8, 0),    // *(u64 *)(r10 -8) = r1
+            I(0x62, 10, 0, -16, 7),   // *(u32 *)(r10 -16) = 7
+            I(0xdb, 10, 2, -8, 0x00), // lock *(u64 *)(r10 -8) += r2
+            I(0xdb, 10, 2, -8, 0x40), // lock |=
+            I(0xdb, 10, 2, -8, 0x50), // lock &=
+            I(0xdb, 10, 2, -8, 0xa0), // lock ^=
+            I(0xdb, 10, 2, -8, 0x01), // fetch_add
+            I(0xdb, 10, 2, -8, 0x51), // fetch_and
+            I(0xc3, 10, 2, -16, 0x41), // 32-bit fetch_or
+            I(0xc3, 10, 2, -16, 0xa1), // 32-bit fetch_xor
+            I(0xdb, 10, 2, -8, 0xe1), // xchg
+            I(0xb7, 0, 0, 0, 0),      // r0 = 0
+            I(0xdb, 10, 2, -8, 0xf1), // cmpxchg
+            I(0xc3, 10, 2, -16, 0xf1), // 32-bit cmpxchg
+            I(0x26, 1, 0, 1, 3),      // if w1 > 0x3 goto pc+1
+            I(0x2e, 1, 2, 0, 0),      // if w1 > w2 goto pc+0
+            I(0xa5, 1, 0, 0, -1),     // if r1 < 0xffffffff goto pc+0
+        };
+        if (isaV4)
+        {
+            insns.AddRange(
+            [
+                I(0xbf, 3, 1, 8, 0),      // r3 = (s8)r1
+                I(0xbc, 3, 1, 16, 0),     // w3 = (s16)w1
+                I(0x3f, 3, 2, 1, 0),      // r3 s/= r2
+                I(0x9c, 3, 2, 1, 0),      // w3 s%= w2
+                I(0xd7, 3, 0, 0, 64),     // r3 = bswap64 r3
+                I(0x81, 4, 10, -8, 0),    // r4 = *(s32 *)(r10 -8)
+                I(0x06, 0, 0, 0, 0),      // gotol +0
+            ]);
+        }
+        insns.Add(I(0xb7, 0, 0, 0, 0));
+        insns.Add(I(0x95, 0, 0, 0, 0));
+        using var program = BpfProgram.Load(BpfProgramType.SocketFilter, [.. insns]);
+        string snapshot = Path.Combine(Path.GetTempPath(), $"bpfsharp-dump-kallsyms-{Environment.ProcessId}");
+        try
+        {
+            File.WriteAllBytes(snapshot, File.ReadAllBytes("/proc/kallsyms"));
+            Assert.Null(Compare(bpftool, snapshot, BpftoolKernelSymbols.Load(snapshot), program));
+        }
+        finally
+        {
+            File.Delete(snapshot);
+        }
+    }
 
     /// <summary>The CLI itself (argument words as bpftool takes them, -j and -p anywhere) prints what bpftool prints.</summary>
     [Theory]
