@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace BpfSharp.Cli.Dump;
@@ -136,5 +135,5 @@ internal sealed class BpftoolKernelSymbols
 
     private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);
 
-    private static int HexValue(byte b) => int.Parse(((char)b).ToString(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+    private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 }
