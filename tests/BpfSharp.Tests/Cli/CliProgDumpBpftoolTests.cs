@@ -38,7 +38,7 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
     public void LibbpfToolsCorpus_DumpsAsBpftoolDoes() => CompareAll(Corpus("libbpf-tools-*", "objects"), minimum: 50);
 
     [Fact]
-    public void SelftestsCorpus_DumpsAsBpftoolDoes() => CompareAll(Corpus("linux-source-*", "selftests"), minimum: 500);
+    public void SelftestsCorpus_DumpsAsBpftoolDoes() => CompareAll(Corpus("linux-source-*", "selftests"), minimum: 400); // 484 on 6.18, in about 20 minutes (bpftool reads kallsyms five times a program)
 
     /// <summary>
     /// A hand-written program with the instructions compilers emit rarely or that kernel 6.1's printer predates
