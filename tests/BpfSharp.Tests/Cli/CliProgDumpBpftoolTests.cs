@@ -131,6 +131,7 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
                 Assert.Equal(theirs, BpfSharpTool.Ok(["prog", "dump", .. words]).Stdout);
             }
             Assert.Equal(TestKernel.Run(bpftool, "prog", "dump", "xlated", "id", id), BpfSharpTool.Ok("prog", "dump", id).Stdout);
+            Assert.Equal(TestKernel.Run(bpftool, "prog", "dump", "xlated", "id", id, "linum"), BpfSharpTool.Ok("prog", "dump", id, "--linum").Stdout);
         }
     }
 
