@@ -4,10 +4,11 @@ using BpfSharp.Tests.Support;
 namespace BpfSharp.Tests.Cli;
 
 /// <summary>
-/// <c>bpfsharp prog dump</c>: the translated instructions of the examples' programs, line for line what bpftool's
-/// <c>prog dump xlated</c> prints once the two dialects are aligned (bpftool writes <c>goto pc+3</c> and
+/// <c>bpfsharp prog dump --dialect bpfsharp</c>: the translated instructions of the examples' programs, line for line
+/// what bpftool's <c>prog dump xlated</c> prints once the two dialects are aligned (bpftool writes <c>goto pc+3</c> and
 /// <c>subprog[+7]</c>, a helper's address after its name, and source lines from BTF; BpfSharp marks 64-bit
-/// constants with llvm's <c>ll</c>). Helpers and subprograms are named in both.
+/// constants with llvm's <c>ll</c>). Helpers and subprograms are named in both. The default dialect is bpftool's
+/// own, compared with no normalisation in <see cref="CliProgDumpBpftoolTests"/>.
 /// </summary>
 public sealed partial class CliProgDumpTests
 {
@@ -26,7 +27,7 @@ public sealed partial class CliProgDumpTests
         foreach (var p in obj.Programs.Values.Where(p => p.Program is not null))
         {
             uint id = p.Program!.Id;
-            var ours = BpfSharpTool.Ok("prog", "dump", id.ToString()).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var ours = BpfSharpTool.Ok("prog", "dump", id.ToString(), "--dialect", "bpfsharp").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             var theirs = TestKernel.Run(bpftool, "prog", "dump", "xlated", "id", id.ToString())
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Where(l => Instruction().IsMatch(l))
@@ -35,7 +36,7 @@ public sealed partial class CliProgDumpTests
             Assert.True(theirs.Length > 0, $"bpftool printed no instructions for {p.Name}");
             Assert.Equal(theirs, ours.Select(l => l.EndsWith(" ll", StringComparison.Ordinal) ? l[..^3] : l));
 
-            var json = BpfSharpTool.Ok("prog", "dump", id.ToString(), "--json").Json;
+            var json = BpfSharpTool.Ok("prog", "dump", id.ToString(), "--dialect", "bpfsharp", "--json").Json;
             Assert.Equal(ours.Length, json.GetArrayLength());
             Assert.Equal(ours[^1], $"{json[json.GetArrayLength() - 1].GetProperty("pc").GetInt32()}: {json[json.GetArrayLength() - 1].GetProperty("disasm").GetString()}");
         }
