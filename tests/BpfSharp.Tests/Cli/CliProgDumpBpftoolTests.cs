@@ -34,11 +34,21 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
         CompareAll(objects, minimum: 20);
     }
 
+    // The whole corpora cost about 3.5 (libbpf-tools, 164 programs) and 22 minutes (selftests, 484) on the 2-core
+    // development machine, mostly bpftool reading kallsyms five times a program: the suite compares every third and
+    // every twenty-fifth object (in name order), BPFSHARP_FULL_CORPUS=1 all of them (last full run: 164/164, 484/484).
     [Fact]
-    public void LibbpfToolsCorpus_DumpsAsBpftoolDoes() => CompareAll(Corpus("libbpf-tools-*", "objects"), minimum: 50);
+    public void LibbpfToolsCorpus_DumpsAsBpftoolDoes() =>
+        CompareAll(Sample(Corpus("libbpf-tools-*", "objects"), every: 3), minimum: FullCorpus ? 150 : 30);
 
     [Fact]
-    public void SelftestsCorpus_DumpsAsBpftoolDoes() => CompareAll(Corpus("linux-source-*", "selftests"), minimum: 400); // 484 on 6.18, in about 20 minutes (bpftool reads kallsyms five times a program)
+    public void SelftestsCorpus_DumpsAsBpftoolDoes() =>
+        CompareAll(Sample(Corpus("linux-source-*", "selftests"), every: 25), minimum: FullCorpus ? 400 : 10);
+
+    private static bool FullCorpus => Environment.GetEnvironmentVariable("BPFSHARP_FULL_CORPUS") == "1";
+
+    private static IEnumerable<string> Sample(IEnumerable<string> objects, int every) =>
+        FullCorpus ? objects : objects.Order(StringComparer.Ordinal).Where((_, i) => i % every == 0);
 
     /// <summary>
     /// A hand-written program with the instructions compilers emit rarely or that kernel 6.1's printer predates
