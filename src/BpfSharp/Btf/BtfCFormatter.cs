@@ -114,19 +114,21 @@ public sealed class BtfCFormatter
         _out.Write("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n");
 
         for (int id = 1; id < _spec.Count; id++)
-            if (_spec[id] is BtfEnum e) WriteEnum(e);
+            if (_spec.GetKind(id) is BtfKind.Enum or BtfKind.Enum64) WriteEnum((BtfEnum)Type(id));
         _out.Write('\n');
         for (int id = 1; id < _spec.Count; id++)
         {
-            var t = _spec[id];
+            if (_spec.GetKind(id) is not (BtfKind.Struct or BtfKind.Union or BtfKind.Forward)) continue;
+            var t = Type(id);
             if (t is BtfComposite { IsAnonymous: false } or BtfForward && !IsForwardOfDefined(t))
                 _out.Write($"{TagKeyword(t)} {_names[id]};\n");
         }
         _out.Write('\n');
         for (int id = 1; id < _spec.Count; id++)
         {
-            var t = _spec[id];
-            if (t is BtfComposite { IsAnonymous: false } or BtfTypedef && !IsBuiltin(t)) Define(id);
+            var kind = _spec.GetKind(id);
+            if (kind is BtfKind.Struct or BtfKind.Union ? _names[id] is not null : kind == BtfKind.Typedef && !IsBuiltin(id))
+                Define(id);
         }
 
         _out.Write("\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
@@ -135,6 +137,15 @@ public sealed class BtfCFormatter
 
     /// <summary>Names the compiler defines itself; redefining them is an error.</summary>
     private static bool IsBuiltin(BtfType t) => t is BtfTypedef { Name: "__builtin_va_list" };
+
+    private bool IsBuiltin(int typedefId) => _spec.GetName(typedefId) == "__builtin_va_list";
+
+    /// <summary>
+    /// The type's object, created from its record and not kept: a header of the kernel's BTF visits all 125,000
+    /// types, and caching them in the spec (the process-wide one, for the kernel) would hold them all until exit.
+    /// The walks below look at kinds and flags first and create an object only for a type they write.
+    /// </summary>
+    private BtfType Type(int id) => id == 0 ? _spec[0] : _spec.CreateUncached(id);
 
     private bool IsForwardOfDefined(BtfType t) =>
         t is BtfForward f && _tagNames.TryGetValue(_names[f.Id]!, out int owner) && owner != f.Id;
@@ -152,27 +163,29 @@ public sealed class BtfCFormatter
     {
         for (int id = 1; id < _spec.Count; id++)
         {
-            var t = _spec[id];
-            switch (t)
+            switch (_spec.GetKind(id))
             {
-                case BtfComposite or BtfEnum when !t.IsAnonymous:
-                    _names[id] = Claim(_tagNames, t.Name, id);
+                case BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64:
+                    string name = _spec.GetName(id);
+                    if (name.Length != 0) _names[id] = Claim(_tagNames, name, id);
                     break;
-                case BtfTypedef:
-                    _names[id] = Claim(_ordinaryNames, t.Name, id);
+                case BtfKind.Typedef:
+                    _names[id] = Claim(_ordinaryNames, _spec.GetName(id), id);
                     break;
             }
         }
         // A forward declaration names the struct or union of the same name when there is one.
         for (int id = 1; id < _spec.Count; id++)
         {
-            if (_spec[id] is not BtfForward f) continue;
-            if (_tagNames.TryGetValue(f.Name, out int owner) && _spec[owner].Kind == f.TargetKind) _names[id] = f.Name;
+            if (_spec.GetKind(id) != BtfKind.Forward) continue;
+            var f = (BtfForward)Type(id);
+            if (_tagNames.TryGetValue(f.Name, out int owner) && _spec.GetKind(owner) == f.TargetKind) _names[id] = f.Name;
             else _names[id] = Claim(_tagNames, f.Name, id);
         }
         for (int id = 1; id < _spec.Count; id++)
         {
-            if (_spec[id] is not BtfEnum e) continue;
+            if (_spec.GetKind(id) is not (BtfKind.Enum or BtfKind.Enum64)) continue;
+            var e = (BtfEnum)Type(id);
             for (int k = 0; k < e.Values.Length; k++)
                 _enumeratorNames[(id, k)] = Claim(_ordinaryNames, e.Values[k].Name, id);
         }
@@ -199,7 +212,10 @@ public sealed class BtfCFormatter
 
     private void DeclareOnce(int id)
     {
-        switch (_spec[id])
+        // Types already written are skipped before their object is created.
+        if (_spec.GetKind(id) switch { BtfKind.Typedef => _typedefEmitted[id], BtfKind.FuncProto => _declared[id], _ => false })
+            return;
+        switch (Type(id))
         {
             case BtfTypedef td:
                 if (_typedefEmitted[id] || IsBuiltin(td)) return;
@@ -239,7 +255,9 @@ public sealed class BtfCFormatter
 
     private void DefineOnce(int id)
     {
-        switch (_spec[id])
+        if (_spec.GetKind(id) is BtfKind.Struct or BtfKind.Union && _defined[id] != State.None)
+            return;
+        switch (Type(id))
         {
             case BtfComposite { IsAnonymous: false } c:
                 if (_defined[id] != State.None) return;
@@ -415,12 +433,12 @@ public sealed class BtfCFormatter
             // Each step wraps the text so far: a chain of MaxWalkDepth pointers is as far as it goes.
             if (++steps > MaxWalkDepth)
                 throw Error(id, $"its C declarator is more than {MaxWalkDepth} pointers, arrays and qualifiers deep");
-            var t = _spec[id];
+            var t = Type(id);
             switch (t)
             {
                 case BtfPointer p:
-                    var target = _spec[_spec.SkipQualifiers(p.TargetId)];
-                    inner = target is BtfArray or BtfFuncProto ? $"(*{inner})" : $"*{inner}";
+                    var target = _spec.GetKind(_spec.SkipQualifiers(p.TargetId));
+                    inner = target is BtfKind.Array or BtfKind.FuncProto ? $"(*{inner})" : $"*{inner}";
                     id = p.TargetId;
                     continue;
                 case BtfArray a:
@@ -432,7 +450,7 @@ public sealed class BtfCFormatter
                     continue;
                 case BtfModifier m:
                     string qualifier = m switch { BtfConst => "const", BtfVolatile => "volatile", _ => "restrict" };
-                    if (_spec[_spec.SkipQualifiers(m.TargetId)] is BtfPointer)
+                    if (_spec.GetKind(_spec.SkipQualifiers(m.TargetId)) == BtfKind.Pointer)
                     {
                         inner = $"{qualifier} {inner}";
                         id = m.TargetId;
