@@ -118,10 +118,11 @@ public sealed class BtfCFormatter
         _out.Write('\n');
         for (int id = 1; id < _spec.Count; id++)
         {
-            if (_spec.GetKind(id) is not (BtfKind.Struct or BtfKind.Union or BtfKind.Forward)) continue;
-            var t = Type(id);
-            if (t is BtfComposite { IsAnonymous: false } or BtfForward && !IsForwardOfDefined(t))
-                _out.Write($"{TagKeyword(t)} {_names[id]};\n");
+            var kind = _spec.GetKind(id);
+            if (kind is BtfKind.Struct or BtfKind.Union && _names[id] is { } tag)
+                _out.Write($"{(kind == BtfKind.Union ? "union" : "struct")} {tag};\n");
+            else if (kind == BtfKind.Forward && Type(id) is var f && !IsForwardOfDefined(f))
+                _out.Write($"{TagKeyword(f)} {_names[id]};\n");
         }
         _out.Write('\n');
         for (int id = 1; id < _spec.Count; id++)
@@ -136,9 +137,7 @@ public sealed class BtfCFormatter
     }
 
     /// <summary>Names the compiler defines itself; redefining them is an error.</summary>
-    private static bool IsBuiltin(BtfType t) => t is BtfTypedef { Name: "__builtin_va_list" };
-
-    private bool IsBuiltin(int typedefId) => _spec.GetName(typedefId) == "__builtin_va_list";
+    private bool IsBuiltin(int typedefId) => _spec.GetStringBytes((int)_spec.ReadWord(typedefId, 0)).SequenceEqual("__builtin_va_list"u8);
 
     /// <summary>
     /// The type's object, created from its record and not kept: a header of the kernel's BTF visits all 125,000
@@ -212,38 +211,37 @@ public sealed class BtfCFormatter
 
     private void DeclareOnce(int id)
     {
-        // Types already written are skipped before their object is created.
-        if (_spec.GetKind(id) switch { BtfKind.Typedef => _typedefEmitted[id], BtfKind.FuncProto => _declared[id], _ => false })
-            return;
-        switch (Type(id))
+        // By kind: an object is created only for a type whose parameters are walked.
+        switch (_spec.GetKind(id))
         {
-            case BtfTypedef td:
-                if (_typedefEmitted[id] || IsBuiltin(td)) return;
+            case BtfKind.Typedef:
+                if (_typedefEmitted[id] || IsBuiltin(id)) return;
                 _typedefEmitted[id] = true; // before recursing: a typedef reached again through its target is fine as a forward reference
-                Declare(td.TargetId);
-                _out.Write($"typedef {Declarator(td.TargetId, _names[id]!, 0)};\n\n");
+                int target = _spec.GetSizeOrType(id);
+                Declare(target);
+                _out.Write($"typedef {Declarator(target, _names[id]!, 0)};\n\n");
                 break;
-            case BtfPointer p:
-                Declare(p.TargetId);
+            case BtfKind.Pointer or BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag:
+                Declare(_spec.GetSizeOrType(id));
                 break;
-            case BtfArray a:
-                Define(a.ElementTypeId);
+            case BtfKind.Array:
+                Define(ElementOf(id));
                 break;
-            case BtfModifier m:
-                Declare(m.TargetId);
-                break;
-            case BtfFuncProto fp:
+            case BtfKind.FuncProto:
                 // Marked first: a prototype can reach itself through a parameter's pointer.
                 if (_declared[id]) return;
                 _declared[id] = true;
+                var fp = (BtfFuncProto)Type(id);
                 Declare(fp.ReturnTypeId);
                 foreach (var p in fp.Parameters) Declare(p.TypeId);
                 break;
-            case BtfComposite { IsAnonymous: true }:
-                Define(id);
+            case BtfKind.Struct or BtfKind.Union when _names[id] is null:
+                Define(id); // anonymous: defined where it is used
                 break;
         }
     }
+
+    private int ElementOf(int arrayId) => (int)_spec.ReadWord(arrayId, BtfParser.TypeHeaderSize);
 
     /// <summary>Makes the type complete: a struct embedded by value needs its definition before the embedding one.</summary>
     private void Define(int id)
@@ -255,33 +253,26 @@ public sealed class BtfCFormatter
 
     private void DefineOnce(int id)
     {
-        if (_spec.GetKind(id) is BtfKind.Struct or BtfKind.Union && _defined[id] != State.None)
-            return;
-        switch (Type(id))
+        switch (_spec.GetKind(id))
         {
-            case BtfComposite { IsAnonymous: false } c:
+            case BtfKind.Struct or BtfKind.Union:
+                // Walked once, also an anonymous type shared by several members (after deduplication).
                 if (_defined[id] != State.None) return;
                 _defined[id] = State.Visiting;
+                var c = (BtfComposite)Type(id);
                 foreach (var m in c.Members) Define(m.TypeId);
-                WriteComposite(c);
+                if (_names[id] is not null) WriteComposite(c);
                 _defined[id] = State.Done;
                 break;
-            case BtfComposite c:
-                // An anonymous type shared by several members (after deduplication) is walked once.
-                if (_defined[id] != State.None) return;
-                _defined[id] = State.Visiting;
-                foreach (var m in c.Members) Define(m.TypeId);
-                _defined[id] = State.Done;
-                break;
-            case BtfTypedef td:
-                Define(td.TargetId);
+            case BtfKind.Typedef:
+                Define(_spec.GetSizeOrType(id));
                 Declare(id);
                 break;
-            case BtfArray a:
-                Define(a.ElementTypeId);
+            case BtfKind.Array:
+                Define(ElementOf(id));
                 break;
-            case BtfModifier m:
-                Define(m.TargetId);
+            case BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag:
+                Define(_spec.GetSizeOrType(id));
                 break;
             default:
                 Declare(id);
@@ -433,33 +424,36 @@ public sealed class BtfCFormatter
             // Each step wraps the text so far: a chain of MaxWalkDepth pointers is as far as it goes.
             if (++steps > MaxWalkDepth)
                 throw Error(id, $"its C declarator is more than {MaxWalkDepth} pointers, arrays and qualifiers deep");
-            var t = Type(id);
-            switch (t)
+            var kind = _spec.GetKind(id);
+            switch (kind)
             {
-                case BtfPointer p:
-                    var target = _spec.GetKind(_spec.SkipQualifiers(p.TargetId));
-                    inner = target is BtfKind.Array or BtfKind.FuncProto ? $"(*{inner})" : $"*{inner}";
-                    id = p.TargetId;
+                case BtfKind.Pointer:
+                    int target = _spec.GetSizeOrType(id);
+                    inner = _spec.GetKind(_spec.SkipQualifiers(target)) is BtfKind.Array or BtfKind.FuncProto ? $"(*{inner})" : $"*{inner}";
+                    id = target;
                     continue;
-                case BtfArray a:
+                case BtfKind.Array:
+                    var a = (BtfArray)Type(id);
                     inner = $"{inner}[{a.Length}]";
                     id = a.ElementTypeId;
                     continue;
-                case BtfTypeTag tag:
-                    id = tag.TargetId;
+                case BtfKind.TypeTag:
+                    id = _spec.GetSizeOrType(id);
                     continue;
-                case BtfModifier m:
-                    string qualifier = m switch { BtfConst => "const", BtfVolatile => "volatile", _ => "restrict" };
-                    if (_spec.GetKind(_spec.SkipQualifiers(m.TargetId)) == BtfKind.Pointer)
+                case BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict:
+                    string qualifier = kind switch { BtfKind.Const => "const", BtfKind.Volatile => "volatile", _ => "restrict" };
+                    int qualified = _spec.GetSizeOrType(id);
+                    if (_spec.GetKind(_spec.SkipQualifiers(qualified)) == BtfKind.Pointer)
                     {
                         inner = $"{qualifier} {inner}";
-                        id = m.TargetId;
+                        id = qualified;
                         continue;
                     }
-                    string rest = Declarator(m.TargetId, inner, indent);
+                    string rest = Declarator(qualified, inner, indent);
                     // const over an array of const elements: C has one place for it.
                     return rest.StartsWith(qualifier + " ", StringComparison.Ordinal) ? rest : $"{qualifier} {rest}";
-                case BtfFuncProto fp:
+                case BtfKind.FuncProto:
+                    var fp = (BtfFuncProto)Type(id);
                     Produced(id, inner);
                     var parameters = fp.Parameters.Select(p => Declarator(p.TypeId, p.Name, indent)).ToList();
                     if (fp.IsVariadic) parameters.Add("...");
@@ -467,29 +461,32 @@ public sealed class BtfCFormatter
                     id = fp.ReturnTypeId;
                     continue;
                 default:
-                    string baseName = BaseName(t, indent);
+                    string baseName = BaseName(id, kind, indent);
                     return inner.Length == 0 ? baseName : $"{baseName} {inner}";
             }
         }
     }
 
-    private string BaseName(BtfType t, int indent)
+    /// <summary>The type a declarator ends in; a named type by its name alone, without creating its object.</summary>
+    private string BaseName(int id, BtfKind kind, int indent)
     {
-        switch (t)
+        switch (kind)
         {
-            case BtfVoid: return "void";
-            case BtfInt or BtfFloat: return t.Name;
-            case BtfTypedef: return _names[t.Id]!;
-            case BtfEnum e when e.IsAnonymous: return IntegerOfSize(e.Size, e.IsSigned);
-            case BtfEnum: return $"enum {_names[t.Id]}";
-            case BtfForward f: return $"{TagKeyword(f)} {_names[t.Id]}";
-            case BtfComposite { IsAnonymous: false }: return $"{TagKeyword(t)} {_names[t.Id]}";
-            case BtfComposite c:
-                Enter(c.Id);
+            case BtfKind.Void: return "void";
+            case BtfKind.Int or BtfKind.Float: return _names[id] ??= _spec.GetName(id);
+            case BtfKind.Typedef: return _names[id]!;
+            case BtfKind.Enum or BtfKind.Enum64:
+                if (_names[id] is { } enumName) return $"enum {enumName}";
+                var e = (BtfEnum)Type(id);
+                return IntegerOfSize(e.Size, e.IsSigned);
+            case BtfKind.Forward: return $"{TagKeyword(Type(id))} {_names[id]}";
+            case BtfKind.Struct or BtfKind.Union:
+                if (_names[id] is { } tag) return $"{(kind == BtfKind.Union ? "union" : "struct")} {tag}";
+                Enter(id);
                 try
                 {
                     var sb = new StringBuilder();
-                    AppendCompositeBody(sb, c, indent);
+                    AppendCompositeBody(sb, (BtfComposite)Type(id), indent);
                     return sb.ToString();
                 }
                 finally { _depth--; }
