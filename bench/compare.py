@@ -29,7 +29,7 @@ TARGETS = {
     "ringbuf_16B_async_batch": (0.5, "rate"), "ringbuf_128B_async_batch": (0.5, "rate"),
     "perfbuf_16B_async_batch": (0.5, "rate"), "perfbuf_128B_async_batch": (0.5, "rate"),
     "object_open_load_large": (1.2, "time"), "object_open_load_large_fresh_btf": (1.2, "time"),
-    "btf_vmlinux_parse": (1.5, "time"),
+    "btf_vmlinux_parse": (1.0, "time"),  # issue 26: the compact kernel BTF must not make the parse slower than libbpf
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
     "compat_corpus_open_load": (1.0, "time"),
     "cli_prog_list": (1.5, "time"),
