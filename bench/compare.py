@@ -14,6 +14,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 # workload -> (target, kind): kind "time" means ratio <= target, "rate" means ratio >= target.
@@ -28,7 +29,7 @@ TARGETS = {
     "ringbuf_16B_async_batch": (0.5, "rate"), "ringbuf_128B_async_batch": (0.5, "rate"),
     "perfbuf_16B_async_batch": (0.5, "rate"), "perfbuf_128B_async_batch": (0.5, "rate"),
     "object_open_load_large": (1.2, "time"), "object_open_load_large_fresh_btf": (1.2, "time"),
-    "btf_vmlinux_parse": (1.5, "time"),
+    "btf_vmlinux_parse": (1.0, "time"),  # issue 26: the compact kernel BTF must not make the parse slower than libbpf
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
     "compat_corpus_open_load": (1.0, "time"),
     "cli_prog_list": (1.5, "time"),
@@ -36,28 +37,62 @@ TARGETS = {
     # span paths do. skeleton_global_read has no target: libbpf's is a plain load from the mmap'ed .bss.
     "skeleton_hash_lookup_16B": (1.05, "time"), "skeleton_hash_update_16B": (1.05, "time"),
     "skeleton_ringbuf_16B": (1.0, "rate"),
+    "cli_btf_dump_c_vmlinux": (1.2, "time"), "cli_btf_dump_c_vmlinux_peak_rss": (2.0, "time"),
+    "object_load_execsnoop_rss_added": (2.0, "time"), "object_load_execsnoop_heap_retained": (2.0, "time"),
 }
 
-# Command rows: the same command line run by bpftool and by the native bpfsharp, each a fresh process started the
-# same way (this script's fork/exec, as a shell starts them), output to /dev/null. Wall time per command.
-COMMANDS = {"cli_prog_list": ["prog", "list"]}
-COMMAND_RUNS = 40  # per side per round; the median is the round's figure
+# Command rows: a fresh process per run on each side, started the same way (this script's fork/exec, as a shell
+# starts them), output to /dev/null. Per side: the command line, with {bpftool}, {bpfsharp} (the native tool),
+# {loader} (bench/native/load-object, libbpf) and {harness} (BpfSharp.Benchmarks) replaced; what is measured:
+# "time" (wall time), "rss" (the process's peak RSS, ru_maxrss from wait4) or "json:KEY" (a figure the process
+# prints); and how many runs per side per round (the median is the round's figure).
+VMLINUX = "/sys/kernel/btf/vmlinux"
+EXECSNOOP = "examples/execsnoop/execsnoop.bpf.o"
+COMMANDS = {
+    "cli_prog_list": {"c": ["{bpftool}", "prog", "list"], "s": ["{bpfsharp}", "prog", "list"], "metric": "time", "runs": 40},
+    "cli_btf_dump_c_vmlinux": {"c": ["{bpftool}", "btf", "dump", "file", VMLINUX, "format", "c"],
+                               "s": ["{bpfsharp}", "btf", "dump", "--vmlinux", "--format", "c"], "metric": "time", "runs": 7},
+    "cli_btf_dump_c_vmlinux_peak_rss": {"c": ["{bpftool}", "btf", "dump", "file", VMLINUX, "format", "c"],
+                                        "s": ["{bpfsharp}", "btf", "dump", "--vmlinux", "--format", "c"], "metric": "rss", "runs": 3},
+    # What opening and loading execsnoop adds to a .NET process (LoadMemory.cs: start-up and JIT left out) against
+    # libbpf's whole process doing the same: its peak RSS, start-up included.
+    "object_load_execsnoop_rss_added": {"c": ["{loader}", EXECSNOOP], "s": ["{harness}", "--load-memory", EXECSNOOP],
+                                        "metric": "rss", "s_metric": "json:rss_added_mb", "runs": 3},
+    "object_load_execsnoop_heap_retained": {"c": ["{loader}", EXECSNOOP], "s": ["{harness}", "--load-memory", EXECSNOOP],
+                                            "metric": "rss", "s_metric": "json:heap_retained_mb", "runs": 3},
+}
 
 
 class CommandSide:
-    def __init__(self, executable):
-        self.executable = executable
+    def __init__(self, side, executables):
+        self.side = side  # "c" or "s"
+        self.executables = executables
 
     def run(self, workload):
-        argv = [self.executable] + COMMANDS[workload]
-        times = []
-        for _ in range(COMMAND_RUNS):
-            t0 = time.perf_counter_ns()
-            rc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-            times.append(time.perf_counter_ns() - t0)
-            if rc != 0:
-                raise SystemExit(f"compare: {' '.join(argv)} exited with {rc}")
-        return {"value": statistics.median(times) / 1e6, "unit": "ms", "lower_is_better": True}
+        spec = COMMANDS[workload]
+        argv = [a.format(**self.executables) for a in spec[self.side]]
+        metric = spec.get("s_metric", spec["metric"]) if self.side == "s" else spec["metric"]
+        figures = []
+        with tempfile.NamedTemporaryFile(mode="r", suffix=".peak-rss") as peak:
+            if metric == "rss":
+                # Linux carries the peak RSS of the image an exec replaces into ru_maxrss: a child forked from this
+                # Python process would start at Python's. GNU time forks from its own small image.
+                argv = ["/usr/bin/time", "-f", "%M", "-o", peak.name] + argv
+            for _ in range(spec["runs"]):
+                t0 = time.perf_counter_ns()
+                proc = subprocess.run(argv, stdout=subprocess.PIPE if metric.startswith("json:") else subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+                elapsed = time.perf_counter_ns() - t0
+                if proc.returncode != 0:
+                    raise SystemExit(f"compare: {' '.join(argv)} exited with {proc.returncode}")
+                if metric == "time":
+                    figures.append(elapsed / 1e6)
+                elif metric == "rss":
+                    peak.seek(0)
+                    figures.append(int(peak.read().split()[-1]) / 1024)  # KiB -> MiB
+                else:
+                    figures.append(float(json.loads(proc.stdout)[metric[5:]]))
+        return {"value": statistics.median(figures), "unit": "ms" if metric == "time" else "MiB", "lower_is_better": True}
 
 # libbpf workloads also run in a libbpf process with one more (idle) thread. A single-threaded process gets the
 # kernel's fdget fast path (no reference taken on the map's file, no fput), which a .NET process, always multi-
@@ -103,6 +138,7 @@ def main():
     ap.add_argument("--json", help="also write every figure here")
     ap.add_argument("--bpfsharp", help="the native bpfsharp executable, for the command rows (cli_*)")
     ap.add_argument("--bpftool", default="bpftool")
+    ap.add_argument("--loader", default="bench/native/load-object", help="libbpf's open + load + close of one object")
     ap.add_argument("workloads", nargs="*")
     args = ap.parse_args()
 
@@ -115,7 +151,8 @@ def main():
     baselines = {parts[0]: parts[1] if len(parts) > 1 else parts[0] for parts in listed if parts}
     commands = {}
     if args.bpfsharp:
-        commands = {"bpftool": CommandSide(args.bpftool), "bpfsharp": CommandSide(args.bpfsharp)}
+        executables = {"bpftool": args.bpftool, "bpfsharp": args.bpfsharp, "loader": args.loader, "harness": args.dotnet}
+        commands = {"bpftool": CommandSide("c", executables), "bpfsharp": CommandSide("s", executables)}
         for name in COMMANDS:
             baselines[name] = name
     names = args.workloads or list(baselines)
@@ -201,7 +238,9 @@ def main():
     print(f"\n{args.rounds} rounds, {time.time() - start:.0f} s; ratio = BpfSharp / libbpf per round "
           f"(time: lower is better; Mev/s: higher is better); 'libbpf +1 thread': the same libbpf harness with one more, idle, thread "
           f"(the kernel's file lookups of a multi-threaded process, as in any .NET process); cli_* rows: the libbpf column is bpftool, "
-          f"the BpfSharp column the native bpfsharp, wall time of one command started by fork/exec (median of {COMMAND_RUNS} per round); allocs/op: the largest over the rounds. "
+          f"the BpfSharp column the native bpfsharp, wall time or peak RSS of one command started by fork/exec (median of the runs of a round); "
+          f"object_load_execsnoop_*: libbpf's whole-process peak RSS (bench/native/load-object) against what one open + load adds to a warm .NET process "
+          f"(RSS, and managed heap after a full GC); allocs/op: the largest over the rounds. "
           f"--json keeps every figure, with getrusage user-mode time per op for map operations and iteration "
           f"(tick-sampled: too coarse for single operations; bench/profile.sh gives the user-mode share by perf).")
     if args.json:

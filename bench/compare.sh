@@ -39,4 +39,4 @@ fi
 python3 bench/compare.py \
   --native bench/native/bench-native \
   --dotnet bench/BpfSharp.Benchmarks/bin/Release/net10.0/BpfSharp.Benchmarks \
-  --objects bench/objects --bpfsharp "$bpfsharp_native" "$@"
+  --objects bench/objects --bpfsharp "$bpfsharp_native" --loader bench/native/load-object "$@"

@@ -3,6 +3,7 @@
 // Usage: BpfSharp.Benchmarks [--objects DIR] [--serve | --list | WORKLOAD...]
 //   --serve   read workload names from stdin, one per line, answering each with one JSON line on stdout
 //   WORKLOAD  run these (default: all) and print one JSON line each
+//   --load-memory OBJECT   the memory one open + load adds to this process (LoadMemory.cs), one JSON line
 // Every JSON line: {"impl":"bpfsharp","workload":...,"unit":...,"value":...,"lower_is_better":...,"ops":...,
 // "alloc_per_op":...,"baseline":...}; "baseline" names the libbpf workload a BpfSharp-only variant compares with.
 using BpfSharp.Benchmarks;
@@ -20,6 +21,8 @@ for (int i = 0; i < args.Length; i++)
         case "--serve":
             serve = true;
             break;
+        case "--load-memory" when i + 1 < args.Length:
+            return LoadMemory.Run(args[++i]);
         case "--list":
             // Each workload, then the libbpf workload it compares with when that has another name.
             foreach (var w in Workloads.Available) Console.WriteLine(w.Baseline is null ? w.Name : $"{w.Name} {w.Baseline}");

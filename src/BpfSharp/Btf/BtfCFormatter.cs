@@ -114,19 +114,22 @@ public sealed class BtfCFormatter
         _out.Write("#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n");
 
         for (int id = 1; id < _spec.Count; id++)
-            if (_spec[id] is BtfEnum e) WriteEnum(e);
+            if (_spec.GetKind(id) is BtfKind.Enum or BtfKind.Enum64) WriteEnum((BtfEnum)Type(id));
         _out.Write('\n');
         for (int id = 1; id < _spec.Count; id++)
         {
-            var t = _spec[id];
-            if (t is BtfComposite { IsAnonymous: false } or BtfForward && !IsForwardOfDefined(t))
-                _out.Write($"{TagKeyword(t)} {_names[id]};\n");
+            var kind = _spec.GetKind(id);
+            if (kind is BtfKind.Struct or BtfKind.Union && _names[id] is { } tag)
+                _out.Write($"{(kind == BtfKind.Union ? "union" : "struct")} {tag};\n");
+            else if (kind == BtfKind.Forward && Type(id) is var f && !IsForwardOfDefined(f))
+                _out.Write($"{TagKeyword(f)} {_names[id]};\n");
         }
         _out.Write('\n');
         for (int id = 1; id < _spec.Count; id++)
         {
-            var t = _spec[id];
-            if (t is BtfComposite { IsAnonymous: false } or BtfTypedef && !IsBuiltin(t)) Define(id);
+            var kind = _spec.GetKind(id);
+            if (kind is BtfKind.Struct or BtfKind.Union ? _names[id] is not null : kind == BtfKind.Typedef && !IsBuiltin(id))
+                Define(id);
         }
 
         _out.Write("\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n");
@@ -134,7 +137,14 @@ public sealed class BtfCFormatter
     }
 
     /// <summary>Names the compiler defines itself; redefining them is an error.</summary>
-    private static bool IsBuiltin(BtfType t) => t is BtfTypedef { Name: "__builtin_va_list" };
+    private bool IsBuiltin(int typedefId) => _spec.GetStringBytes((int)_spec.ReadWord(typedefId, 0)).SequenceEqual("__builtin_va_list"u8);
+
+    /// <summary>
+    /// The type's object, created from its record and not kept: a header of the kernel's BTF visits all 125,000
+    /// types, and caching them in the spec (the process-wide one, for the kernel) would hold them all until exit.
+    /// The walks below look at kinds and flags first and create an object only for a type they write.
+    /// </summary>
+    private BtfType Type(int id) => id == 0 ? _spec[0] : _spec.CreateUncached(id);
 
     private bool IsForwardOfDefined(BtfType t) =>
         t is BtfForward f && _tagNames.TryGetValue(_names[f.Id]!, out int owner) && owner != f.Id;
@@ -152,27 +162,29 @@ public sealed class BtfCFormatter
     {
         for (int id = 1; id < _spec.Count; id++)
         {
-            var t = _spec[id];
-            switch (t)
+            switch (_spec.GetKind(id))
             {
-                case BtfComposite or BtfEnum when !t.IsAnonymous:
-                    _names[id] = Claim(_tagNames, t.Name, id);
+                case BtfKind.Struct or BtfKind.Union or BtfKind.Enum or BtfKind.Enum64:
+                    string name = _spec.GetName(id);
+                    if (name.Length != 0) _names[id] = Claim(_tagNames, name, id);
                     break;
-                case BtfTypedef:
-                    _names[id] = Claim(_ordinaryNames, t.Name, id);
+                case BtfKind.Typedef:
+                    _names[id] = Claim(_ordinaryNames, _spec.GetName(id), id);
                     break;
             }
         }
         // A forward declaration names the struct or union of the same name when there is one.
         for (int id = 1; id < _spec.Count; id++)
         {
-            if (_spec[id] is not BtfForward f) continue;
-            if (_tagNames.TryGetValue(f.Name, out int owner) && _spec[owner].Kind == f.TargetKind) _names[id] = f.Name;
+            if (_spec.GetKind(id) != BtfKind.Forward) continue;
+            var f = (BtfForward)Type(id);
+            if (_tagNames.TryGetValue(f.Name, out int owner) && _spec.GetKind(owner) == f.TargetKind) _names[id] = f.Name;
             else _names[id] = Claim(_tagNames, f.Name, id);
         }
         for (int id = 1; id < _spec.Count; id++)
         {
-            if (_spec[id] is not BtfEnum e) continue;
+            if (_spec.GetKind(id) is not (BtfKind.Enum or BtfKind.Enum64)) continue;
+            var e = (BtfEnum)Type(id);
             for (int k = 0; k < e.Values.Length; k++)
                 _enumeratorNames[(id, k)] = Claim(_ordinaryNames, e.Values[k].Name, id);
         }
@@ -199,35 +211,37 @@ public sealed class BtfCFormatter
 
     private void DeclareOnce(int id)
     {
-        switch (_spec[id])
+        // By kind: an object is created only for a type whose parameters are walked.
+        switch (_spec.GetKind(id))
         {
-            case BtfTypedef td:
-                if (_typedefEmitted[id] || IsBuiltin(td)) return;
+            case BtfKind.Typedef:
+                if (_typedefEmitted[id] || IsBuiltin(id)) return;
                 _typedefEmitted[id] = true; // before recursing: a typedef reached again through its target is fine as a forward reference
-                Declare(td.TargetId);
-                _out.Write($"typedef {Declarator(td.TargetId, _names[id]!, 0)};\n\n");
+                int target = _spec.GetSizeOrType(id);
+                Declare(target);
+                _out.Write($"typedef {Declarator(target, _names[id]!, 0)};\n\n");
                 break;
-            case BtfPointer p:
-                Declare(p.TargetId);
+            case BtfKind.Pointer or BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag:
+                Declare(_spec.GetSizeOrType(id));
                 break;
-            case BtfArray a:
-                Define(a.ElementTypeId);
+            case BtfKind.Array:
+                Define(ElementOf(id));
                 break;
-            case BtfModifier m:
-                Declare(m.TargetId);
-                break;
-            case BtfFuncProto fp:
+            case BtfKind.FuncProto:
                 // Marked first: a prototype can reach itself through a parameter's pointer.
                 if (_declared[id]) return;
                 _declared[id] = true;
+                var fp = (BtfFuncProto)Type(id);
                 Declare(fp.ReturnTypeId);
                 foreach (var p in fp.Parameters) Declare(p.TypeId);
                 break;
-            case BtfComposite { IsAnonymous: true }:
-                Define(id);
+            case BtfKind.Struct or BtfKind.Union when _names[id] is null:
+                Define(id); // anonymous: defined where it is used
                 break;
         }
     }
+
+    private int ElementOf(int arrayId) => (int)_spec.ReadWord(arrayId, BtfParser.TypeHeaderSize);
 
     /// <summary>Makes the type complete: a struct embedded by value needs its definition before the embedding one.</summary>
     private void Define(int id)
@@ -239,31 +253,26 @@ public sealed class BtfCFormatter
 
     private void DefineOnce(int id)
     {
-        switch (_spec[id])
+        switch (_spec.GetKind(id))
         {
-            case BtfComposite { IsAnonymous: false } c:
+            case BtfKind.Struct or BtfKind.Union:
+                // Walked once, also an anonymous type shared by several members (after deduplication).
                 if (_defined[id] != State.None) return;
                 _defined[id] = State.Visiting;
+                var c = (BtfComposite)Type(id);
                 foreach (var m in c.Members) Define(m.TypeId);
-                WriteComposite(c);
+                if (_names[id] is not null) WriteComposite(c);
                 _defined[id] = State.Done;
                 break;
-            case BtfComposite c:
-                // An anonymous type shared by several members (after deduplication) is walked once.
-                if (_defined[id] != State.None) return;
-                _defined[id] = State.Visiting;
-                foreach (var m in c.Members) Define(m.TypeId);
-                _defined[id] = State.Done;
-                break;
-            case BtfTypedef td:
-                Define(td.TargetId);
+            case BtfKind.Typedef:
+                Define(_spec.GetSizeOrType(id));
                 Declare(id);
                 break;
-            case BtfArray a:
-                Define(a.ElementTypeId);
+            case BtfKind.Array:
+                Define(ElementOf(id));
                 break;
-            case BtfModifier m:
-                Define(m.TargetId);
+            case BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict or BtfKind.TypeTag:
+                Define(_spec.GetSizeOrType(id));
                 break;
             default:
                 Declare(id);
@@ -415,33 +424,36 @@ public sealed class BtfCFormatter
             // Each step wraps the text so far: a chain of MaxWalkDepth pointers is as far as it goes.
             if (++steps > MaxWalkDepth)
                 throw Error(id, $"its C declarator is more than {MaxWalkDepth} pointers, arrays and qualifiers deep");
-            var t = _spec[id];
-            switch (t)
+            var kind = _spec.GetKind(id);
+            switch (kind)
             {
-                case BtfPointer p:
-                    var target = _spec[_spec.SkipQualifiers(p.TargetId)];
-                    inner = target is BtfArray or BtfFuncProto ? $"(*{inner})" : $"*{inner}";
-                    id = p.TargetId;
+                case BtfKind.Pointer:
+                    int target = _spec.GetSizeOrType(id);
+                    inner = _spec.GetKind(_spec.SkipQualifiers(target)) is BtfKind.Array or BtfKind.FuncProto ? $"(*{inner})" : $"*{inner}";
+                    id = target;
                     continue;
-                case BtfArray a:
+                case BtfKind.Array:
+                    var a = (BtfArray)Type(id);
                     inner = $"{inner}[{a.Length}]";
                     id = a.ElementTypeId;
                     continue;
-                case BtfTypeTag tag:
-                    id = tag.TargetId;
+                case BtfKind.TypeTag:
+                    id = _spec.GetSizeOrType(id);
                     continue;
-                case BtfModifier m:
-                    string qualifier = m switch { BtfConst => "const", BtfVolatile => "volatile", _ => "restrict" };
-                    if (_spec[_spec.SkipQualifiers(m.TargetId)] is BtfPointer)
+                case BtfKind.Const or BtfKind.Volatile or BtfKind.Restrict:
+                    string qualifier = kind switch { BtfKind.Const => "const", BtfKind.Volatile => "volatile", _ => "restrict" };
+                    int qualified = _spec.GetSizeOrType(id);
+                    if (_spec.GetKind(_spec.SkipQualifiers(qualified)) == BtfKind.Pointer)
                     {
                         inner = $"{qualifier} {inner}";
-                        id = m.TargetId;
+                        id = qualified;
                         continue;
                     }
-                    string rest = Declarator(m.TargetId, inner, indent);
+                    string rest = Declarator(qualified, inner, indent);
                     // const over an array of const elements: C has one place for it.
                     return rest.StartsWith(qualifier + " ", StringComparison.Ordinal) ? rest : $"{qualifier} {rest}";
-                case BtfFuncProto fp:
+                case BtfKind.FuncProto:
+                    var fp = (BtfFuncProto)Type(id);
                     Produced(id, inner);
                     var parameters = fp.Parameters.Select(p => Declarator(p.TypeId, p.Name, indent)).ToList();
                     if (fp.IsVariadic) parameters.Add("...");
@@ -449,29 +461,32 @@ public sealed class BtfCFormatter
                     id = fp.ReturnTypeId;
                     continue;
                 default:
-                    string baseName = BaseName(t, indent);
+                    string baseName = BaseName(id, kind, indent);
                     return inner.Length == 0 ? baseName : $"{baseName} {inner}";
             }
         }
     }
 
-    private string BaseName(BtfType t, int indent)
+    /// <summary>The type a declarator ends in; a named type by its name alone, without creating its object.</summary>
+    private string BaseName(int id, BtfKind kind, int indent)
     {
-        switch (t)
+        switch (kind)
         {
-            case BtfVoid: return "void";
-            case BtfInt or BtfFloat: return t.Name;
-            case BtfTypedef: return _names[t.Id]!;
-            case BtfEnum e when e.IsAnonymous: return IntegerOfSize(e.Size, e.IsSigned);
-            case BtfEnum: return $"enum {_names[t.Id]}";
-            case BtfForward f: return $"{TagKeyword(f)} {_names[t.Id]}";
-            case BtfComposite { IsAnonymous: false }: return $"{TagKeyword(t)} {_names[t.Id]}";
-            case BtfComposite c:
-                Enter(c.Id);
+            case BtfKind.Void: return "void";
+            case BtfKind.Int or BtfKind.Float: return _names[id] ??= _spec.GetName(id);
+            case BtfKind.Typedef: return _names[id]!;
+            case BtfKind.Enum or BtfKind.Enum64:
+                if (_names[id] is { } enumName) return $"enum {enumName}";
+                var e = (BtfEnum)Type(id);
+                return IntegerOfSize(e.Size, e.IsSigned);
+            case BtfKind.Forward: return $"{TagKeyword(Type(id))} {_names[id]}";
+            case BtfKind.Struct or BtfKind.Union:
+                if (_names[id] is { } tag) return $"{(kind == BtfKind.Union ? "union" : "struct")} {tag}";
+                Enter(id);
                 try
                 {
                     var sb = new StringBuilder();
-                    AppendCompositeBody(sb, c, indent);
+                    AppendCompositeBody(sb, (BtfComposite)Type(id), indent);
                     return sb.ToString();
                 }
                 finally { _depth--; }

@@ -42,7 +42,7 @@ internal sealed class BtfParser
     private const int Unvisited = -2;
     private const int InProgress = -3;
 
-    private readonly byte[] _data;
+    private readonly BtfBlob _blob;
     private readonly BtfHeader _header;
     private readonly BtfSpec? _base;
     private readonly int _firstId;
@@ -54,9 +54,9 @@ internal sealed class BtfParser
     private int _count;
     private int _pointerSize;
 
-    private BtfParser(byte[] data, BtfHeader header, BtfSpec? baseSpec)
+    private BtfParser(BtfBlob blob, BtfHeader header, BtfSpec? baseSpec)
     {
-        _data = data;
+        _blob = blob;
         _header = header;
         _base = baseSpec;
         _firstId = baseSpec?.Count ?? 1;
@@ -81,24 +81,27 @@ internal sealed class BtfParser
 
     /// <summary>Reads a little-endian u32 at an offset the parser has already checked to lie inside the blob.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint Read32(byte[] data, int offset)
+    private static uint Read32(ReadOnlySpan<byte> data, int offset)
     {
         Debug.Assert(offset >= 0 && offset <= data.Length - 4, "read outside the checked blob");
-        uint value = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(data), (nint)(uint)offset));
+        uint value = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetReference(data), (nint)(uint)offset));
         return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
     }
 
     /// <summary>Parses <paramref name="data"/>, which the returned spec keeps (callers pass a private copy).</summary>
-    public static BtfSpec Parse(byte[] data, BtfSpec? baseSpec)
+    public static BtfSpec Parse(byte[] data, BtfSpec? baseSpec) => Parse(new BtfBlob(data), baseSpec);
+
+    /// <summary>Checks and indexes <paramref name="blob"/>, which the returned spec keeps and reads from.</summary>
+    public static BtfSpec Parse(BtfBlob blob, BtfSpec? baseSpec)
     {
-        var header = BtfHeader.Read(data, split: baseSpec is not null);
-        var parser = new BtfParser(data, header, baseSpec);
+        var header = BtfHeader.Read(blob.Span, split: baseSpec is not null);
+        var parser = new BtfParser(blob, header, baseSpec);
         parser.IndexTypes();
         if (parser._pointerSize == 0)
             parser._pointerSize = baseSpec?.PointerSize ?? 8;
         parser.Resolve();
         parser.CheckPointerChains();
-        return new BtfSpec(data, header, baseSpec, parser._offsets, parser._kinds, parser._count, parser._sizes,
+        return new BtfSpec(blob, header, baseSpec, parser._offsets, parser._kinds, parser._count, parser._sizes,
             parser._alignments, parser._pointerSize);
     }
 
@@ -106,7 +109,7 @@ internal sealed class BtfParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void IndexTypes()
     {
-        var data = _data;
+        ReadOnlySpan<byte> data = _blob.Span;
         int stringsEnd = _stringsEnd;
         int start = _header.TypeStart;
         int end = start + _header.TypeLength;
@@ -322,18 +325,18 @@ internal sealed class BtfParser
             case BtfKind.Func:
                 return sizeOrType < id;
             case BtfKind.DeclTag:
-                return Read32(_data, p + TypeHeaderSize) == uint.MaxValue; // component −1: no target lookup
+                return _blob.Read32(p + TypeHeaderSize) == uint.MaxValue; // component −1: no target lookup
             case BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict or BtfKind.TypeTag
                 or BtfKind.Var:
                 return IsResolvedBefore(sizeOrType, id);
             case BtfKind.Array:
-                return IsResolvedBefore(Read32(_data, p + TypeHeaderSize), id);
+                return IsResolvedBefore(_blob.Read32(p + TypeHeaderSize), id);
             case BtfKind.Struct or BtfKind.Union:
             {
-                int vlen = (int)(Read32(_data, p + 4) & 0xffff);
+                int vlen = (int)(_blob.Read32(p + 4) & 0xffff);
                 for (int i = 0, q = p + TypeHeaderSize + 4; i < vlen; i++, q += MemberSize)
                 {
-                    if (!IsResolvedBefore(Read32(_data, q), id))
+                    if (!IsResolvedBefore(_blob.Read32(q), id))
                         return false;
                 }
                 return true;
@@ -366,7 +369,7 @@ internal sealed class BtfParser
         // Only reached for a base blob (split BTF takes its base's pointer size), so offsets are this blob's own.
         if (nameOff == 0)
             return false;
-        var s = _data.AsSpan(_header.StringStart + (int)nameOff, _header.StringLength - (int)nameOff);
+        var s = _blob.Span.Slice(_header.StringStart + (int)nameOff, _header.StringLength - (int)nameOff);
         s = s[..s.IndexOf((byte)0)];
         return s.SequenceEqual("long"u8) || s.SequenceEqual("long int"u8) || s.SequenceEqual("unsigned long"u8)
             || s.SequenceEqual("long unsigned int"u8) || s.SequenceEqual("unsigned long int"u8)
@@ -405,7 +408,7 @@ internal sealed class BtfParser
                 bool descended = false;
                 while (edge < edgeCount)
                 {
-                    int target = (int)Read32(_data, firstEdge + edge * stride);
+                    int target = (int)_blob.Read32(firstEdge + edge * stride);
                     edge++;
                     if (target < _firstId)
                         continue; // void or a base type: already resolved
@@ -452,7 +455,7 @@ internal sealed class BtfParser
         switch ((BtfKind)_kinds[local])
         {
             case BtfKind.Struct or BtfKind.Union:
-                count = (int)(Read32(_data, p + 4) & 0xffff);
+                count = (int)(_blob.Read32(p + 4) & 0xffff);
                 first = p + TypeHeaderSize + 4;
                 stride = MemberSize;
                 break;
@@ -480,7 +483,7 @@ internal sealed class BtfParser
         id == 0 ? 0 : id >= _firstId ? _alignments[id - _firstId] : _base!.AlignmentOrNone(id);
 
     private uint WordOf(int id, int offset) =>
-        id >= _firstId ? Read32(_data, _offsets[id - _firstId] + offset) : _base!.ReadWord(id, offset);
+        id >= _firstId ? _blob.Read32(_offsets[id - _firstId] + offset) : _base!.ReadWord(id, offset);
 
     /// <summary>
     /// Computes a type's size and alignment once everything it contains is resolved, and runs the checks that need
@@ -492,7 +495,7 @@ internal sealed class BtfParser
         int p = _offsets[local];
         int id = _firstId + local;
         var kind = (BtfKind)_kinds[local];
-        uint sizeOrType = Read32(_data, p + 8);
+        uint sizeOrType = _blob.Read32(p + 8);
         int size = NoSize, alignment = 0;
         switch (kind)
         {
@@ -522,8 +525,8 @@ internal sealed class BtfParser
                 break;
             case BtfKind.Array:
             {
-                int elem = (int)Read32(_data, p + TypeHeaderSize);
-                int length = (int)Read32(_data, p + TypeHeaderSize + 8);
+                int elem = (int)_blob.Read32(p + TypeHeaderSize);
+                int length = (int)_blob.Read32(p + TypeHeaderSize + 8);
                 int elemSize = SizeOf(elem);
                 if (elemSize < 0)
                     throw Error("type {0} (ARRAY): element type {1} ({2}) has no size", id, elem, KindOf(elem).ToKernelName());
@@ -539,7 +542,7 @@ internal sealed class BtfParser
                     throw Error("type {0} (FUNC): refers to type {1}, a {2} rather than a FUNC_PROTO", id, sizeOrType, KindOf((int)sizeOrType).ToKernelName());
                 break;
             case BtfKind.DeclTag:
-                CheckDeclTag(id, (int)sizeOrType, (int)Read32(_data, p + TypeHeaderSize));
+                CheckDeclTag(id, (int)sizeOrType, (int)_blob.Read32(p + TypeHeaderSize));
                 break;
         }
         _sizes[local] = size;
@@ -553,14 +556,14 @@ internal sealed class BtfParser
     private void CheckDataSec(int local)
     {
         int p = _offsets[local];
-        int vlen = (int)(Read32(_data, p + 4) & 0xffff);
-        long sectionSize = Read32(_data, p + 8);
+        int vlen = (int)(_blob.Read32(p + 4) & 0xffff);
+        long sectionSize = _blob.Read32(p + 8);
         if (sectionSize == 0)
             return;
         long lastEnd = 0;
         for (int i = 0, q = p + TypeHeaderSize; i < vlen; i++, q += VarSecInfoSize)
         {
-            long offset = Read32(_data, q + 4), size = Read32(_data, q + 8);
+            long offset = _blob.Read32(q + 4), size = _blob.Read32(q + 8);
             if (offset + size > sectionSize)
                 throw Error("type {0} (DATASEC): entry {1} at offset {2} (+{3}) runs past the section's {4} bytes", _firstId + local, i, offset, size, sectionSize);
             if (offset < lastEnd)
@@ -589,7 +592,7 @@ internal sealed class BtfParser
             {
                 state[local] = OnPath;
                 path.Add(local);
-                int target = (int)Read32(_data, _offsets[local] + 8);
+                int target = (int)_blob.Read32(_offsets[local] + 8);
                 if (target < _firstId)
                     break; // void or a base type: the base was checked on its own
                 int next = target - _firstId;
@@ -617,10 +620,10 @@ internal sealed class BtfParser
     private int CompositeAlignment(int local)
     {
         int p = _offsets[local];
-        uint info = Read32(_data, p + 4);
+        uint info = _blob.Read32(p + 4);
         int vlen = (int)(info & 0xffff);
         bool kindFlag = (info & 0x8000_0000) != 0;
-        int size = (int)Read32(_data, p + 8);
+        int size = (int)_blob.Read32(p + 8);
         var kind = (BtfKind)_kinds[local];
         bool isUnion = kind == BtfKind.Union;
         int max = 1;
@@ -628,8 +631,8 @@ internal sealed class BtfParser
         long lastOffset = 0;
         for (int i = 0, q = p + TypeHeaderSize; i < vlen; i++, q += MemberSize)
         {
-            int memberType = (int)Read32(_data, q + 4);
-            uint offset = Read32(_data, q + 8);
+            int memberType = (int)_blob.Read32(q + 4);
+            uint offset = _blob.Read32(q + 8);
             int memberSize = SizeOf(memberType);
             if (memberSize < 0)
                 throw Error("type {0} ({1}): member {2} has type {3} ({4}), which has no size", _firstId + local, kind.ToKernelName(), i, memberType, KindOf(memberType).ToKernelName());

@@ -113,7 +113,7 @@ public sealed partial class BtfSpec
     /// <summary>Whether name lookups have built the index (tests: the scans before it must agree with it).</summary>
     internal bool HasNameIndex => Volatile.Read(ref _nameIndex) is not null;
 
-    internal int GetLocalNameOffset(int local) => (int)BtfParser.Read32(Data, _offsets[local]);
+    internal int GetLocalNameOffset(int local) => (int)_blob.Read32(_offsets[local]);
 
     /// <summary>Walks the ids named like the query: the root base's first, then each split layer's, in id order.</summary>
     private struct NameSearch

@@ -23,17 +23,18 @@ public sealed partial class BtfSpec
     private readonly byte[] _kinds;
     private readonly int[] _sizes;
     private readonly byte[] _alignments;
-    private BtfType?[]? _types; // created on first access: a parse-only use never needs it
+    private readonly BtfBlob _blob;
+    private readonly BtfTypeCache _types;
     private readonly int _stringStart;
     private readonly int _stringLength;
     private readonly BtfVoid _void;
     private BtfNameIndex? _nameIndex;
     private int _nameLookups; // names asked while there is no index (BtfNameScan)
 
-    internal BtfSpec(byte[] data, BtfHeader header, BtfSpec? baseSpec, int[] offsets, byte[] kinds, int count,
+    internal BtfSpec(BtfBlob blob, BtfHeader header, BtfSpec? baseSpec, int[] offsets, byte[] kinds, int count,
         int[] sizes, byte[] alignments, int pointerSize)
     {
-        Data = data;
+        _blob = blob;
         Base = baseSpec;
         _offsets = offsets;
         _kinds = kinds;
@@ -46,6 +47,7 @@ public sealed partial class BtfSpec
         StringBase = baseSpec?.StringsEnd ?? 0;
         PointerSize = pointerSize;
         _void = baseSpec?._void ?? new BtfVoid(this);
+        _types = new BtfTypeCache(count);
     }
 
     /// <summary>
@@ -76,8 +78,11 @@ public sealed partial class BtfSpec
     /// </summary>
     public int PointerSize { get; }
 
-    /// <summary>The raw blob this spec was parsed from.</summary>
-    internal byte[] Data { get; }
+    /// <summary>The raw blob this spec was parsed from (valid as long as the spec: see <see cref="BtfBlob"/>).</summary>
+    internal ReadOnlySpan<byte> Data => _blob.Span;
+
+    /// <summary>Whether the blob is the kernel's BTF file mapped rather than a copy in managed memory.</summary>
+    internal bool IsMapped => _blob.IsMapped;
 
     /// <summary>String offsets below this belong to the base.</summary>
     internal int StringBase { get; }
@@ -86,7 +91,7 @@ public sealed partial class BtfSpec
     internal int StringsEnd => StringBase + _stringLength;
 
     /// <summary>This spec's own string section (its offsets start at <see cref="StringBase"/>).</summary>
-    internal ReadOnlySpan<byte> OwnStrings => Data.AsSpan(_stringStart, _stringLength);
+    internal ReadOnlySpan<byte> OwnStrings => _blob.Span.Slice(_stringStart, _stringLength);
 
     /// <summary>The type with id <paramref name="id"/>; 0 is <see cref="BtfVoid"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No type has that id.</exception>
@@ -98,17 +103,7 @@ public sealed partial class BtfSpec
             if (id == 0)
                 return _void;
             var owner = OwnerOf(id);
-            var types = Volatile.Read(ref owner._types)
-                ?? Interlocked.CompareExchange(ref owner._types, new BtfType?[owner.Count - owner.FirstTypeId], null)
-                ?? owner._types!;
-            int local = id - owner.FirstTypeId;
-            var type = Volatile.Read(ref types[local]);
-            if (type is null)
-            {
-                var created = owner.Create(id);
-                type = Interlocked.CompareExchange(ref types[local], created, null) ?? created;
-            }
-            return type;
+            return owner._types.GetOrAdd(id - owner.FirstTypeId, id, owner);
         }
     }
 
@@ -148,7 +143,7 @@ public sealed partial class BtfSpec
         if (id == 0)
             return "";
         var owner = OwnerOf(id);
-        return GetString((int)BtfParser.Read32(owner.Data, owner._offsets[id - owner.FirstTypeId]));
+        return GetString((int)owner._blob.Read32(owner._offsets[id - owner.FirstTypeId]));
     }
 
     /// <summary>The string at <paramref name="offset"/> in the string section (a split spec's offsets continue its base's).</summary>
@@ -167,7 +162,7 @@ public sealed partial class BtfSpec
         if (offset < StringBase)
             return Base!.GetStringBytes(offset);
         // The parser checked that the section ends with NUL, so a terminator is always found.
-        var rest = Data.AsSpan(_stringStart + offset - StringBase, _stringLength - (offset - StringBase));
+        var rest = _blob.Span.Slice(_stringStart + offset - StringBase, _stringLength - (offset - StringBase));
         return rest[..rest.IndexOf((byte)0)];
     }
 
@@ -206,7 +201,7 @@ public sealed partial class BtfSpec
     internal uint ReadWord(int id, int offset)
     {
         var owner = OwnerOf(id);
-        return BtfParser.Read32(owner.Data, owner._offsets[id - owner.FirstTypeId] + offset);
+        return owner._blob.Read32(owner._offsets[id - owner.FirstTypeId] + offset);
     }
 
     /// <summary>The raw size-or-type word of a valid id (1 or more); ids in it were range-checked by the parser.</summary>
@@ -230,42 +225,48 @@ public sealed partial class BtfSpec
         return owner._alignments[id - owner.FirstTypeId];
     }
 
+    /// <summary>
+    /// A new object for type <paramref name="id"/> (1 or more), not cached: for walks over every type (the C
+    /// header of the kernel's BTF) that would otherwise keep an object per type for the life of the spec.
+    /// </summary>
+    internal BtfType CreateUncached(int id) => OwnerOf(id).Create(id);
+
     /// <summary>Builds the object for one of this spec's own types from its record.</summary>
-    private BtfType Create(int id)
+    internal BtfType Create(int id)
     {
-        var d = Data;
+        var d = _blob;
         int p = _offsets[id - FirstTypeId];
-        string name = GetString((int)BtfParser.Read32(d, p));
-        uint info = BtfParser.Read32(d, p + 4);
+        string name = GetString((int)d.Read32(p));
+        uint info = d.Read32(p + 4);
         var kind = (BtfKind)((info >> 24) & 0x1f);
         int vlen = (int)(info & 0xffff);
         bool kindFlag = (info & 0x8000_0000) != 0;
-        int sizeOrType = (int)BtfParser.Read32(d, p + 8);
+        int sizeOrType = (int)d.Read32(p + 8);
         int q = p + BtfParser.TypeHeaderSize;
 
         switch (kind)
         {
             case BtfKind.Int:
             {
-                uint enc = BtfParser.Read32(d, q);
+                uint enc = d.Read32(q);
                 return new BtfInt(this, id, name, sizeOrType, (BtfIntEncoding)((enc >> 24) & 0x0f),
                     (int)((enc >> 16) & 0xff), (int)(enc & 0xff));
             }
             case BtfKind.Pointer:
                 return new BtfPointer(this, id, name, sizeOrType);
             case BtfKind.Array:
-                return new BtfArray(this, id, name, (int)BtfParser.Read32(d, q), (int)BtfParser.Read32(d, q + 4),
-                    (int)BtfParser.Read32(d, q + 8));
+                return new BtfArray(this, id, name, (int)d.Read32(q), (int)d.Read32(q + 4),
+                    (int)d.Read32(q + 8));
             case BtfKind.Struct or BtfKind.Union:
             {
                 var members = ImmutableArray.CreateBuilder<BtfMember>(vlen);
                 for (int i = 0; i < vlen; i++, q += BtfParser.MemberSize)
                 {
-                    uint offset = BtfParser.Read32(d, q + 8);
+                    uint offset = d.Read32(q + 8);
                     // kind_flag: bitfield size in the top 8 bits, bit offset in the low 24.
                     int bitOffset = kindFlag ? (int)(offset & 0xff_ffff) : (int)offset;
                     int bitfieldSize = kindFlag ? (int)(offset >> 24) : 0;
-                    members.Add(new BtfMember(GetString((int)BtfParser.Read32(d, q)), (int)BtfParser.Read32(d, q + 4),
+                    members.Add(new BtfMember(GetString((int)d.Read32(q)), (int)d.Read32(q + 4),
                         bitOffset, bitfieldSize));
                 }
                 return kind == BtfKind.Struct
@@ -279,12 +280,12 @@ public sealed partial class BtfSpec
                 var values = ImmutableArray.CreateBuilder<BtfEnumValue>(vlen);
                 for (int i = 0; i < vlen; i++)
                 {
-                    string valueName = GetString((int)BtfParser.Read32(d, q));
-                    uint lo = BtfParser.Read32(d, q + 4);
+                    string valueName = GetString((int)d.Read32(q));
+                    uint lo = d.Read32(q + 4);
                     long value;
                     if (is64)
                     {
-                        value = (long)(((ulong)BtfParser.Read32(d, q + 8) << 32) | lo);
+                        value = (long)(((ulong)d.Read32(q + 8) << 32) | lo);
                         q += BtfParser.Enum64ValueSize;
                     }
                     else
@@ -313,29 +314,29 @@ public sealed partial class BtfSpec
             case BtfKind.FuncProto:
             {
                 // A last parameter of type void with no name stands for "...".
-                bool variadic = vlen > 0 && BtfParser.Read32(d, q + (vlen - 1) * BtfParser.ParamSize + 4) == 0;
+                bool variadic = vlen > 0 && d.Read32(q + (vlen - 1) * BtfParser.ParamSize + 4) == 0;
                 int count = variadic ? vlen - 1 : vlen;
                 var parameters = ImmutableArray.CreateBuilder<BtfParam>(count);
                 for (int i = 0; i < count; i++, q += BtfParser.ParamSize)
-                    parameters.Add(new BtfParam(GetString((int)BtfParser.Read32(d, q)), (int)BtfParser.Read32(d, q + 4)));
+                    parameters.Add(new BtfParam(GetString((int)d.Read32(q)), (int)d.Read32(q + 4)));
                 return new BtfFuncProto(this, id, name, sizeOrType, parameters.MoveToImmutable(), variadic);
             }
             case BtfKind.Var:
-                return new BtfVar(this, id, name, sizeOrType, (BtfLinkage)BtfParser.Read32(d, q));
+                return new BtfVar(this, id, name, sizeOrType, (BtfLinkage)d.Read32(q));
             case BtfKind.DataSec:
             {
                 var variables = ImmutableArray.CreateBuilder<BtfVarSecInfo>(vlen);
                 for (int i = 0; i < vlen; i++, q += BtfParser.VarSecInfoSize)
                 {
-                    variables.Add(new BtfVarSecInfo((int)BtfParser.Read32(d, q), (int)BtfParser.Read32(d, q + 4),
-                        (int)BtfParser.Read32(d, q + 8)));
+                    variables.Add(new BtfVarSecInfo((int)d.Read32(q), (int)d.Read32(q + 4),
+                        (int)d.Read32(q + 8)));
                 }
                 return new BtfDataSec(this, id, name, sizeOrType, variables.MoveToImmutable());
             }
             case BtfKind.Float:
                 return new BtfFloat(this, id, name, sizeOrType);
             case BtfKind.DeclTag:
-                return new BtfDeclTag(this, id, name, sizeOrType, (int)BtfParser.Read32(d, q), kindFlag);
+                return new BtfDeclTag(this, id, name, sizeOrType, (int)d.Read32(q), kindFlag);
             default:
                 // The parser rejects unknown kinds.
                 throw new InvalidOperationException($"type {id} has unknown kind {(int)kind}");

@@ -18,7 +18,7 @@ internal static class ObjectBtf
 
     public static byte[] FixUp(BtfSpec btf, ElfFile elf, IReadOnlyList<ObjectExtern> externs)
     {
-        var blob = (byte[])btf.Data.Clone();
+        var blob = btf.Data.ToArray();
         int? intType = null, stubVar = null;
         var added = new List<byte[]>();
         int nextId = btf.Count;

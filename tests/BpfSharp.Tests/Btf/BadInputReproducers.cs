@@ -184,7 +184,7 @@ internal static class BadInputReproducers
         int btfAt = SectionOffset(image, ".BTF");
         var spec = BtfSpec.Parse(image.AsSpan(btfAt, (int)ElfFile.Parse(image).FindSection(".BTF")!.Size));
         var vars = spec.Types.OfType<BtfDataSec>().First(d => d.Name == ".maps").Variables;
-        uint firstName = BinaryPrimitives.ReadUInt32LittleEndian(spec.Data.AsSpan(spec.RecordOffset(vars[0].TypeId)));
+        uint firstName = BinaryPrimitives.ReadUInt32LittleEndian(spec.Data[spec.RecordOffset(vars[0].TypeId)..]);
         BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(btfAt + spec.RecordOffset(vars[1].TypeId)), firstName);
         return image;
     }

@@ -227,7 +227,7 @@ public sealed class BtfBuilderTests
         var fixedUp = BtfSpec.Parse(ObjectBtf.FixUp(btf, parser.Elf, parser.Externs));
         var rewritten = BtfBuilder.From(fixedUp).Build();
         BtfTypeText.AssertSameTypes(fixedUp, BtfSpec.Parse(rewritten));
-        Assert.Equal(LoadErrno(fixedUp.Data), LoadErrno(rewritten));
+        Assert.Equal(LoadErrno(fixedUp.Data.ToArray()), LoadErrno(rewritten));
     }
 
     private static Errno LoadErrno(byte[] blob)
