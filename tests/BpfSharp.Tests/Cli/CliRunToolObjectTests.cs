@@ -59,6 +59,34 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SeveralDeclaredStructsAreNotChosenBySize(bool oneNamedEvent)
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("opensnoop");
+        // opensnoop's record (struct event of its header) and a helper of exactly its size: only a name tells them apart.
+        const string record = "{ __u64 ts; pid_t pid; uid_t uid; int ret; int flags; __u64 callers[2]; char comm[16]; char fname[255]; }";
+        string types = $"struct {(oneNamedEvent ? "event" : "open_record")} {record}; struct lookalike {record};";
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "1.5", "--json", "--types", types);
+        using (p)
+        {
+            File.ReadAllText("/etc/hostname");
+            Assert.True(p.WaitForExit(60_000));
+            var records = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(l => l.TryGetProperty("map", out _)).ToList();
+            Assert.NotEmpty(records);
+            if (oneNamedEvent)
+            {
+                Assert.All(records, l => Assert.Equal("event", l.GetProperty("type").GetString()));
+                return;
+            }
+            Assert.All(records, l => Assert.False(l.TryGetProperty("event", out _), l.ToString()));
+            Assert.Contains("--types declares open_record, lookalike, none named events or event: --event-type NAME chooses", stderr.ToString());
+        }
+    }
+
     [Fact]
     public void ExecsnoopRecordsAreItsOwnStructEventCutAfterTheArguments()
     {
