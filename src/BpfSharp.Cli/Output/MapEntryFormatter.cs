@@ -60,8 +60,8 @@ internal sealed class MapEntryFormatter
 
     public void WriteValue(Utf8JsonWriter w, ReadOnlySpan<byte> value) => Json(w, _valueType, value);
 
-    /// <summary>The entry as one JSON object: key, then value (or values per CPU).</summary>
-    public void WriteEntry(Utf8JsonWriter w, byte[] key, byte[] value)
+    /// <summary>The entry as one JSON object: key, then value (or values per CPU), then what <paramref name="more"/> adds.</summary>
+    public void WriteEntry(Utf8JsonWriter w, byte[] key, byte[] value, Action<Utf8JsonWriter>? more = null)
     {
         w.WriteStartObject();
         if (key.Length > 0)
@@ -88,6 +88,7 @@ internal sealed class MapEntryFormatter
             w.WritePropertyName("value");
             WriteValue(w, value);
         }
+        more?.Invoke(w);
         w.WriteEndObject();
     }
 

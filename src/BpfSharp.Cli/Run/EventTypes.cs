@@ -39,7 +39,10 @@ internal sealed class EventTypes
         return new EventTypes([matches[0]], btf, [], []);
     }
 
-    /// <summary>The structs of <c>--types</c> declarations: a record takes the one that fits it.</summary>
+    /// <summary>
+    /// The structs of <c>--types</c> declarations: the only one, or among several the one named like the map or
+    /// <c>event</c> (a header declares helper structs too, and one of those may have a record's size by chance).
+    /// </summary>
     public static EventTypes Declared(BtfSpec btf, IEnumerable<string> structs) =>
         new(structs.Select(n => btf.Types.OfType<BtfStruct>().First(s => s.Name == n)).ToList(), btf, [], []);
 
@@ -60,6 +63,8 @@ internal sealed class EventTypes
     public string Describe(string map)
     {
         var all = Tiers(map).SelectMany(t => t).Distinct().ToList();
+        if (_given is { Count: > 1 } && all.Count == 0)
+            return $"--types declares {string.Join(", ", _given.Select(s => s.Name))}, none named {map} or event: --event-type NAME chooses";
         return all.Count == 0 ? "the object's BTF names no struct for it" : $"candidates {string.Join(", ", all.Select(s => $"{s.Name} ({s.Size} bytes)"))} do not fit";
     }
 
@@ -90,20 +95,28 @@ internal sealed class EventTypes
 
     private List<BtfStruct>[] Tiers(string map)
     {
-        if (_given is not null) return [_given];
         if (_tiers.TryGetValue(map, out var tiers)) return tiers;
+        if (_given is not null)
+        {
+            tiers = [_given.Count == 1 ? _given : _given.Where(s => RecordNames(map).Contains(s.Name)).ToList()];
+            _tiers[map] = tiers;
+            return tiers;
+        }
         var declared = new List<BtfStruct>();
         var named = new List<BtfStruct>();
         if (_btf is not null)
         {
             if (MapTypes.ValueTypeId(_btf, map) is int v && StructBehind(_btf, v) is { } s) declared.Add(s);
-            string[] names = [map, map.EndsWith('s') ? map[..^1] : map, "event"];
+            var names = RecordNames(map);
             named.AddRange(_btf.Types.OfType<BtfStruct>().Where(t => names.Contains(t.Name) && t.Members.Length > 0 && !_kernel.Contains(t.Id)));
         }
         tiers = [declared, named, _owned];
         _tiers[map] = tiers;
         return tiers;
     }
+
+    /// <summary>The names a record struct of <paramref name="map"/> goes by: the map's, its singular (<c>events</c> → <c>event</c>), <c>event</c>.</summary>
+    private static string[] RecordNames(string map) => [map, map.EndsWith('s') ? map[..^1] : map, "event"];
 
     /// <summary>Types the object's maps (keys and values) and global variables hold.</summary>
     private static IEnumerable<int> HeldTypes(BpfObject obj, BtfSpec btf)

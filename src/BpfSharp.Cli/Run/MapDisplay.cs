@@ -10,13 +10,14 @@ namespace BpfSharp.Cli.Run;
 internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IReadOnlyDictionary<string, string> histograms, Action<string> status)
 {
     private readonly HashSet<string> _skipped = [];
+    private readonly StackSymbolizer _symbolizer = new();
+    private readonly HashSet<int> _goneNoted = [];
 
     /// <summary>Why user space cannot list a map of this type, or null when it can.</summary>
     private static string? Unreadable(BpfMapType type) => type switch
     {
         BpfMapType.CgroupArray => "a cgroup array holds cgroup fds the kernel does not hand back",
         BpfMapType.ProgArray => "a program array's values are program fds the kernel does not hand back",
-        BpfMapType.StackTrace => "stack traces are instruction addresses, shown only with symbols",
         BpfMapType.ArrayOfMaps or BpfMapType.HashOfMaps => "a map of maps holds map fds the kernel does not hand back",
         BpfMapType.Queue or BpfMapType.Stack => "reading a queue or stack removes its elements",
         BpfMapType.BloomFilter => "a bloom filter cannot be listed",
@@ -33,6 +34,15 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             if (m.Map is null || m.IsReadOnly || m.Type is BpfMapType.RingBuf or BpfMapType.UserRingBuf or BpfMapType.PerfEventArray) continue;
             // usdt.bpf.h's spec tables are BpfSharp's bookkeeping for bpf_usdt_arg(), not the tool's data.
             if (m.Name is "__bpf_usdt_specs" or "__bpf_usdt_ip_to_spec_id") continue;
+            if (m.Type is BpfMapType.StackTrace)
+            {
+                // Its stacks are shown, symbolised, with the entries whose keys hold their ids.
+                var referrers = obj.Maps.Values.Where(r => r != m && r.Map is not null && StackReferences.Of(obj, r, _symbolizer) is not null).Select(r => r.Name).ToList();
+                Skip(m, referrers.Count > 0 && StackReferences.StackMap(obj) == m
+                    ? $"its stacks are shown with the entries of {string.Join(", ", referrers)}"
+                    : "stack traces are shown, symbolised, only with the entries of a map whose key holds their ids (a member named *stack_id)");
+                continue;
+            }
             if (Unreadable(m.Type) is { } why)
             {
                 Skip(m, why);
@@ -47,6 +57,8 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             if (json) WriteJson(shown);
             else WriteText(shown);
         }
+        foreach (int pid in _symbolizer.Gone.Where(_goneNoted.Add))
+            status($"user stack addresses of pid {pid} are shown unnamed: the process has exited (its mappings are gone)");
     }
 
     private void Skip(BpfObjectMap m, string why)
@@ -54,7 +66,7 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
         if (_skipped.Add(m.Name)) status($"map {m.Name} ({KernelNames.Of(m.Type)}) is not shown: {why}");
     }
 
-    private static void WriteJson(List<(BpfObjectMap Map, List<(byte[] Key, byte[] Value)> Entries)> shown)
+    private void WriteJson(List<(BpfObjectMap Map, List<(byte[] Key, byte[] Value)> Entries)> shown)
     {
         using var stdout = Console.OpenStandardOutput();
         using (var w = JsonOutput.CreateLineWriter(stdout))
@@ -66,7 +78,8 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             {
                 var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
                 w.WriteStartArray(m.Name);
-                foreach (var (k, v) in entries) formatter.WriteEntry(w, k, v);
+                var stacks = StackReferences.Of(obj, m, _symbolizer);
+                foreach (var (k, v) in entries) formatter.WriteEntry(w, k, v, stacks is null ? null : jw => stacks.WriteJson(jw, k));
                 w.WriteEndArray();
             }
             w.WriteEndObject();
@@ -84,7 +97,12 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             Console.WriteLine($"{m.Name} ({KernelNames.Of(m.Type)}, {entries.Count} {(entries.Count == 1 ? "element" : "elements")}):");
             if (histograms.TryGetValue(m.Name, out var unit) && DrawHistograms(m, entries, formatter, unit)) continue;
             if (entries.Count == 1 && VariableHistograms.Draw(obj, m, entries[0].Value, histograms, Console.Out)) continue;
-            foreach (var (k, v) in entries.Take(64)) Console.WriteLine("  " + formatter.EntryText(k, v));
+            var stacks = StackReferences.Of(obj, m, _symbolizer);
+            foreach (var (k, v) in entries.Take(64))
+            {
+                Console.WriteLine("  " + formatter.EntryText(k, v));
+                stacks?.WriteText(Console.Out, k);
+            }
             if (entries.Count > 64) Console.WriteLine($"  ... {entries.Count - 64} more (bpfsharp map dump {m.Map!.Id})");
         }
     }

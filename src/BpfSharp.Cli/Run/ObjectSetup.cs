@@ -19,6 +19,10 @@ internal sealed class ObjectSetup(RunOptions options)
     {
         foreach (var setting in options.Settings ?? []) Set(obj, setting);
         foreach (var size in options.MapSizes ?? []) SetMapSize(obj, size);
+        // A stack trace map's value is an array of addresses whose length the tool's user space sets (offcputime's
+        // --perf-max-stack-depth): left at 0, it holds as many frames as the kernel records.
+        foreach (var m in obj.Maps.Values.Where(m => m.Type == BpfMapType.StackTrace && m.ValueSize == 0))
+            m.ValueSize = PerfMaxStack() * 8;
         // A tool's user space sizes some maps at run time (cpudist's start and hists: pid_max); the kernel refuses 0 (EINVAL).
         var unsized = obj.Maps.Values.Where(m => m.MaxEntries == 0 && !m.IsGlobalData && m.Type is not (BpfMapType.PerfEventArray
             or BpfMapType.SkStorage or BpfMapType.InodeStorage or BpfMapType.TaskStorage or BpfMapType.CgrpStorage or BpfMapType.CgroupStorage
@@ -68,6 +72,13 @@ internal sealed class ObjectSetup(RunOptions options)
             "fexit" or "kretprobe" => "ret:" + parts[^1],
             _ => null,
         };
+    }
+
+    /// <summary>The most frames the kernel records in a stack (<c>kernel.perf_event_max_stack</c>, 127 by default).</summary>
+    private static int PerfMaxStack()
+    {
+        try { return int.TryParse(File.ReadAllText("/proc/sys/kernel/perf_event_max_stack").Trim(), out int n) && n > 0 ? n : 127; }
+        catch (IOException) { return 127; }
     }
 
     private static void Set(BpfObject obj, string setting)

@@ -196,26 +196,62 @@ public sealed partial class KernelSymbols : IReadOnlyList<KernelSymbol>
     {
         symbol = default;
         if (!HasAddresses) return false;
+        var order = AddressOrder();
+        int low = FirstAtOrAbove(order, address);
+        if (low >= order.Length || _entries[order[low]].Address != address) return false;
+        symbol = Symbol(order[low]);
+        return true;
+    }
+
+    /// <summary>
+    /// The function that <paramref name="address"/> lies in: the nearest text symbol at or below it (a stack
+    /// trace's return addresses point inside their functions), with the distance from its start. False when the
+    /// address is below every function or the addresses are hidden (<see cref="HasAddresses"/>). The table holds
+    /// no sizes, so an address past a function's end (in padding, or a region kallsyms does not list) is named
+    /// after the function before it, as the kernel's own stack dumps do.
+    /// </summary>
+    public bool TryFindContaining(ulong address, out KernelSymbol symbol, out ulong offset)
+    {
+        symbol = default;
+        offset = 0;
+        if (!HasAddresses) return false;
+        var order = AddressOrder();
+        // The last entry at or below the address; among several at one address the first in file order (vmlinux).
+        int at = (address == ulong.MaxValue ? order.Length : FirstAtOrAbove(order, address + 1)) - 1;
+        while (at >= 0 && !IsText(_entries[order[at]].Type)) at--;
+        if (at < 0) return false;
+        ulong start = _entries[order[at]].Address;
+        while (at > 0 && _entries[order[at - 1]].Address == start && IsText(_entries[order[at - 1]].Type)) at--;
+        symbol = Symbol(order[at]);
+        offset = address - start;
+        return true;
+    }
+
+    // Entry indexes in address order, file order breaking ties so that vmlinux (listed first) wins.
+    private int[] AddressOrder()
+    {
         var order = Volatile.Read(ref _byAddress);
         if (order is null)
         {
             order = new int[_entries.Length];
             for (int i = 0; i < order.Length; i++) order[i] = i;
-            // File order breaks ties, so vmlinux (listed first) wins.
             Array.Sort(order, (a, b) => _entries[a].Address != _entries[b].Address ? _entries[a].Address.CompareTo(_entries[b].Address) : a.CompareTo(b));
             Volatile.Write(ref _byAddress, order);
         }
+        return order;
+    }
+
+    // The position in `order` of the first entry whose address is at least `address` (order.Length when none is).
+    private int FirstAtOrAbove(int[] order, ulong address)
+    {
         int low = 0, high = order.Length - 1;
         while (low <= high)
         {
             int mid = (low + high) >>> 1;
-            ulong at = _entries[order[mid]].Address;
-            if (at < address) low = mid + 1;
+            if (_entries[order[mid]].Address < address) low = mid + 1;
             else high = mid - 1;
         }
-        if (low >= order.Length || _entries[order[low]].Address != address) return false;
-        symbol = Symbol(order[low]);
-        return true;
+        return low;
     }
 
     /// <summary>The address of <paramref name="name"/> (vmlinux first, then modules).</summary>

@@ -59,6 +59,34 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SeveralDeclaredStructsAreNotChosenBySize(bool oneNamedEvent)
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("opensnoop");
+        // opensnoop's record (struct event of its header) and a helper of exactly its size: only a name tells them apart.
+        const string record = "{ __u64 ts; pid_t pid; uid_t uid; int ret; int flags; __u64 callers[2]; char comm[16]; char fname[255]; }";
+        string types = $"struct {(oneNamedEvent ? "event" : "open_record")} {record}; struct lookalike {record};";
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "1.5", "--json", "--types", types);
+        using (p)
+        {
+            File.ReadAllText("/etc/hostname");
+            Assert.True(p.WaitForExit(60_000));
+            var records = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(l => l.TryGetProperty("map", out _)).ToList();
+            Assert.NotEmpty(records);
+            if (oneNamedEvent)
+            {
+                Assert.All(records, l => Assert.Equal("event", l.GetProperty("type").GetString()));
+                return;
+            }
+            Assert.All(records, l => Assert.False(l.TryGetProperty("event", out _), l.ToString()));
+            Assert.Contains("--types declares open_record, lookalike, none named events or event: --event-type NAME chooses", stderr.ToString());
+        }
+    }
+
     [Fact]
     public void ExecsnoopRecordsAreItsOwnStructEventCutAfterTheArguments()
     {
@@ -77,6 +105,40 @@ public sealed partial class CliRunToolObjectTests : IDisposable
             Assert.Contains(records, l => l.GetProperty("event").GetProperty("pid").GetInt32() == child.Id);
             Assert.All(records, l => Assert.Equal("event", l.GetProperty("type").GetString()));
             Assert.Contains("map cgroup_map (cgroup_array) is not shown", stderr.ToString());
+        }
+    }
+
+    [Fact]
+    public void UserStacksOfAnExitedProcessAreAddressesWithANote()
+    {
+        TestKernel.RequireRoot();
+        string obj = Extracted("offcputime");
+        string python = TestKernel.RequireTool("python3");
+        var psi = new System.Diagnostics.ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var a in (string[])["-c", "import sys, time\nsys.stdin.readline()\nfor _ in range(10): time.sleep(0.02)"]) psi.ArgumentList.Add(a);
+        using var child = System.Diagnostics.Process.Start(psi)!;
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "2", "--json", "--map-size", "stackmap=1024", "--set", $"targ_tgid={child.Id}");
+        using (p)
+        {
+            // The process sleeps, then exits before the maps are shown: its mappings are gone.
+            child.StandardInput.WriteLine("go");
+            child.StandardInput.Close();
+            Assert.True(child.WaitForExit(20_000));
+            Assert.True(p.WaitForExit(60_000));
+            Assert.True(p.ExitCode == 0, stderr.ToString());
+            var info = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("info").EnumerateArray()
+                .Where(e => e.GetProperty("key").GetProperty("tgid").GetInt32() == child.Id).ToList();
+            var sleeps = info.Where(e => e.GetProperty("stacks").GetProperty("kern_stack_id").EnumerateArray()
+                .Any(f => f.TryGetProperty("symbol", out var s) && s.GetString() == "do_nanosleep")).ToList();
+            Assert.NotEmpty(sleeps);
+            // Kernel frames are still named; user frames are the addresses the kernel recorded, unnamed.
+            Assert.All(sleeps, e => Assert.All(e.GetProperty("stacks").GetProperty("user_stack_id").EnumerateArray(), f =>
+            {
+                Assert.False(f.TryGetProperty("symbol", out _), f.ToString());
+                Assert.StartsWith("0x", f.GetProperty("address").GetString());
+            }));
+            Assert.Contains($"user stack addresses of pid {child.Id} are shown unnamed: the process has exited", stderr.ToString());
         }
     }
 

@@ -50,11 +50,32 @@ public sealed partial class LibbpfToolsTwinTests
             _tool.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_toolLines) _toolLines.Add("stderr: " + e.Data); };
             _tool.BeginOutputReadLine();
             _tool.BeginErrorReadLine();
-            if (!readyLine.Task.Wait(30_000))
-                Assert.Fail($"{tool} did not print '{ready}' (attached) in 30 s:\n{string.Join('\n', ToolLines)}");
+            // A tool that prints nothing until it stops (offcputime) is attached once it holds a BPF link.
+            if (ready.Length == 0 ? !HoldsLink(_tool, TimeSpan.FromSeconds(30)) : !readyLine.Task.Wait(30_000))
+                Assert.Fail($"{tool} did not {(ready.Length == 0 ? "attach" : $"print '{ready}' (attached)")} in 30 s:\n{string.Join('\n', ToolLines)}");
             // Some tools (execsnoop) print their header before they open their perf buffer: events until then are lost.
             Thread.Sleep(500);
         }
+
+        private static bool HoldsLink(Process p, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline && !p.HasExited)
+            {
+                try
+                {
+                    if (Directory.EnumerateFileSystemEntries($"/proc/{p.Id}/fd").Any(fd => new FileInfo(fd).LinkTarget == "anon_inode:bpf_link"))
+                        return true;
+                }
+                catch (IOException) { /* an fd closed while listed */ }
+                Thread.Sleep(50);
+            }
+            return false;
+        }
+
+        /// <summary>How many of the tool's fds are <paramref name="target"/> (<c>anon_inode:bpf-prog</c>: the programs it loaded).</summary>
+        public int ToolHolds(string target) =>
+            Directory.EnumerateFileSystemEntries($"/proc/{_tool.Id}/fd").Count(fd => new FileInfo(fd).LinkTarget == target);
 
         public IReadOnlyList<string> ToolLines
         {

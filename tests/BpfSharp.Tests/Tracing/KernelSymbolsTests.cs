@@ -75,6 +75,26 @@ public class KernelSymbolsTests
     }
 
     [Fact]
+    public void ContainingLookups_NameTheFunctionAnAddressLiesIn()
+    {
+        KernelSymbols symbols = ParseSample();
+        Assert.True(symbols.TryFindContaining(0xffffffff814de380, out var s, out ulong offset));
+        Assert.Equal(("__x64_sys_bpf", 0x10UL), (s.Name, offset));
+        Assert.True(symbols.TryFindContaining(0xffffffff814d9320, out s, out offset));
+        Assert.Equal(("bpf_prog_load", 0UL), (s.Name, offset));
+        // A data symbol is not a function: past it, the address is still in the function before it.
+        Assert.True(symbols.TryFindContaining(0xffffffff81700010, out s, out offset));
+        Assert.Equal(("dup_name", null, 0x100010UL), (s.Name, s.Module, offset));
+        Assert.True(symbols.TryFindContaining(0xffffffffc0100004, out s, out offset));
+        Assert.Equal(("dup_name", "kvm", 4UL), (s.Name, s.Module, offset));
+        Assert.True(symbols.TryFindContaining(0xffffffffc0300042, out s, out _));
+        Assert.Equal("bpf", s.Module);
+        Assert.False(symbols.TryFindContaining(0xffffffff80000000, out _, out _));
+        // Hidden addresses (all 0) name nothing.
+        Assert.False(KernelSymbols.Parse("0000000000000000 T _stext\n"u8.ToArray()).TryFindContaining(0x10, out _, out _));
+    }
+
+    [Fact]
     public void GlobsMatchFunctionsUnlessAskedForEverything()
     {
         KernelSymbols symbols = ParseSample();
