@@ -189,7 +189,7 @@ internal static class ProgLoadCommand
     /// <summary>
     /// bpftool's <c>map idx IDX MAP</c> / <c>map name NAME MAP</c>: the object's map (by its index among the object's
     /// maps, or its name) is the existing MAP, not a new one. The object reuses a map pinned at the map's pin path, so an
-    /// existing map given by id is pinned for the load beside PATH and unpinned after.
+    /// existing map given by id is pinned for the load beside PATH (bpffs refuses names with a '.') and unpinned after.
     /// </summary>
     private static void ReuseMaps(BpfObject obj, string file, string where, List<MapReuse> reuses, List<string> temporaryPins)
     {
@@ -209,7 +209,7 @@ internal static class ProgLoadCommand
                 continue;
             }
             string dir = Path.GetDirectoryName(Path.GetFullPath(where.TrimEnd('/')))!;
-            string pin = Path.Combine(dir, $".bpfsharp-reuse-{Environment.ProcessId}-{existing.Id}");
+            string pin = Path.Combine(dir, $"bpfsharp-reuse-{Environment.ProcessId}-{existing.Id}");
             existing.Pin(pin);
             temporaryPins.Add(pin);
             target.PinPath = pin;
