@@ -12,6 +12,7 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     LinkCommand.Create(),
     NetCommand.Create(),
     CgroupCommand.Create(),
+    StructOpsCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
     GenCommand.Create(),
