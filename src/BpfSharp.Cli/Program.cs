@@ -13,6 +13,7 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     NetCommand.Create(),
     CgroupCommand.Create(),
     StructOpsCommand.Create(),
+    PerfCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
     GenCommand.Create(),
