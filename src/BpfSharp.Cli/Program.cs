@@ -14,6 +14,7 @@ var root = new RootCommand("bpfsharp: run BPF objects and watch their events; in
     CgroupCommand.Create(),
     StructOpsCommand.Create(),
     PerfCommand.Create(),
+    IterCommand.Create(),
     ObjectCommand.Create(),
     BtfCommand.Create(),
     GenCommand.Create(),
