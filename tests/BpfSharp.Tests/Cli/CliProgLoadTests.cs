@@ -106,7 +106,8 @@ public sealed class CliProgLoadTests
 
         BpfSharpTool.Ok("prog", "loadall", obj, dir["by-name"], "map", "name", "values", "pinned", dir["existing"]);
         BpfSharpTool.Ok("prog", "loadall", obj, dir["by-id"], "map", "name", "values", "id", existing.ToString());
-        foreach (var loaded in new[] { dir["by-name"], dir["by-id"] })
+        BpfSharpTool.Ok("prog", "loadall", obj, dir["by-idx"], "map", "idx", "0", "pinned", dir["existing"]); // the object's only map
+        foreach (var loaded in new[] { dir["by-name"], dir["by-id"], dir["by-idx"] })
             Assert.Contains(Names(loaded), n => UsesMap(Bpftool("prog", "show", "pinned", Path.Combine(loaded, n)), existing));
         Assert.Empty(Directory.GetFiles(dir.Path, "bpfsharp-reuse-*")); // the pin that lent the map by id is gone
 
@@ -152,6 +153,23 @@ public sealed class CliProgLoadTests
         p.StandardError.ReadToEnd();
         p.WaitForExit();
         return p.ExitCode == 0 ? JsonDocument.Parse(output).RootElement.Clone() : null;
+    }
+
+    [Fact]
+    public void Load_TypeKeyword_SetsEveryProgramsType_AsBpftool()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireTool("bpftool");
+        string obj = BpfSharpTool.Example("pktcount.bpf.o");
+        using var dir = new PinDir();
+        // The sections say xdp; "type xdp" is what bpftool's users write for objects whose sections say nothing.
+        TestKernel.Run("bpftool", "prog", "load", obj, dir["theirs"], "type", "xdp");
+        BpfSharpTool.Ok("prog", "load", obj, dir["ours"], "type", "xdp");
+        AssertSameProgram(Bpftool("prog", "show", "pinned", dir["theirs"]), Bpftool("prog", "show", "pinned", dir["ours"]));
+        // A type the object's code does not fit is the verifier's to refuse, for both.
+        var wrong = BpfSharpTool.Run("prog", "load", obj, dir["wrong"], "type", "socket");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.False(File.Exists(dir["wrong"]));
     }
 
     [Fact]
