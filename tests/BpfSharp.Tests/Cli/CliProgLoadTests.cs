@@ -173,6 +173,23 @@ public sealed class CliProgLoadTests
     }
 
     [Fact]
+    public void Load_KernelBtf_RelocatesAgainstTheGivenFile()
+    {
+        // bpftool 7.1 has no kernel_btf: the kernel's own BTF file given explicitly must load as the default does.
+        TestKernel.RequireRoot();
+        TestKernel.RequireTool("bpftool");
+        if (!File.Exists("/sys/kernel/btf/vmlinux")) Assert.Skip("the kernel has no BTF (/sys/kernel/btf/vmlinux)");
+        string obj = BpfSharpTool.Fixture("core_reloc.bpf.o");
+        using var dir = new PinDir();
+        BpfSharpTool.Ok("prog", "load", obj, dir["given"], "kernel_btf", "/sys/kernel/btf/vmlinux");
+        BpfSharpTool.Ok("prog", "load", obj, dir["default"]);
+        AssertSameProgram(Bpftool("prog", "show", "pinned", dir["default"]), Bpftool("prog", "show", "pinned", dir["given"]));
+        var missing = BpfSharpTool.Run("prog", "load", obj, dir["missing"], "kernel_btf", "/nonexistent/verbs.btf");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("/nonexistent/verbs.btf", missing.Stderr);
+    }
+
+    [Fact]
     public void Load_RefusesPathsOutsideBpffs_AndUnknownKeywords()
     {
         TestKernel.RequireRoot();
