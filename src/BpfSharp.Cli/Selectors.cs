@@ -9,7 +9,7 @@ internal static class Selectors
 {
     private const char Mark = '\u0001'; // cannot come from a command line as part of a path the user means
 
-    private static readonly HashSet<string> Nouns = ["prog", "map", "link", "btf"];
+    private static readonly HashSet<string> Nouns = ["prog", "map", "link", "btf", "cgroup", "net", "struct_ops", "iter"];
 
     public static string[] Rewrite(string[] args)
     {

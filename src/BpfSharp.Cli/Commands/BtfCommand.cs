@@ -57,7 +57,7 @@ internal static class BtfCommand
                         WriteJson(spec, writer);
                         break;
                     case "raw":
-                        foreach (var t in spec.Types) writer.WriteLine(t.ToString());
+                        BtfRawFormat.Write(spec, writer);
                         break;
                     default:
                         BtfCFormatter.Write(spec, writer, guard);

@@ -13,6 +13,8 @@ internal static class CgroupCommand
         var command = new Command("cgroup", "Programs attached to cgroups (v2): show one cgroup's, or a tree's");
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Tree());
+        command.Subcommands.Add(CgroupAttachCommand.Attach());
+        command.Subcommands.Add(CgroupAttachCommand.Detach());
         return command;
     }
 

@@ -47,6 +47,8 @@ internal static class NetCommand
             return 0;
         });
         command.Subcommands.Add(list);
+        command.Subcommands.Add(NetAttachCommand.Attach());
+        command.Subcommands.Add(NetAttachCommand.Detach());
         return command;
     }
 

@@ -9,13 +9,17 @@ internal static class ProgCommand
 {
     public static Command Create()
     {
-        var command = new Command("prog", "Loaded BPF programs: list, show, dump, pin, test-run");
+        var command = new Command("prog", "BPF programs: list, show, dump, pin, test-run, load from an object, attach to sockmaps and the flow dissector");
         command.Subcommands.Add(ObjectVerbs.List(Kind));
         command.Subcommands.Add(ObjectVerbs.Show(Kind));
         command.Subcommands.Add(ProgDumpCommand.Create());
         command.Subcommands.Add(ObjectVerbs.Pin(Kind, "Pin a program in bpffs, keeping it loaded after every fd is closed"));
         command.Subcommands.Add(Run());
         command.Subcommands.Add(ProgTracelogCommand.Create());
+        command.Subcommands.Add(ProgLoadCommand.Load());
+        command.Subcommands.Add(ProgLoadCommand.LoadAll());
+        command.Subcommands.Add(ProgAttachCommand.Attach());
+        command.Subcommands.Add(ProgAttachCommand.Detach());
         return command;
     }
 

@@ -19,4 +19,6 @@ namespace BpfSharp.Cli.Records;
 [JsonSerializable(typeof(List<CgroupTreeRecord>))]
 [JsonSerializable(typeof(TestRunRecord))]
 [JsonSerializable(typeof(List<InstructionRecord>))]
+[JsonSerializable(typeof(StructOpsRecord))]
+[JsonSerializable(typeof(List<StructOpsRecord>))]
 internal sealed partial class CliJson : JsonSerializerContext;
