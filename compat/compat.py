@@ -598,7 +598,10 @@ def main():
             objects = corpus_objects(corpus)
             if args.both_load:
                 # The objects whose whole-object load succeeded on both sides in the last run in --out.
-                sides = [read_results(os.path.join(args.out, f"{corpus}-{label}.tsv")) for label in ("libbpf", "BpfSharp")]
+                # check.sh keeps each kernel's results in a folder named after it.
+                out = args.out if os.path.exists(os.path.join(args.out, f"{corpus}-libbpf.tsv")) \
+                    else os.path.join(args.out, os.uname().release)
+                sides = [read_results(os.path.join(out, f"{corpus}-{label}.tsv")) for label in ("libbpf", "BpfSharp")]
                 objects = [o for o in objects if all(side.get((os.path.basename(o), "*"), {}).get("load") == "ok" for side in sides)]
             print("\n".join(objects))
         return 0
