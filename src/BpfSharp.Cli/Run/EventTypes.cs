@@ -5,8 +5,8 @@ namespace BpfSharp.Cli.Run;
 /// <summary>
 /// Which struct a ring or perf buffer record is. Named with <c>--event-type</c> (from the object's BTF or from
 /// <c>--types</c>), or found in the object's own types, most telling first: the event map's declared value type;
-/// a struct named like the map (<c>events</c> → <c>event</c>) or <c>event</c>; a struct the object's maps or global
-/// variables hold. A kernel struct the object only reads (through CO-RE, or a program's context) is never a
+/// a struct named like the map (<c>events</c> → <c>event</c>) or <c>event</c>; a struct the object's map values or
+/// global variables hold (never a map's key type). A kernel struct the object only reads (through CO-RE, or a program's context) is never a
 /// candidate: its size may equal a record's by chance. A candidate must fit the record: the same size (perf
 /// records are padded to 8 bytes), or shorter when the struct ends in a buffer the program fills in part
 /// (execsnoop sends <c>struct event</c> up to its last argument).
@@ -118,15 +118,16 @@ internal sealed class EventTypes
     /// <summary>The names a record struct of <paramref name="map"/> goes by: the map's, its singular (<c>events</c> → <c>event</c>), <c>event</c>.</summary>
     private static string[] RecordNames(string map) => [map, map.EndsWith('s') ? map[..^1] : map, "event"];
 
-    /// <summary>Types the object's maps (keys and values) and global variables hold.</summary>
+    /// <summary>
+    /// Types the object's map values and global variables hold (a record is built in one of those: a per-CPU heap
+    /// map's value, a global buffer). Map keys are left out: a key struct says how something is counted, never what
+    /// is sent, and its size can equal a record's (padded perf records by up to 7 bytes).
+    /// </summary>
     private static IEnumerable<int> HeldTypes(BpfObject obj, BtfSpec btf)
     {
         foreach (var v in obj.Variables.Values) yield return v.TypeId;
         foreach (var m in obj.Maps.Values)
-        {
-            if (MapTypes.KeyTypeId(btf, m.Name) is int k) yield return k;
             if (MapTypes.ValueTypeId(btf, m.Name) is int v) yield return v;
-        }
     }
 
     /// <summary>The struct behind typedefs, qualifiers, pointers and arrays (<c>const struct event *const</c>), if any.</summary>

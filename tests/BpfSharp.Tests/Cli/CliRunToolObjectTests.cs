@@ -59,6 +59,56 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         }
     }
 
+    private const string KeyLookalikeSource = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        char LICENSE[] SEC("license") = "GPL";
+        /* Counted per flow: a 16-byte key struct, the size of the records below. */
+        struct flow { __u32 saddr, daddr; __u64 port; };
+        struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, struct flow); __type(value, __u64); } counts SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096 * 4); } events SEC(".maps");
+        SEC("tracepoint/syscalls/sys_enter_openat")
+        int on_openat(void *ctx)
+        {
+            struct flow key = { 1, 2, 3 };
+            __u64 one = 1, *record;
+            bpf_map_update_elem(&counts, &key, &one, BPF_ANY);
+            /* Two bare numbers: no struct of the object describes the record. */
+            record = bpf_ringbuf_reserve(&events, 16, 0);
+            if (!record)
+                return 0;
+            record[0] = 0x1111;
+            record[1] = 0x2222;
+            bpf_ringbuf_submit(record, 0);
+            return 0;
+        }
+        """;
+
+    [Fact]
+    public void AMapKeyStructOfTheRecordsSize_IsNotTheirLayout()
+    {
+        TestKernel.RequireRoot();
+        string clang = TestKernel.RequireTool("clang-19");
+        File.WriteAllText(Path.Combine(_dir, "keys.bpf.c"), KeyLookalikeSource);
+        string obj = Path.Combine(_dir, "keys.bpf.o");
+        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-linux-gnu";
+        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", Path.Combine(_dir, "keys.bpf.c"), "-o", obj);
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "1.5", "--json");
+        using (p)
+        {
+            File.ReadAllText("/etc/hostname");
+            Assert.True(p.WaitForExit(60_000));
+            var records = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(l => l.TryGetProperty("map", out var m) && m.GetString() == "events").ToList();
+            Assert.NotEmpty(records);
+            // Decoded as struct flow, a record would read saddr=0x1111; it is hex, with the hint naming its size.
+            Assert.All(records, l => Assert.False(l.TryGetProperty("event", out _), l.ToString()));
+            var hint = HexHint().Match(stderr.ToString());
+            Assert.True(hint.Success, stderr.ToString());
+            Assert.Equal("16", hint.Groups[1].Value);
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -76,6 +76,13 @@ public sealed partial class LibbpfToolsTwinTests
             return File.ReadAllLines(Path.Combine(Path_, "memory.events")).Select(Columns).Where(c => c[0] == "max").Sum(c => long.Parse(c[1]));
         }
 
+        /// <summary>How many of the cgroup's processes the OOM killer ended (v2 memory.events, v1 memory.oom_control).</summary>
+        public long OomKills()
+        {
+            string events = Path.Combine(Path_, File.Exists(Path.Combine(Path_, "memory.events")) ? "memory.events" : "memory.oom_control");
+            return File.ReadAllLines(events).Select(Columns).Where(c => c[0] == "oom_kill").Sum(c => long.Parse(c[1]));
+        }
+
         public void Dispose()
         {
             if (Path_.Length == 0) return;
@@ -106,7 +113,9 @@ public sealed partial class LibbpfToolsTwinTests
                 using var p = Process.Start(psi)!;
                 string err = p.StandardError.ReadToEnd();
                 p.WaitForExit();
-                Assert.True(p.ExitCode == 0, err);
+                // Under a loaded host the cgroup may not reclaim as fast as dd dirties pages: the OOM killer ending
+                // dd is memory pressure too (CI saw it: dd killed, nothing on stderr).
+                Assert.True(p.ExitCode == 0 || cgroup.OomKills() > 0, $"dd exited {p.ExitCode}: {err}");
                 pid = p.Id;
             }
             finally { File.Delete(file); }
