@@ -14,39 +14,30 @@ namespace BpfSharp.Generators.Skeleton;
 public static class SkeletonWriter
 {
     /// <summary>The C# source for the object in <paramref name="elf"/>; problems go to <paramref name="issues"/>.</summary>
-    public static string Write(byte[] elf, SkeletonOptions options, List<SkeletonIssue> issues)
-    {
-        BpfObjectModel model;
-        try
-        {
-            model = BpfObjectModel.Read(elf);
-        }
-        catch (Exception e) when (e is SkeletonException or IndexOutOfRangeException or ArgumentException)
-        {
-            issues.Add(new SkeletonIssue(SkeletonIssue.UnreadableObject, true, $"{options.ObjectFileName}: {e.Message}"));
-            return "";
-        }
-        return new SkeletonBuilder(model, options, issues).Build();
-    }
+    public static string Write(byte[] elf, SkeletonOptions options, List<SkeletonIssue> issues) =>
+        Build(() => BpfObjectModel.Read(elf), options, issues, typesOnly: false);
 
     /// <summary>
     /// The C# types of <see cref="SkeletonOptions.Types"/> (and the types they hold) from raw BTF, such as a kernel's
     /// <c>/sys/kernel/btf/vmlinux</c>, nested in a static class named by the options: the layouts a skeleton gives
     /// its object's types, for types no object carries whole (a CO-RE program declares only the fields it reads).
     /// </summary>
-    public static string WriteTypes(byte[] btf, SkeletonOptions options, List<SkeletonIssue> issues)
+    public static string WriteTypes(byte[] btf, SkeletonOptions options, List<SkeletonIssue> issues) =>
+        Build(() => BpfObjectModel.FromBtf(btf), options, issues, typesOnly: true);
+
+    private static string Build(Func<BpfObjectModel> read, SkeletonOptions options, List<SkeletonIssue> issues, bool typesOnly)
     {
         BpfObjectModel model;
         try
         {
-            model = BpfObjectModel.FromBtf(btf);
+            model = read();
         }
         catch (Exception e) when (e is SkeletonException or IndexOutOfRangeException or ArgumentException)
         {
             issues.Add(new SkeletonIssue(SkeletonIssue.UnreadableObject, true, $"{options.ObjectFileName}: {e.Message}"));
             return "";
         }
-        return new SkeletonBuilder(model, options, issues).Build(typesOnly: true);
+        return new SkeletonBuilder(model, options, issues).Build(typesOnly);
     }
 }
 

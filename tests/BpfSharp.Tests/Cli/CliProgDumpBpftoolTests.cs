@@ -62,7 +62,19 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
         string bpftool = TestKernel.RequireTool("bpftool");
         TestKernel.RequireTool("unshare");
         static BpfInstruction I(byte code, int dst, int src, short off, int imm) => new(code, (BpfRegister)dst, (BpfRegister)src, off, imm);
-        var isaV4 = TestKernel.AtLeast(6, 6);
+        // ISA v4 (sign-extending moves and loads, signed division, bswap, gotol; Linux 6.6) where the kernel takes a
+        // sign-extending move: the kernel says, not its version.
+        bool isaV4;
+        try
+        {
+            using var probe = BpfProgram.Load(BpfProgramType.SocketFilter,
+                [I(0xb7, 1, 0, 0, 0), I(0xbf, 3, 1, 8, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)]);
+            isaV4 = true;
+        }
+        catch (BpfVerifierException)
+        {
+            isaV4 = false;
+        }
         var insns = new List<BpfInstruction>
         {
             I(0xbf, 6, 1, 0, 0),      // r6 = r1
