@@ -30,12 +30,18 @@ fi
 filter=(-class 'BpfSharp.Tests.Links.*' -class 'BpfSharp.Tests.Tracing.*'
   -class 'BpfSharp.Tests.Objects.*' -class 'BpfSharp.Tests.Btf.*'
   -class 'BpfSharp.Tests.FeatureProbeTests' -class 'BpfSharp.Tests.Events.*'
+  # The libbpf-tools whose programs are kprobes (the host has none): their bpfsharp twins run here, and every
+  # tool without a twin says whether it starts on this kernel.
+  -class 'BpfSharp.Tests.Cli.LibbpfToolsKprobe*' -class 'BpfSharp.Tests.Cli.LibbpfToolsWithoutTwinTests'
   # Fuzzing and the bad-input reproducers are pure parsing, already done on the host, and time-boxed: under
   # emulation (tens of times slower) their hang budgets would measure the emulator.
   -class- '*FuzzTests' -class- '*BadInputTests')
 [ $# -eq 0 ] || filter=("$@")
 
 kdir=$(scripts/guest/prepare.sh)
+# The CLI tests run the NativeAOT tool: under emulation a JIT start of the tool costs ~9 s, the native one a
+# fraction. Built here (a find when it is fresh), before the guest starts.
+tool=$(./bpfsharp.sh --build)
 # "6.1.0-56-amd64" -> "6.1", "6.12.118+deb12-amd64" -> "6.12": the tests know what that kernel has and fail
 # where a probe denies it.
 guest=$(cut -d. -f1,2 "$kdir/kernel-version")
@@ -43,11 +49,11 @@ guest=$(cut -d. -f1,2 "$kdir/kernel-version")
 mkdir -p test-results
 rm -f "$results"
 # Before the tests, the modules the networking tests use (veth pairs, clsact, cls_bpf, netfilter's
-# defragmentation for BPF_F_NETFILTER_IP_DEFRAG), since the guest kernel cannot load modules on demand (its
+# defragmentation for BPF_F_NETFILTER_IP_DEFRAG) and the file system tools' twins (ext4 on a loop device), since the guest kernel cannot load modules on demand (its
 # modprobe path is the initramfs's). The kernel's configuration is in /boot already (the guest's init).
 exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" --share test-results \
-  --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" \
+  --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_TOOL=$tool" \
   -- \
-  bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 2>&1 | sed "s/^/guest modprobe: /"
+  bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 2>&1 | sed "s/^/guest modprobe: /"
            exec "$@"' guest-tests \
   "$exe" -noColor "${filter[@]}" -result-xml "$results"

@@ -14,7 +14,7 @@ public sealed partial class LibbpfToolsTwinTests
     private static partial Regex CommHeader();
 
     /// <summary>A loop device over a temporary file; detached and deleted on dispose.</summary>
-    private sealed class LoopDevice : IDisposable
+    internal sealed class LoopDevice : IDisposable
     {
         private readonly string _file;
 

@@ -41,7 +41,7 @@ public sealed partial class LibbpfToolsTwinTests
     }
 
     /// <summary>A loopback connection made by a python process: sends 1,000 bytes, gets 300 back, closes.</summary>
-    private static (int Pid, int ListenPort, int ClientPort) LoopbackConnection()
+    internal static (int Pid, int ListenPort, int ClientPort) LoopbackConnection()
     {
         string python = TestKernel.RequireTool("python3");
         const string script = """
@@ -117,7 +117,7 @@ public sealed partial class LibbpfToolsTwinTests
     }
 
     /// <summary>An IPv4 address from its __u32[4] (network byte order in memory, read as little-endian words).</summary>
-    private static string Address(JsonElement words) =>
+    internal static string Address(JsonElement words) =>
         new IPAddress(BitConverter.GetBytes(words[0].GetUInt32())).ToString();
 
     [Fact]

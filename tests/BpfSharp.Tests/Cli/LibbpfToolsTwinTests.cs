@@ -18,7 +18,7 @@ public sealed partial class LibbpfToolsTwinTests
     private static partial Regex HistogramRow();
 
     /// <summary>A packaged tool and its bpfsharp twin, both attached.</summary>
-    private sealed class Twin : IDisposable
+    internal sealed class Twin : IDisposable
     {
         private readonly Process _tool;
         private readonly List<string> _toolLines = [];
@@ -114,14 +114,14 @@ public sealed partial class LibbpfToolsTwinTests
     }
 
     /// <summary>A copy of <paramref name="source"/> under a name of its own, so that its command is recognisable.</summary>
-    private static string Distinctive(string source)
+    internal static string Distinctive(string source)
     {
         string path = Path.Combine(Path.GetTempPath(), $"bsx{Guid.NewGuid():N}"[..15]);
         File.Copy(source, path);
         return path;
     }
 
-    private static int RunToEnd(string file, params string[] args)
+    internal static int RunToEnd(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -134,9 +134,9 @@ public sealed partial class LibbpfToolsTwinTests
     }
 
     /// <summary>What the last <see cref="RunToEnd"/> printed on standard error (for failure messages).</summary>
-    private static string LastStderr { get; set; } = "";
+    internal static string LastStderr { get; set; } = "";
 
-    private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    internal static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
     public void Execsnoop()
@@ -282,7 +282,7 @@ public sealed partial class LibbpfToolsTwinTests
     }
 
     /// <summary>Slot low bound → count, from a histogram drawn as print_log2_hist draws it.</summary>
-    private static Dictionary<ulong, double> Histogram(IEnumerable<string> lines) =>
+    internal static Dictionary<ulong, double> Histogram(IEnumerable<string> lines) =>
         lines.Select(l => HistogramRow().Match(l)).Where(m => m.Success)
             .ToDictionary(m => ulong.Parse(m.Groups[1].Value), m => double.Parse(m.Groups[3].Value));
 
