@@ -153,6 +153,20 @@ public sealed unsafe partial class BpfMap : IDisposable
     }
 
     /// <summary>
+    /// The kernel's <c>struct bpf_map_info</c> as it writes it, <paramref name="length"/> bytes (what the kernel does
+    /// not fill stays zero): for a reader that walks it through the running kernel's BTF, which may describe fields
+    /// <see cref="BpfMapInfo"/> has no name for (bpftool's <c>struct_ops dump</c> prints it so).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    public byte[] GetInfoBytes(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var info = new byte[length];
+        Bpf.GetInfo(Handle, info, $"map \"{Name}\"");
+        return info;
+    }
+
+    /// <summary>
     /// Freezes the map (BPF_MAP_FREEZE): from now on user space can no longer change it; programs still
     /// can unless the map was created with <see cref="BpfMapFlags.ReadOnlyProgram"/>.
     /// </summary>

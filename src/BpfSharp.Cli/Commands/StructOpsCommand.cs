@@ -1,11 +1,12 @@
 using System.CommandLine;
+using BpfSharp.Cli.Dump;
 using BpfSharp.Cli.Output;
 using BpfSharp.Cli.Records;
 
 namespace BpfSharp.Cli.Commands;
 
 /// <summary>
-/// <c>bpfsharp struct_ops list|show [STRUCT_OPS_MAP]</c>, <c>register OBJ [LINK_DIR]</c>, <c>unregister STRUCT_OPS_MAP</c>:
+/// <c>bpfsharp struct_ops list|show|dump [STRUCT_OPS_MAP]</c>, <c>register OBJ [LINK_DIR]</c>, <c>unregister STRUCT_OPS_MAP</c>:
 /// bpftool's struct_ops verbs. A struct_ops map implements a kernel struct of function pointers (a TCP congestion
 /// control, a sched_ext scheduler) with BPF programs; registering it hands it to the kernel. STRUCT_OPS_MAP is
 /// <c>id ID</c> or <c>name NAME</c>.
@@ -14,9 +15,10 @@ internal static class StructOpsCommand
 {
     public static Command Create()
     {
-        var command = new Command("struct_ops", "struct_ops maps: kernel structs of function pointers implemented in BPF (list, show, register, unregister)");
+        var command = new Command("struct_ops", "struct_ops maps: kernel structs of function pointers implemented in BPF (list, show, dump, register, unregister)");
         command.Subcommands.Add(Show("list"));
         command.Subcommands.Add(Show("show"));
+        command.Subcommands.Add(Dump());
         command.Subcommands.Add(Register());
         command.Subcommands.Add(Unregister());
         return command;
@@ -41,6 +43,52 @@ internal static class StructOpsCommand
             else if (Cli.Json(r, json)) JsonOutput.Write(records, CliJson.Default.ListStructOpsRecord);
             else foreach (var s in records) Console.WriteLine(s.Line);
             return 0;
+        });
+        return command;
+    }
+
+    private static Command Dump()
+    {
+        var target = new Argument<string?>("STRUCT_OPS_MAP") { Description = TargetHelp, Arity = ArgumentArity.ZeroOrOne };
+        var json = Cli.JsonOption();
+        var command = new Command("dump", "Each struct_ops map's info and value through the kernel's BTF, function pointers as the programs that implement them (bpftool's struct_ops dump, byte for byte)") { target, json };
+        command.SetGuardedAction(r =>
+        {
+            // bpftool writes this verb's text as pretty JSON too, in its plain-text flavour (pointers as %p, names for ids).
+            bool asJson = Cli.Json(r, json);
+            var writer = new BpftoolJsonWriter(pretty: !asJson || GlobalOptions.Pretty);
+            var kernel = Btf.BtfSpec.LoadKernel();
+            var dumper = new BpftoolBtfDumper(kernel, writer, plainText: !asJson) { ProgramIdsAsFunctions = true };
+            var infoType = kernel.Find<Btf.BtfStruct>("bpf_map_info");
+            string? selector = r.GetValue(target);
+            // One id: its two objects bare; a name or none: every match in a list.
+            var (kind, name) = selector is null ? ("", "") : Selectors.Parse(selector);
+            bool byId = selector is not null && kind == "";
+            var maps = kind == "name" ? FindNamed(name) : Find(selector);
+            if (!byId) writer.StartArray();
+            foreach (var map in maps)
+            {
+                using (map)
+                {
+                    var raw = map.GetInfoBytes(infoType.Size);
+                    var info = map.GetInfo();
+                    var value = new byte[map.ValueBufferSize];
+                    if (!map.TryLookup(BitConverter.GetBytes(0), value))
+                        throw new CliError($"can't lookup struct_ops map {info.Name} id {info.Id}");
+                    writer.StartObject();
+                    writer.Name("bpf_map_info");
+                    dumper.Write(infoType.Id, raw);
+                    writer.EndObject();
+                    writer.StartObject();
+                    writer.Name(kernel.GetName((int)info.BtfVmlinuxValueTypeId));
+                    dumper.Write((int)info.BtfVmlinuxValueTypeId, value);
+                    writer.EndObject();
+                }
+            }
+            if (!byId) writer.EndArray();
+            Console.Write(writer.ToString());
+            // bpftool prints an empty list for a name nothing has, and fails.
+            return maps.Count > 0 ? 0 : 1;
         });
         return command;
     }
@@ -130,6 +178,10 @@ internal static class StructOpsCommand
         if (!GlobalOptions.Json) Console.Error.WriteLine(line);
     }
 
+    /// <summary>The struct_ops maps of a name (none is an empty list).</summary>
+    private static List<BpfMap> FindNamed(string name) =>
+        [.. Targets.OpenAll(BpfMap.EnumerateIds(), BpfMap.FromId).Where(StructOpsOnly(m => m.Name == name))];
+
     /// <summary>The struct_ops maps a selector names: all without one, one by id, every one of a name.</summary>
     private static List<BpfMap> Find(string? target)
     {
@@ -137,7 +189,7 @@ internal static class StructOpsCommand
         var (kind, value) = Selectors.Parse(target);
         if (kind == "name")
         {
-            var named = Targets.OpenAll(BpfMap.EnumerateIds(), BpfMap.FromId).Where(StructOpsOnly(m => m.Name == value)).ToList();
+            var named = FindNamed(value);
             return named.Count > 0 ? named : throw new CliError($"no struct_ops found for {value}");
         }
         if (kind != "" || !uint.TryParse(value, out uint id)) throw new CliError($"{Selectors.Describe(target)}: give id ID or name NAME");

@@ -73,6 +73,25 @@ internal static unsafe class Bpf
         }
     }
 
+    /// <summary>BPF_OBJ_GET_INFO_BY_FD into raw bytes (the kernel fills what it knows, up to their length).</summary>
+    public static void GetInfo(SafeFdHandle fd, Span<byte> info, string what)
+    {
+        bool added = false;
+        try
+        {
+            fd.DangerousAddRef(ref added);
+            fixed (byte* p = info)
+            {
+                var attr = new ObjInfoAttr { bpf_fd = (uint)fd.Fd, info_len = (uint)info.Length, info = (ulong)p };
+                Call(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, ref attr, what);
+            }
+        }
+        finally
+        {
+            if (added) fd.DangerousRelease();
+        }
+    }
+
     /// <summary>BPF_OBJ_PIN of <paramref name="fd"/> at <paramref name="path"/>.</summary>
     public static void Pin(SafeFdHandle fd, string path, string what)
     {

@@ -101,4 +101,47 @@ public sealed class CliStructOpsTests
             if (Registered()) TestKernel.TryRun("bpftool", "struct_ops", "unregister", "name", "fx_cc");
         }
     }
+
+    [Fact]
+    public void Dump_IsBpftools_ByteForByte_InEveryForm()
+    {
+        TestKernel.RequireRoot();
+        TestKernel.RequireTool("bpftool");
+        TestKernel.RequireFeature(BpfFeatures.StructOpsLinks);
+        string dir = $"/sys/fs/bpf/dump-{Guid.NewGuid():N}"[..29];
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var r = RegisterOrSkip(BpfSharpTool.Fixture("struct_ops.bpf.o"), dir);
+            string id = Regex.Match(r.Stderr, @"map id (\d+)").Groups[1].Value;
+            // The map's info through the kernel's struct bpf_map_info, the value through bpf_struct_ops_tcp_congestion_ops:
+            // enums by name, function pointers as signatures with the implementing program, NULL pointers as "(nil)".
+            foreach (string[] selector in new[] { new[] { "id", id }, ["name", "fx_cc"], [] })
+            {
+                foreach (string[] form in new[] { Array.Empty<string>(), ["-j"], ["-p"] })
+                {
+                    string[] args = [.. form, "struct_ops", "dump", .. selector];
+                    string theirs = TestKernel.Run("bpftool", args);
+                    var ours = BpfSharpTool.Ok(args);
+                    Assert.True(theirs == ours.Stdout, $"bpftool {string.Join(' ', args)}:\n{theirs}\nbpfsharp:\n{ours.Stdout}");
+                }
+            }
+            string text = BpfSharpTool.Ok("struct_ops", "dump", "id", id).Stdout;
+            Assert.Contains("\"ssthresh\": \"u32 (struct sock *) fx_ssthresh/prog_id:", text);
+            Assert.Contains("\"name\": \"bpfsharp_fx\"", text);
+            // -j is JSON (ids and pointers as numbers): the two objects bpftool writes for one id, comma-separated.
+            var json = System.Text.Json.JsonDocument.Parse("[" + BpfSharpTool.Ok("-j", "struct_ops", "dump", "id", id).Stdout + "]").RootElement;
+            Assert.Equal(id, json[0].GetProperty("bpf_map_info").GetProperty("id").ToString());
+            Assert.Equal(0, json[1].GetProperty("bpf_struct_ops_tcp_congestion_ops").GetProperty("data").GetProperty("owner").GetInt64());
+
+            var none = BpfSharpTool.Run("struct_ops", "dump", "name", "dump_no_such");
+            Assert.Equal("[]\n", none.Stdout);
+            Assert.NotEqual(0, none.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        Assert.True(Eventually.Holds(() => !Registered()), "the congestion control went with its link's pin");
+    }
 }
