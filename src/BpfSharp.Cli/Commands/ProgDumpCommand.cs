@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using BpfSharp.Cli.Dump;
 using BpfSharp.Cli.Output;
 using BpfSharp.Cli.Records;
@@ -37,29 +38,110 @@ internal static class ProgDumpCommand
         {
             var request = Parse(r.GetValue(words)!);
             bool withOpcodes = request.Opcodes || r.GetValue(opcodes), withLinum = request.Linum || r.GetValue(linum);
-            using var prog = Targets.Program(request.Target);
-            var code = prog.GetCode();
-            if (request.File is { } file)
+            bool asJson = Cli.Json(r, json);
+            var programs = Targets.Programs(request.Target);
+            try
             {
-                File.WriteAllBytes(file, request.Jited ? code.Jited : BpfSharp.Asm.BpfInstruction.AsBytes(code.Translated).ToArray());
-                if (Cli.Json(r, json)) Console.WriteLine("null");
+                if (programs.Count == 0) throw new CliError($"{Selectors.Describe(request.Target)}: no such program");
+                if (programs.Count > 1 && (request.File is not null || r.GetValue(dialect) == "bpfsharp"))
+                    throw new CliError($"{Selectors.Describe(request.Target)}: several programs matched ({string.Join(", ", programs.Select(p => p.Id))})");
+                if (request.File is { } file)
+                {
+                    var only = programs[0].GetCode();
+                    File.WriteAllBytes(file, request.Jited ? only.Jited : BpfSharp.Asm.BpfInstruction.AsBytes(only.Translated).ToArray());
+                    if (asJson) Console.WriteLine("null");
+                    return 0;
+                }
+                if (r.GetValue(dialect) == "bpfsharp")
+                    return BpfSharpDialect(programs[0].GetCode(), asJson);
+                if (programs.Count == 1)
+                {
+                    Console.Write(asJson ? Dump(programs[0].GetCode(), request.Jited).Json(withOpcodes, withLinum, GlobalOptions.Pretty)
+                        : Dump(programs[0].GetCode(), request.Jited).Plain(withOpcodes, withLinum));
+                    return 0;
+                }
+                Console.Write(asJson ? SeveralJson(programs, request.Jited, withOpcodes, withLinum) : SeveralPlain(programs, request.Jited, withOpcodes, withLinum));
                 return 0;
             }
-            if (request.Jited)
+            finally
             {
-                var jited = new BpftoolJitedDump(code, BpftoolKernelSymbols.Load());
-                Console.Write(Cli.Json(r, json) ? jited.Json(withOpcodes, withLinum, GlobalOptions.Pretty) : jited.Plain(withOpcodes, withLinum));
-                return 0;
+                foreach (var p in programs) p.Dispose();
             }
-            if (r.GetValue(dialect) == "bpfsharp")
-                return BpfSharpDialect(code, Cli.Json(r, json));
-
-            var dump = new BpftoolXlatedDump(code, BpftoolKernelSymbols.Load());
-            if (dump.Notice is { } notice) Console.Error.WriteLine(notice);
-            Console.Write(Cli.Json(r, json) ? dump.Json(withOpcodes, withLinum, GlobalOptions.Pretty) : dump.Plain(withOpcodes, withLinum));
-            return 0;
         });
         return command;
+    }
+
+    /// <summary>The xlated or jited dump of one program; the xlated one says on standard error what it cannot show.</summary>
+    private static IBpftoolDump Dump(BpfProgramCode code, bool jited)
+    {
+        if (jited) return new BpftoolJitedDump(code, BpftoolKernelSymbols.Load());
+        var dump = new BpftoolXlatedDump(code, BpftoolKernelSymbols.Load());
+        if (dump.Notice is { } notice) Console.Error.WriteLine(notice);
+        return dump;
+    }
+
+    // A name or tag that several programs have: bpftool heads each dump with the program's line, a blank line between.
+    private static string SeveralPlain(List<BpfProgram> programs, bool jited, bool opcodes, bool linum)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < programs.Count; i++)
+        {
+            var info = programs[i].GetInfo();
+            var code = programs[i].GetCode();
+            text.Append(CultureInfo.InvariantCulture, $"{info.Id}: {KernelNames.Of(info.Type)}  ");
+            if (info.Name.Length > 0) text.Append(CultureInfo.InvariantCulture, $"name {FullName(info, code)}  ");
+            text.Append("tag ").Append(info.Tag).Append(info.GplCompatible ? "  gpl" : "");
+            if (info.RunTime > TimeSpan.Zero) text.Append(CultureInfo.InvariantCulture, $" run_time_ns {info.RunTime.Ticks * 100} run_cnt {info.RunCount}");
+            if (info.RecursionMisses > 0) text.Append(CultureInfo.InvariantCulture, $" recursion_misses {info.RecursionMisses}");
+            text.Append('\n').Append(Dump(code, jited).Plain(opcodes, linum));
+            if (i < programs.Count - 1) text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    // ... and in JSON a list of objects: the program's fields, then its instructions as "insns".
+    private static string SeveralJson(List<BpfProgram> programs, bool jited, bool opcodes, bool linum)
+    {
+        var json = new BpftoolJsonWriter(GlobalOptions.Pretty);
+        json.StartArray();
+        foreach (var program in programs)
+        {
+            var info = program.GetInfo();
+            var code = program.GetCode();
+            json.StartObject();
+            json.IntField("id", info.Id);
+            json.StringField("type", KernelNames.Of(info.Type));
+            if (info.Name.Length > 0) json.StringField("name", FullName(info, code));
+            json.StringField("tag", info.Tag);
+            json.Name("gpl_compatible");
+            json.Raw(info.GplCompatible ? "true" : "false");
+            if (info.RunTime > TimeSpan.Zero)
+            {
+                json.IntField("run_time_ns", info.RunTime.Ticks * 100);
+                json.IntField("run_cnt", (long)info.RunCount);
+            }
+            if (info.RecursionMisses > 0) json.IntField("recursion_misses", (long)info.RecursionMisses);
+            json.Name("insns");
+            Dump(code, jited).WriteJson(json, opcodes, linum);
+            json.EndObject();
+        }
+        json.EndArray();
+        return json.ToString();
+    }
+
+    /// <summary>
+    /// The kernel keeps 15 characters of a name; bpftool shows a name that long as its first function's name in the
+    /// program's BTF, where there is one.
+    /// </summary>
+    private static string FullName(BpfProgramInfo info, BpfProgramCode code)
+    {
+        if (info.Name.Length < 15 || code.BtfId == 0 || code.Functions.Length == 0) return info.Name;
+        try
+        {
+            return BpfSharp.Btf.BtfSpec.LoadFromKernelId(code.BtfId).TryGetType((int)code.Functions[0].TypeId, out var f)
+                && f is BpfSharp.Btf.BtfFunc ? f.Name : info.Name;
+        }
+        catch (BpfException) { return info.Name; }
     }
 
     private sealed record Request(bool Jited, string Target, bool Opcodes, bool Linum, string? File);

@@ -11,7 +11,7 @@ namespace BpfSharp.Cli.Dump;
 /// without it, each line holds up to 16 bytes of code. Debian's bpftool 7.1 is built without a disassembler and
 /// refuses this command ("No libbfd support"), so the layout follows bpftool's own printer (jit_disasm.c).
 /// </summary>
-internal sealed class BpftoolJitedDump(BpfProgramCode code, BpftoolKernelSymbols symbols)
+internal sealed class BpftoolJitedDump(BpfProgramCode code, BpftoolKernelSymbols symbols) : IBpftoolDump
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -83,6 +83,13 @@ internal sealed class BpftoolJitedDump(BpfProgramCode code, BpftoolKernelSymbols
     public string Json(bool opcodes, bool linum, bool pretty)
     {
         var json = new BpftoolJsonWriter(pretty);
+        WriteJson(json, opcodes, linum);
+        return json.ToString();
+    }
+
+    /// <summary>The dump as a value of <paramref name="json"/> (several programs' dumps share one document).</summary>
+    public void WriteJson(BpftoolJsonWriter json, bool opcodes, bool linum)
+    {
         bool split = code.JitedFunctionLengths.Length > 0;
         if (split) json.StartArray();
         foreach (var f in Functions())
@@ -126,7 +133,6 @@ internal sealed class BpftoolJitedDump(BpfProgramCode code, BpftoolKernelSymbols
             if (split) json.EndObject();
         }
         if (split) json.EndArray();
-        return json.ToString();
     }
 
     private IEnumerable<LlvmObjdump.Instruction> Instructions(Function f)

@@ -10,7 +10,7 @@ namespace BpfSharp.Cli.Dump;
 /// the instructions it became (with <c>linum</c>, its file, line and column), the instructions, and with
 /// <c>opcodes</c> their bytes; or the same as bpftool's JSON.
 /// </summary>
-internal sealed class BpftoolXlatedDump : Bpftool71Disassembler.INames
+internal sealed class BpftoolXlatedDump : Bpftool71Disassembler.INames, IBpftoolDump
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -65,6 +65,13 @@ internal sealed class BpftoolXlatedDump : Bpftool71Disassembler.INames
     public string Json(bool opcodes, bool linum, bool pretty)
     {
         var json = new BpftoolJsonWriter(pretty);
+        WriteJson(json, opcodes, linum);
+        return json.ToString();
+    }
+
+    /// <summary>The dump as a value of <paramref name="json"/> (several programs' dumps share one document).</summary>
+    public void WriteJson(BpftoolJsonWriter json, bool opcodes, bool linum)
+    {
         var insns = _code.Translated;
         int function = 0, skip = 0;
         json.StartArray();
@@ -108,7 +115,6 @@ internal sealed class BpftoolXlatedDump : Bpftool71Disassembler.INames
             if (insns[i].IsLoadImm64) i++;
         }
         json.EndArray();
-        return json.ToString();
     }
 
     // The signature of the function starting at instruction i, moving on to the next record when one is used.
