@@ -33,6 +33,7 @@ TARGETS = {
     "raw_tp_link_churn": (1.1, "time"), "tracepoint_link_churn": (1.1, "time"),
     "compat_corpus_open_load": (1.0, "time"),
     "cli_prog_list": (1.5, "time"),
+    # No target: a NativeAOT executable that does nothing, beside bpftool prog list, is the floor under cli_prog_list.
     # Generated skeletons on both sides (BpfSharp.Build's, bpftool gen skeleton's): the typed paths cost what the
     # span paths do. skeleton_global_read has no target: libbpf's is a plain load from the mmap'ed .bss.
     "skeleton_hash_lookup_16B": (1.05, "time"), "skeleton_hash_update_16B": (1.05, "time"),
@@ -50,6 +51,7 @@ VMLINUX = "/sys/kernel/btf/vmlinux"
 EXECSNOOP = "examples/execsnoop/execsnoop.bpf.o"
 COMMANDS = {
     "cli_prog_list": {"c": ["{bpftool}", "prog", "list"], "s": ["{bpfsharp}", "prog", "list"], "metric": "time", "runs": 40},
+    "cli_dotnet_floor": {"c": ["{bpftool}", "prog", "list"], "s": ["{floor}"], "metric": "time", "runs": 40},
     "cli_btf_dump_c_vmlinux": {"c": ["{bpftool}", "btf", "dump", "file", VMLINUX, "format", "c"],
                                "s": ["{bpfsharp}", "btf", "dump", "--vmlinux", "--format", "c"], "metric": "time", "runs": 7},
     "cli_btf_dump_c_vmlinux_peak_rss": {"c": ["{bpftool}", "btf", "dump", "file", VMLINUX, "format", "c"],
@@ -138,6 +140,7 @@ def main():
     ap.add_argument("--json", help="also write every figure here")
     ap.add_argument("--bpfsharp", help="the native bpfsharp executable, for the command rows (cli_*)")
     ap.add_argument("--bpftool", default="bpftool")
+    ap.add_argument("--floor", default="bench/StartupFloor/bin/publish/StartupFloor", help="a NativeAOT executable that does nothing")
     ap.add_argument("--loader", default="bench/native/load-object", help="libbpf's open + load + close of one object")
     ap.add_argument("workloads", nargs="*")
     args = ap.parse_args()
@@ -151,7 +154,8 @@ def main():
     baselines = {parts[0]: parts[1] if len(parts) > 1 else parts[0] for parts in listed if parts}
     commands = {}
     if args.bpfsharp:
-        executables = {"bpftool": args.bpftool, "bpfsharp": args.bpfsharp, "loader": args.loader, "harness": args.dotnet}
+        executables = {"bpftool": args.bpftool, "bpfsharp": args.bpfsharp, "loader": args.loader, "harness": args.dotnet,
+                       "floor": args.floor}
         commands = {"bpftool": CommandSide("c", executables), "bpfsharp": CommandSide("s", executables)}
         for name in COMMANDS:
             baselines[name] = name

@@ -22,6 +22,9 @@ make -s -C bench/native
 dotnet build bench/BpfSharp.Benchmarks -c Release -nologo -clp:ErrorsOnly -v:q >&2
 # cli_prog_list: the native bpfsharp (built by bpfsharp.sh when its sources changed) beside bpftool.
 bpfsharp_native=$(./bpfsharp.sh --build)
+# cli_dotnet_floor: a NativeAOT executable that does nothing (bench/StartupFloor), the floor under cli_prog_list.
+dotnet publish bench/StartupFloor -c Release -r linux-x64 -p:CppCompilerAndLinker=clang-19 -o bench/StartupFloor/bin/publish \
+  -nologo -clp:ErrorsOnly -v:q >&2
 
 # compat_corpus_open_load: every object of the compatibility corpora (compat/compat.py) that both sides loaded
 # whole in its last run on this machine (test-results/compat/) and that the distribution's libbpf, which this

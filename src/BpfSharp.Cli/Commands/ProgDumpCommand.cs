@@ -19,7 +19,7 @@ internal static class ProgDumpCommand
         var words = new Argument<string[]>("ARGS")
         {
             Arity = ArgumentArity.OneOrMore,
-            Description = "[xlated|jited] PROG [opcodes] [linum] [file FILE]: PROG is " + Targets.Help,
+            Description = "[xlated|jited] PROG [opcodes] [linum] [visual] [file FILE]: PROG is " + Targets.Help,
         };
         var opcodes = new Option<bool>("--opcodes") { Description = "Print each instruction's bytes under it (bpftool's opcodes)" };
         var linum = new Option<bool>("--linum") { Description = "Add the file, line and column to the source lines (bpftool's linum)" };
@@ -43,7 +43,7 @@ internal static class ProgDumpCommand
             try
             {
                 if (programs.Count == 0) throw new CliError($"{Selectors.Describe(request.Target)}: no such program");
-                if (programs.Count > 1 && (request.File is not null || r.GetValue(dialect) == "bpfsharp"))
+                if (programs.Count > 1 && (request.File is not null || request.Visual || r.GetValue(dialect) == "bpfsharp"))
                     throw new CliError($"{Selectors.Describe(request.Target)}: several programs matched ({string.Join(", ", programs.Select(p => p.Id))})");
                 if (request.File is { } file)
                 {
@@ -54,6 +54,12 @@ internal static class ProgDumpCommand
                 }
                 if (r.GetValue(dialect) == "bpfsharp")
                     return BpfSharpDialect(programs[0].GetCode(), asJson);
+                if (request.Visual && !request.Jited)
+                {
+                    // The graph is DOT text; bpftool answers -j with null.
+                    Console.Write(asJson ? "null\n" : BpftoolControlFlowGraph.Dot(programs[0].GetCode(), BpftoolKernelSymbols.Load()));
+                    return 0;
+                }
                 if (programs.Count == 1)
                 {
                     Console.Write(asJson ? Dump(programs[0].GetCode(), request.Jited).Json(withOpcodes, withLinum, GlobalOptions.Pretty)
@@ -144,7 +150,7 @@ internal static class ProgDumpCommand
         catch (BpfException) { return info.Name; }
     }
 
-    private sealed record Request(bool Jited, string Target, bool Opcodes, bool Linum, string? File);
+    private sealed record Request(bool Jited, string Target, bool Opcodes, bool Linum, string? File, bool Visual);
 
     // bpftool's word order: an optional mode (any prefix of xlated or jited), the program, then keywords.
     private static Request Parse(string[] words)
@@ -154,7 +160,7 @@ internal static class ProgDumpCommand
         if (words.Length > 1 && words[0].Length > 0 && ("xlated".StartsWith(words[0], StringComparison.Ordinal) || "jited".StartsWith(words[0], StringComparison.Ordinal)))
             jited = "jited".StartsWith(words[i++], StringComparison.Ordinal);
         string target = words[i++];
-        bool opcodes = false, linum = false;
+        bool opcodes = false, linum = false, visual = false;
         string? file = null;
         for (; i < words.Length; i++)
         {
@@ -163,11 +169,11 @@ internal static class ProgDumpCommand
                 case "opcodes": opcodes = true; break;
                 case "linum": linum = true; break;
                 case "file" when i + 1 < words.Length: file = words[++i]; break;
-                case "visual": throw new CliError("prog dump: 'visual' (the control flow graph) is not supported");
+                case "visual": visual = true; break;
                 default: throw new CliError($"prog dump: unexpected '{words[i]}' (expected opcodes, linum or file FILE after the program)");
             }
         }
-        return new Request(jited, target, opcodes, linum, file);
+        return new Request(jited, target, opcodes, linum, file, visual);
     }
 
     // The kernel's printer with BpfSharp's three changes, calls named from kallsyms.

@@ -8,7 +8,7 @@ namespace BpfSharp.Tests.Cli;
 /// <summary>
 /// <c>bpfsharp prog dump</c> against bpftool 7.1's <c>prog dump xlated</c>, compared byte for byte with nothing
 /// normalised: the default text (signatures, source lines, helper names and ids, map ids, subprogram calls),
-/// <c>linum</c>, <c>opcodes</c> and the JSON of both. Every program that loads on this host is dumped by both, over
+/// <c>linum</c>, <c>opcodes</c>, the JSON of both and the <c>visual</c> control flow graph. Every program that loads on this host is dumped by both, over
 /// the fixtures and examples, and over the compatibility corpora where they have been built (compat/check.sh):
 /// Debian's libbpf-tools objects and the kernel 6.1 selftests.
 /// </summary>
@@ -17,13 +17,14 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
     private const string CompatCache = "/var/cache/bpfsharp-compat";
 
     // What the test compares: bpftool's arguments after "prog dump xlated id N", and ours.
-    private static readonly (string[] Bpftool, Func<BpftoolXlatedDump, string> Ours)[] Variants =
+    private static readonly (string[] Bpftool, Func<BpftoolXlatedDump, BpfProgramCode, BpftoolKernelSymbols, string> Ours)[] Variants =
     [
-        ([], d => d.Plain(opcodes: false, linum: false)),
-        (["linum"], d => d.Plain(opcodes: false, linum: true)),
-        (["opcodes"], d => d.Plain(opcodes: true, linum: false)),
-        (["-j", "linum"], d => d.Json(opcodes: false, linum: true, pretty: false)),
-        (["-j", "opcodes"], d => d.Json(opcodes: true, linum: false, pretty: false)),
+        ([], (d, _, _) => d.Plain(opcodes: false, linum: false)),
+        (["linum"], (d, _, _) => d.Plain(opcodes: false, linum: true)),
+        (["opcodes"], (d, _, _) => d.Plain(opcodes: true, linum: false)),
+        (["-j", "linum"], (d, _, _) => d.Json(opcodes: false, linum: true, pretty: false)),
+        (["-j", "opcodes"], (d, _, _) => d.Json(opcodes: true, linum: false, pretty: false)),
+        (["visual"], (_, code, symbols) => BpftoolControlFlowGraph.Dot(code, symbols)),
     ];
 
     [Fact]
@@ -251,20 +252,25 @@ public sealed class CliProgDumpBpftoolTests(ITestOutputHelper output)
     // mount namespace of its own where the snapshot is bind-mounted over /proc/kallsyms, all forms in one shell.
     private static string? Compare(string bpftool, string snapshot, BpftoolKernelSymbols symbols, BpfProgram program)
     {
-        var dump = new BpftoolXlatedDump(program.GetCode(), symbols);
+        var code = program.GetCode();
+        var dump = new BpftoolXlatedDump(code, symbols);
         string id = program.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var script = new System.Text.StringBuilder($"mount --bind '{snapshot}' /proc/kallsyms || exit 1\n");
         foreach (var (args, _) in Variants)
         {
             var flags = string.Join(' ', args.TakeWhile(a => a.StartsWith('-')));
             var words = string.Join(' ', args.SkipWhile(a => a.StartsWith('-')));
-            script.Append($"{bpftool} {flags} prog dump xlated id {id} {words}; printf '\\0'\n");
+            script.Append($"{bpftool} {flags} prog dump xlated id {id} {words}; printf '\\0%d\\0' $?\n");
         }
+        // Each form's output, then its exit status.
         var theirs = TestKernel.Run("unshare", "-m", "--propagation", "private", "sh", "-c", script.ToString()).Split('\0');
         for (int i = 0; i < Variants.Length; i++)
         {
-            string mine = Variants[i].Ours(dump);
-            if (theirs[i] != mine) return FirstDifference(string.Join(' ', Variants[i].Bpftool), theirs[i], mine);
+            string mine = Variants[i].Ours(dump, code, symbols), their = theirs[2 * i];
+            // bpftool 7.1's graph crashes (SIGSEGV) on a block that ends in a subprogram call: what it wrote by
+            // then must begin ours, which leaves that edge out.
+            if (theirs[2 * i + 1] == "139" && Variants[i].Bpftool is ["visual"] && mine.StartsWith(their, StringComparison.Ordinal)) continue;
+            if (their != mine) return FirstDifference(string.Join(' ', Variants[i].Bpftool), their, mine);
         }
         return null;
     }

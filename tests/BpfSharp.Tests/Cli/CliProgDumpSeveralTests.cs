@@ -4,7 +4,8 @@ namespace BpfSharp.Tests.Cli;
 
 /// <summary>
 /// <c>prog dump</c> of a name or tag that several loaded programs share, beside bpftool 7.1: each dump headed by the
-/// program's line (plain) or object (JSON), byte for byte; a file or the old dialect refuses several programs.
+/// program's line (plain) or object (JSON), byte for byte; a file, the graph or the old dialect refuses several
+/// programs. The graph of one program through the tool.
 /// </summary>
 public sealed class CliProgDumpSeveralTests
 {
@@ -42,5 +43,11 @@ public sealed class CliProgDumpSeveralTests
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("several programs matched", refused.Stderr);
         Assert.False(File.Exists(file));
+        Assert.Contains("several programs matched", BpfSharpTool.Run("prog", "dump", "xlated", "name", "for_each_sum", "visual").Stderr);
+
+        // One program's control flow graph through the tool: bpftool's DOT text; with -j, bpftool's null.
+        string id = program.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(TestKernel.Run("bpftool", "prog", "dump", "xlated", "id", id, "visual"), BpfSharpTool.Ok("prog", "dump", "xlated", "id", id, "visual").Stdout);
+        Assert.Equal("null\n", BpfSharpTool.Ok("-j", "prog", "dump", "xlated", "id", id, "visual").Stdout);
     }
 }
