@@ -181,4 +181,25 @@ public class MapLifecycleTests
         Assert.Contains("BPF_MAP_CREATE", e.Message);
         Assert.Contains("badkey", e.Message);
     }
+
+    [Fact]
+    public void GetInfoBytes_IsTheKernelsStruct_ReadThroughItsBtf()
+    {
+        TestKernel.RequireRoot();
+        using var map = BpfMap.Create(BpfMapType.Hash, 8, 24, 7, new() { Name = "t_raw" });
+        // The running kernel's struct bpf_map_info, longer than any struct BpfSharp was built with: the kernel fills
+        // what it has, and every field lands where the kernel's BTF says.
+        var kernel = BpfSharp.Btf.BtfSpec.LoadKernel();
+        var type = kernel.Find<BpfSharp.Btf.BtfStruct>("bpf_map_info");
+        byte[] raw = map.GetInfoBytes(type.Size + 64);
+        uint Field(string name) => BitConverter.ToUInt32(raw, (int)kernel.FindMember(type.Id, name).ByteOffset);
+        Assert.Equal((uint)BpfMapType.Hash, Field("type"));
+        Assert.Equal(map.Id, Field("id"));
+        Assert.Equal(8u, Field("key_size"));
+        Assert.Equal(24u, Field("value_size"));
+        Assert.Equal(7u, Field("max_entries"));
+        Assert.Equal("t_raw", System.Text.Encoding.ASCII.GetString(raw, (int)kernel.FindMember(type.Id, "name").ByteOffset, 5));
+        Assert.All(raw[type.Size..], b => Assert.Equal(0, b));
+        Assert.Throws<ArgumentOutOfRangeException>(() => map.GetInfoBytes(-1));
+    }
 }
