@@ -128,6 +128,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
                 .Select(e => (Name: e.GetProperty("file").GetString()!, Comm: e.GetProperty("task").GetString()!, Age: e.GetProperty("delta_ns").GetInt64() / 1e9))
                 .OrderBy(t => t.Name, StringComparer.Ordinal).ThenBy(t => t.Age).ToList();
             Assert.True(tool.Count >= 2 && tool.Count == ours.Count, twin.Describe());
+            TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", tool.Zip(ours, (t, o) => $"'{t.Name}' {t.Comm}: tool {t.Age:0.00} s, bpfsharp {o.Age:0.000000} s")));
             for (int i = 0; i < tool.Count; i++)
             {
                 Assert.Equal(tool[i].Name, ours[i].Name);
@@ -250,6 +251,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
             Assert.True(before.ValueKind == JsonValueKind.Object && Time(after) > started, $"bpfsharp showed no counters before and after the load\n{twin.Describe()}");
             var ours = Stats(after).Zip(Stats(before), (end, start) => end - start).ToArray();
             string[] names = ["read", "write", "fsync", "open", "create"];
+            TestContext.Current.TestOutputHelper?.WriteLine(string.Join(", ", names.Select((n, i) => $"{n}: tool {tool[i]}, bpfsharp {ours[i]}, load {made[i]}")));
             for (int i = 0; i < 5; i++)
             {
                 Assert.True(tool[i] >= made[i] && ours[i] >= made[i], $"{names[i]}: the tool counted {tool[i]}, bpfsharp {ours[i]}, the load made {made[i]}\n{twin.Describe()}");
