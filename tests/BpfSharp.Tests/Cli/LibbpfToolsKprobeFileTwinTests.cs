@@ -211,8 +211,8 @@ public sealed class LibbpfToolsKprobeFileTwinTests
         {
             // Known numbers of each call, far above what the rest of the machine makes meanwhile: reads 3,000, writes
             // 2,000, opens 400 (each of a file that exists, and three more), creates 100 (mknod of a regular file),
-            // and fsyncs 150, which neither side sees on the CI kernels (both count 0: the fsync system call's call
-            // of vfs_fsync, a one-line wrapper in the same file, is inlined there).
+            // and fsyncs 150, which neither side counts on the CI kernels (both 0: there the fsync system call does
+            // not enter vfs_fsync through its symbol).
             using var load = new Load("""
                 import os, stat
                 d = sys.argv[1]
