@@ -133,9 +133,10 @@ public sealed class LibbpfToolsKprobeFileTwinTests
             {
                 Assert.Equal(tool[i].Name, ours[i].Name);
                 Assert.Equal(tool[i].Comm, ours[i].Comm);
-                // Each side times the file by its own probes at the same functions (microseconds apart, 5 ms at
-                // most in the guests' runs); the tool prints %.2f seconds.
-                Assert.True(Math.Abs(tool[i].Age - ours[i].Age) <= 0.02, $"{tool[i].Name}: ages {tool[i].Age} and {ours[i].Age}\n{twin.Describe()}");
+                // Each side times the file by its own probes at the same calls, microseconds apart, and the tool
+                // prints %.2f seconds; but a guest's CPU is a thread of a loaded host, which may be preempted
+                // between the two sides' probes (seen: 19 ms apart).
+                Assert.True(Math.Abs(tool[i].Age - ours[i].Age) <= 0.05, $"{tool[i].Name}: ages {tool[i].Age} and {ours[i].Age}\n{twin.Describe()}");
             }
             if (!tool.Any(t => t.Name == opened || t.Name == made) && TestKernel.GuestKernel == "6.12")
             {
@@ -210,7 +211,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
         try
         {
             // Known numbers of each call, far above what the rest of the machine makes meanwhile: reads 3,000, writes
-            // 2,000, opens 400 (each of a file that exists, and three more), creates 100 (mknod of a regular file),
+            // 2,000, opens 1,000 (each of a file that exists, and three more), creates 100 (mknod of a regular file),
             // and fsyncs 150, which neither side counts on the CI kernels (both 0: there the fsync system call does
             // not enter vfs_fsync through its symbol).
             using var load = new Load("""
@@ -221,22 +222,23 @@ public sealed class LibbpfToolsKprobeFileTwinTests
                 for _ in range(2000): os.write(n, b'x')
                 f = os.open(os.path.join(d, 'synced'), os.O_CREAT | os.O_WRONLY, 0o600)
                 for _ in range(150): os.fsync(f)
-                for _ in range(400): os.close(os.open(os.path.join(d, 'synced'), os.O_RDONLY))
+                for _ in range(1000): os.close(os.open(os.path.join(d, 'synced'), os.O_RDONLY))
                 for i in range(100): os.mknod(os.path.join(d, str(i)), 0o600 | stat.S_IFREG)
                 """, dir);
-            int[] made = [3000, 2000, 0, 403, 100];
+            int[] made = [3000, 2000, 0, 1003, 100];
             // The tool prints each second's counts (on SIGINT it dies without printing the last part); bpfsharp
             // shows its counters every 200 ms: its count from its last display before the load to its last before
-            // the test stops both, beside the tool's sum over its lines until a second after the load. Both windows
-            // hold the load; each has up to a second of the quiet rest of the machine that the other has not. The
-            // tool's fentry programs (it prefers those) and bpfsharp's kprobes count the same calls.
+            // the test stops both, beside the tool's sum over its lines until the first printed after the load. Both
+            // windows hold the load; each has up to a second of the rest of the machine that the other has not (a
+            // burst of 32 opens was seen). The tool's fentry programs (it prefers those) and bpfsharp's kprobes
+            // count the same calls.
             using var twin = new Twin("vfsstat", ["1"], "READ/s", "--json", "--interval", "200ms",
                 "--program", "kprobe_vfs_read", "--program", "kprobe_vfs_write", "--program", "kprobe_vfs_fsync",
                 "--program", "kprobe_vfs_open", "--program", "kprobe_vfs_create");
             var started = DateTimeOffset.Now;
             load.Run();
             int printed = twin.ToolLines.Count;
-            Assert.True(Eventually.Holds(() => twin.ToolLines.Count >= printed + 2, 10_000), twin.Describe());
+            Assert.True(Eventually.Holds(() => twin.ToolLines.Count >= printed + 1, 10_000), twin.Describe());
             // Stopping runs kill twice (each a process with its opens and reads) after the tool has died: bpfsharp's
             // window ends with its last display before that.
             var stopping = DateTimeOffset.Now;
@@ -257,7 +259,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
             for (int i = 0; i < 5; i++)
             {
                 Assert.True(tool[i] >= made[i] && ours[i] >= made[i], $"{names[i]}: the tool counted {tool[i]}, bpfsharp {ours[i]}, the load made {made[i]}\n{twin.Describe()}");
-                Assert.True(Math.Abs(ours[i] - tool[i]) <= Math.Max(30, made[i] / 20),
+                Assert.True(Math.Abs(ours[i] - tool[i]) <= Math.Max(40, made[i] / 10),
                     $"{names[i]}: the tool counted {tool[i]}, bpfsharp {ours[i]}\n{twin.Describe()}");
             }
         }
