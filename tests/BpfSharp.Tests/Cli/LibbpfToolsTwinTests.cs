@@ -20,9 +20,9 @@ public sealed partial class LibbpfToolsTwinTests
     /// <summary>A packaged tool and its bpfsharp twin, both attached.</summary>
     internal sealed class Twin : IDisposable
     {
-        private readonly Process _tool;
+        private readonly Process _tool = null!;
         private readonly List<string> _toolLines = [];
-        private readonly Process _ours;
+        private readonly Process _ours = null!;
         private readonly Func<string> _oursStdout;
         private readonly BpfSharpTool.ToolStderr _oursStderr;
         private readonly string _dir;
@@ -32,29 +32,43 @@ public sealed partial class LibbpfToolsTwinTests
             TestKernel.RequireRoot();
             string exe = TestKernel.RequireTool(tool);
             _dir = Directory.CreateTempSubdirectory($"bpfsharp-twin-{Environment.ProcessId}-").FullName;
-            BpfSharpTool.Ok("object", "extract", exe, "-o", _dir);
-            string obj = Path.Combine(_dir, $"{Path.GetFileName(exe)}.bpf.o");
-            (_ours, _, _oursStdout, _oursStderr) = BpfSharpTool.StartAttached(["run", obj, .. runArgs]);
-
-            // Line-buffered: the tools print through stdio, which a pipe would otherwise hold until exit.
-            var psi = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in (string[])["-oL", exe, .. toolArgs]) psi.ArgumentList.Add(a);
-            _tool = Process.Start(psi)!;
-            var readyLine = new TaskCompletionSource();
-            _tool.OutputDataReceived += (_, e) =>
+            // A constructor that fails has no Dispose: what it started (bpfsharp, the tool) and its folder go here.
+            try
             {
-                if (e.Data is null) return;
-                lock (_toolLines) _toolLines.Add(e.Data);
-                if (e.Data.Contains(ready, StringComparison.Ordinal)) readyLine.TrySetResult();
-            };
-            _tool.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_toolLines) _toolLines.Add("stderr: " + e.Data); };
-            _tool.BeginOutputReadLine();
-            _tool.BeginErrorReadLine();
-            // A tool that prints nothing until it stops (offcputime) is attached once it holds a BPF link.
-            if (ready.Length == 0 ? !HoldsLink(_tool, TimeSpan.FromSeconds(30)) : !readyLine.Task.Wait(30_000))
-                Assert.Fail($"{tool} did not {(ready.Length == 0 ? "attach" : $"print '{ready}' (attached)")} in 30 s:\n{string.Join('\n', ToolLines)}");
-            // Some tools (execsnoop) print their header before they open their perf buffer: events until then are lost.
-            Thread.Sleep(500);
+                BpfSharpTool.Ok("object", "extract", exe, "-o", _dir);
+                string obj = Path.Combine(_dir, $"{Path.GetFileName(exe)}.bpf.o");
+                (_ours, _, _oursStdout, _oursStderr) = BpfSharpTool.StartAttached(["run", obj, .. runArgs]);
+
+                // Line-buffered: the tools print through stdio, which a pipe would otherwise hold until exit.
+                var psi = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var a in (string[])["-oL", exe, .. toolArgs]) psi.ArgumentList.Add(a);
+                _tool = Process.Start(psi)!;
+                var readyLine = new TaskCompletionSource();
+                _tool.OutputDataReceived += (_, e) =>
+                {
+                    if (e.Data is null) return;
+                    lock (_toolLines) _toolLines.Add(e.Data);
+                    if (e.Data.Contains(ready, StringComparison.Ordinal)) readyLine.TrySetResult();
+                };
+                _tool.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_toolLines) _toolLines.Add("stderr: " + e.Data); };
+                _tool.BeginOutputReadLine();
+                _tool.BeginErrorReadLine();
+                // A tool that prints nothing until it stops (offcputime) is attached once it holds a BPF link.
+                if (ready.Length == 0 ? !HoldsLink(_tool, TimeSpan.FromSeconds(30)) : !readyLine.Task.Wait(30_000))
+                    Assert.Fail($"{tool} did not {(ready.Length == 0 ? "attach" : $"print '{ready}' (attached)")} in 30 s:\n{string.Join('\n', ToolLines)}");
+                // Some tools (execsnoop) print their header before they open their perf buffer: events until then are lost.
+                Thread.Sleep(500);
+            }
+            catch
+            {
+                foreach (var p in new[] { _tool, _ours })
+                {
+                    if (p is not null && !p.HasExited) p.Kill(entireProcessTree: true);
+                    p?.Dispose();
+                }
+                Directory.Delete(_dir, recursive: true);
+                throw;
+            }
         }
 
         private static bool HoldsLink(Process p, TimeSpan timeout)
