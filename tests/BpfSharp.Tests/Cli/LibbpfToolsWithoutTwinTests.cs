@@ -14,7 +14,7 @@ public sealed class LibbpfToolsWithoutTwinTests
     public static TheoryData<string, string[]> Tools => new()
     {
         // Tools that need kprobes, fentry or hardware this host lacks: their own failure is the reason. (Those that
-        // run here have twins in LibbpfToolsTwinTests.)
+        // run here have twins in LibbpfToolsTwinTests, the kprobe network tools in LibbpfToolsKprobeNetTwinTests.)
         { "biosnoop", [] }, { "biostacks", [] }, { "biotop", [] }, { "cachestat", [] }, { "capable", [] },
         { "cpufreq", [] }, { "filelife", [] }, { "filetop", [] }, { "fsdist", ["-t", "ext4"] }, { "fsslower", ["-t", "ext4"] },
         { "ksnoop", ["trace", "vfs_read"] }, { "klockstat", [] }, { "llcstat", [] }, { "mdflush", [] }, { "numamove", [] },
