@@ -119,7 +119,7 @@ public sealed class BtfValueFormatter(BtfSpec spec)
             case BtfPointer:
                 w.WriteStringValue(FormatPointer(Slice(data, bitOffset, Spec.PointerSize)));
                 break;
-            case BtfArray a when IsCharType(Spec[Resolve(a.ElementTypeId)]):
+            case BtfArray a when IsTextElement(a.ElementTypeId):
                 w.WriteStringValue(CString(Slice(data, bitOffset, a.Length)));
                 break;
             case BtfArray a:
@@ -219,7 +219,7 @@ public sealed class BtfValueFormatter(BtfSpec spec)
             case BtfPointer:
                 sb.Append(FormatPointer(Slice(data, bitOffset, Spec.PointerSize)));
                 break;
-            case BtfArray a when IsCharType(Spec[Resolve(a.ElementTypeId)]):
+            case BtfArray a when IsTextElement(a.ElementTypeId):
                 AppendQuoted(sb, CString(Slice(data, bitOffset, a.Length)));
                 break;
             case BtfArray a:
@@ -293,6 +293,17 @@ public sealed class BtfValueFormatter(BtfSpec spec)
                 default: return id;
             }
         }
+    }
+
+    /// <summary>
+    /// An array is text when its element is <c>char</c> itself (through qualifiers, not typedefs), as bpftool decides:
+    /// <c>__u8 addr[16]</c> or <c>unsigned char key[32]</c> are bytes, which a NUL does not end.
+    /// </summary>
+    private bool IsTextElement(int elementId)
+    {
+        var t = Spec[elementId];
+        while (t is BtfModifier m) t = m.Target;
+        return t is BtfInt { Size: 1 } i && (i.IsChar || i.Name == "char");
     }
 
     private static bool IsCharType(BtfType t) =>

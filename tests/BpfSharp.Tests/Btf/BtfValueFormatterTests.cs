@@ -55,6 +55,25 @@ public sealed class BtfValueFormatterTests
     }
 
     [Fact]
+    public void ByteArraysAreNumbers_OnlyCharArraysAreText()
+    {
+        // tcpconnect's __u8 saddr_v6[16] holding 127.0.0.1 as an IPv4-mapped address is bytes, not the text "\u007F".
+        var b = new BtfBuilder();
+        int u32 = b.AddInt("unsigned int", 4);
+        int uchar = b.AddInt("unsigned char", 1);
+        int u8 = b.AddTypedef("__u8", uchar);
+        int ch = b.AddInt("char", 1, BtfIntEncoding.Signed);
+        int bytes = b.AddArray(u8, u32, 4);
+        int raw = b.AddArray(uchar, u32, 2);
+        int text = b.AddArray(b.AddConst(ch), u32, 4);
+        int s = b.AddStruct("s", 10, [new("addr", bytes, 0, 0), new("key", raw, 32, 0), new("name", text, 48, 0)]);
+        var f = new BtfValueFormatter(BtfSpec.Parse(b.Build()));
+        byte[] data = [127, 0, 0, 1, 0, 9, (byte)'o', (byte)'k', 0, 0];
+        Assert.Equal("{\"addr\":[127,0,0,1],\"key\":[0,9],\"name\":\"ok\"}", Json(f, s, data));
+        Assert.Equal("addr=[127 0 0 1] key=[0 9] name=\"ok\"", f.FormatText(s, data, braces: false));
+    }
+
+    [Fact]
     public void AnonymousMembersReadAsTheEnclosingStructs()
     {
         var b = new BtfBlobBuilder();
