@@ -16,13 +16,15 @@ public sealed class LibbpfToolsWithoutTwinTests
         // Tools that need kprobes, fentry or hardware this host lacks: their own failure is the reason. (Those that
         // run here have twins in LibbpfToolsTwinTests.)
         { "bindsnoop", [] }, { "biosnoop", [] }, { "biostacks", [] }, { "biotop", [] }, { "cachestat", [] },
-        { "capable", [] }, { "cpufreq", [] }, { "filelife", [] }, { "filetop", [] }, { "fsdist", ["-t", "ext4"] },
-        { "fsslower", ["-t", "ext4"] }, { "ksnoop", ["trace", "vfs_read"] }, { "klockstat", [] }, { "llcstat", [] },
+        { "capable", [] }, { "cpufreq", [] }, { "filelife", [] }, { "filetop", [] },
+        { "ksnoop", ["trace", "vfs_read"] }, { "klockstat", [] }, { "llcstat", [] },
         { "mdflush", [] }, { "numamove", [] }, { "oomkill", [] }, { "readahead", [] }, { "runqlen", [] },
         { "slabratetop", [] }, { "solisten", [] }, { "tcpconnect", [] }, { "tcpconnlat", [] }, { "tcprtt", [] },
-        { "tcpsynbl", [] }, { "tcptop", [] }, { "tcptracer", [] }, { "vfsstat", [] }, { "btrfsdist", [] },
-        { "btrfsslower", [] }, { "ext4dist", [] }, { "ext4slower", [] }, { "nfsdist", [] }, { "nfsslower", [] },
-        { "xfsdist", [] }, { "xfsslower", [] },
+        { "tcpsynbl", [] }, { "tcptop", [] }, { "tcptracer", [] }, { "vfsstat", [] },
+        // The file system tools have twins in LibbpfToolsKprobeFsTwinTests (ext4, xfs, btrfs on a loop device), but
+        // not over NFS: that needs an NFS server in the guest (nfsd, rpc.mountd, exportfs, mount.nfs) exporting over
+        // loopback, more machinery than the twin proves beyond what the other file systems prove.
+        { "nfsdist", [] }, { "nfsslower", [] },
     };
 
     [Theory]
