@@ -1,18 +1,22 @@
 using BpfSharp.Btf;
+using BpfSharp.Interop;
 
 namespace BpfSharp;
 
 /// <summary>
 /// Resolves a program's attach target name to the BTF id the kernel expects at load, with the kernel's
 /// naming rules: tp_btf targets are <c>btf_trace_NAME</c> typedefs, lsm hooks <c>bpf_lsm_NAME</c> functions,
-/// iterators <c>bpf_iter_NAME</c> functions, and fentry/fexit/fmod_ret targets the functions themselves.
+/// iterators <c>bpf_iter_NAME</c> functions, and fentry/fexit/fmod_ret targets the functions themselves. A function
+/// the kernel's own BTF lacks is looked for in the loaded modules' BTF (ext4_file_open where ext4 is a module), as
+/// libbpf does: the load then names that module's BTF object beside the id.
 /// </summary>
 internal static class AttachTargets
 {
-    public static uint Resolve(BpfProgramType type, BpfAttachType? attachType, string target, BpfProgram? targetProgram)
+    /// <summary>The target's BTF id; for a module's function also the module's BTF object (the caller disposes it).</summary>
+    public static (uint Id, SafeFdHandle? ModuleBtf) Resolve(BpfProgramType type, BpfAttachType? attachType, string target, BpfProgram? targetProgram)
     {
         if (targetProgram is not null)
-            return ResolveInProgram(targetProgram, target);
+            return (ResolveInProgram(targetProgram, target), null);
         var (name, kind) = (type, attachType) switch
         {
             (BpfProgramType.Tracing, BpfAttachType.TraceRawTp) => ("btf_trace_" + target, BtfKind.Typedef),
@@ -31,10 +35,34 @@ internal static class AttachTargets
             // libbpf fails the same way (ESRCH, no valid kernel BTF).
             throw new BpfException("BPF_PROG_LOAD", Interop.Errnos.ESRCH, $"a {type} program's target '{target}' is found in the kernel's BTF, which is not there: {e.Message}");
         }
+        if (kernel.TryFindId(name, kind, out int id))
+            return ((uint)id, null);
+        if (kind == BtfKind.Func && type == BpfProgramType.Tracing && InModules(name) is { } found)
+            return found;
         // ESRCH, as libbpf reports a target missing from the kernel's BTF, so callers can test for it.
-        if (!kernel.TryFindId(name, kind, out int id))
-            throw new BpfException("BPF_PROG_LOAD", Interop.Errnos.ESRCH, $"the kernel's BTF has no {kind} '{name}' to attach a {type} program to (target '{target}')");
-        return (uint)id;
+        throw new BpfException("BPF_PROG_LOAD", Interop.Errnos.ESRCH, $"the kernel's BTF (and its loaded modules') has no {kind} '{name}' to attach a {type} program to (target '{target}')");
+    }
+
+    /// <summary>A function of a loaded module: its id in the module's split BTF, and that BTF object, opened.</summary>
+    private static (uint Id, SafeFdHandle ModuleBtf)? InModules(string function)
+    {
+        foreach (var module in BtfSpec.GetKernelModuleNames())
+        {
+            BtfSpec spec;
+            try { spec = BtfSpec.LoadKernelModule(module); }
+            catch (Exception e) when (e is IOException or BpfFormatException) { continue; } // unloaded meanwhile, or unreadable
+            if (!spec.TryFindId(function, BtfKind.Func, out int id)) continue;
+            // The kernel knows the module's BTF by an object id of its own, listed among every BTF object.
+            foreach (uint btfId in BtfObjectInfo.EnumerateIds())
+            {
+                SafeFdHandle fd;
+                try { fd = Interop.BtfObjects.OpenById(btfId); }
+                catch (BpfException) { continue; } // freed since it was listed
+                if (BtfObjectInfo.Read(fd) is { IsKernel: true } info && info.Name == module) return ((uint)id, fd);
+                fd.Dispose();
+            }
+        }
+        return null;
     }
 
     /// <summary>freplace: the function's id in the target program's own BTF.</summary>

@@ -9,8 +9,9 @@ namespace BpfSharp.Cli.Run;
 /// <c>kprobe/dummy_*</c> sections become uprobes on a library function, fsdist's and fsslower's become kprobes on
 /// the chosen file system's functions (ext4_file_read_iter). WHERE is <c>usdt:[BINARY]:PROVIDER:NAME</c>,
 /// <c>uprobe:BINARY:FUNCTION[+OFFSET]</c>, <c>uretprobe:BINARY:FUNCTION</c>, <c>kprobe:FUNCTION[+OFFSET]</c> or
-/// <c>kretprobe:FUNCTION</c>; with <c>--pid</c> only that process is traced by uprobes (and a usdt probe without
-/// BINARY is looked up in every file the process has mapped); a kprobe fires for every process.
+/// <c>kretprobe:FUNCTION</c>, <c>fentry:FUNCTION</c> or <c>fexit:FUNCTION</c> (a tracing program's target is part of
+/// its load: set before it, see <see cref="IsLoadTarget"/>); with <c>--pid</c> only that process is traced by uprobes
+/// (and a usdt probe without BINARY is looked up in every file the process has mapped); a kprobe fires for every process.
 /// </summary>
 internal sealed record ExplicitAttachment(string Program, string Kind, string Binary, string Function, ulong Offset, string Provider, string Name)
 {
@@ -30,7 +31,7 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
     private static ExplicitAttachment ParseOne(string value)
     {
         int eq = value.IndexOf('=');
-        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION, kprobe:FUNCTION, kretprobe:FUNCTION)");
+        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION, kprobe:FUNCTION, kretprobe:FUNCTION, fentry:FUNCTION, fexit:FUNCTION)");
         string program = value[..eq], where = value[(eq + 1)..];
         int colon = where.IndexOf(':');
         string kind = colon < 0 ? where : where[..colon], rest = colon < 0 ? "" : where[(colon + 1)..];
@@ -60,8 +61,12 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
                 var (function, offset) = FunctionAndOffset(value, rest);
                 return new(program, kind, "", function, offset, "", "");
             }
+            case "fentry" or "fexit":
+                if (rest.Length == 0 || rest.Contains(':') || rest.Contains('+'))
+                    throw new CliError($"--attach {value}: a {kind} target is {kind}:FUNCTION");
+                return new(program, kind, "", rest, 0, "", "");
             default:
-                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe, kprobe, kretprobe)");
+                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe, kprobe, kretprobe, fentry, fexit)");
         }
     }
 
@@ -79,9 +84,19 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
         return (text[..plus], offset);
     }
 
+    /// <summary>fentry/fexit: the function is the program's load-time target (BTF id), set before the object loads.</summary>
+    public bool IsLoadTarget => Kind is "fentry" or "fexit";
+
     /// <summary>Attaches <paramref name="program"/> as given; <paramref name="pid"/> is -1 for every process.</summary>
     public BpfLink Attach(BpfProgram program, int pid)
     {
+        if (IsLoadTarget)
+        {
+            var expected = Kind == "fentry" ? BpfAttachType.TraceFentry : BpfAttachType.TraceFexit;
+            if (program.Type != BpfProgramType.Tracing || program.ExpectedAttachType != expected)
+                throw new CliError($"--attach {Program}={Kind}:{Function}: {Program} is a {program.Type} program{(program.ExpectedAttachType is { } t ? $" ({t})" : "")}, not {Kind}");
+            return program.AttachTrace();
+        }
         if (Kind == "usdt")
         {
             if (Binary.Length == 0)
@@ -99,7 +114,7 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
     public override string ToString() => Kind switch
     {
         "usdt" => $"usdt:{Binary}:{Provider}:{Name}",
-        "kprobe" or "kretprobe" => $"{Kind}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
+        "kprobe" or "kretprobe" or "fentry" or "fexit" => $"{Kind}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
         _ => $"{Kind}:{Binary}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
     };
 }

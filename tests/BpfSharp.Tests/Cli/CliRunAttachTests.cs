@@ -8,7 +8,9 @@ public sealed class CliRunAttachTests
 {
     [Theory]
     [InlineData("on_usdt", "expected PROGRAM=WHERE")]
-    [InlineData("on_usdt=fentry:vfs_read", "unknown kind 'fentry'")]
+    [InlineData("on_usdt=tp:sched:sched_switch", "unknown kind 'tp'")]
+    [InlineData("on_usdt=fentry:", "fentry:FUNCTION")]
+    [InlineData("on_usdt=fentry:vfs_read", "is a Kprobe program, not fentry")]
     [InlineData("on_usdt=kprobe:", "kprobe:FUNCTION[+OFFSET]")]
     [InlineData("on_usdt=kretprobe:/bin/true:main", "kretprobe:FUNCTION[+OFFSET]")]
     [InlineData("on_usdt=kprobe:vfs_read+x1", "offset 'x1' is not a number")]

@@ -10,9 +10,9 @@ namespace BpfSharp.Tests.Cli;
 /// The file system latency twins: fsdist and fsslower (and their aliases ext4dist, xfsslower...) beside
 /// <c>bpfsharp run</c> on their embedded object, over a file system of the test's own (mkfs on a loop device,
 /// mounted on a temporary directory) while one known process opens, writes, fsyncs and reads one file there. The
-/// tools choose at run time which file system functions their <c>kprobe/dummy_*</c> programs go to (fentry where
-/// the kernel can, kprobes otherwise); the twin places the kprobe programs there with <c>--attach</c>. Kprobes:
-/// these run in the CI guests only.
+/// tools choose at run time which file system functions their <c>fentry/dummy_*</c> programs go to where the kernel
+/// has BPF trampolines (their <c>kprobe/dummy_*</c> programs otherwise); the twin places them there with
+/// <c>--attach</c>. Kprobes and fentry: these run in the CI guests only.
 /// </summary>
 public sealed partial class LibbpfToolsKprobeFsTwinTests
 {
@@ -41,15 +41,20 @@ public sealed partial class LibbpfToolsKprobeFsTwinTests
     /// <summary>fsdist's operations, by index of its hists array (fsdist.h's enum fs_file_op).</summary>
     private static readonly string[] Operations = ["read", "write", "open", "fsync", "getattr"];
 
-    /// <summary>The kprobe programs of the object, placed where the tool places them for <paramref name="fs"/>.</summary>
-    private static string[] KprobeArgs(string fs)
+    /// <summary>
+    /// The object's programs for <paramref name="fs"/>, placed where the tool places them: its fentry/fexit pairs
+    /// (<paramref name="fentry"/>: what the tool loads where the kernel has BPF trampolines) or its kprobe/kretprobe
+    /// pairs (its fallback). fsslower has no getattr programs; xfs and btrfs have no getattr function.
+    /// </summary>
+    private static string[] PlacedPrograms(string fs, bool fentry, bool getattr)
     {
         var args = new List<string>();
         for (int op = 0; op < Stems.Length; op++)
         {
-            if (Functions[fs][op] is not { } function) continue; // xfs, btrfs: no getattr (the tools leave it out too)
-            string entry = Stems[op] == "getattr" ? "getattr_entry" : $"{Stems[op]}_entry", exit = entry.Replace("_entry", "_exit");
-            args.AddRange(["--program", entry, "--program", exit, "--attach", $"{entry}=kprobe:{function}", "--attach", $"{exit}=kretprobe:{function}"]);
+            if (Functions[fs][op] is not { } function || (Stems[op] == "getattr" && !getattr)) continue;
+            var (entry, exit) = fentry ? ($"{Stems[op]}_fentry", $"{Stems[op]}_fexit") : ($"{Stems[op]}_entry", $"{Stems[op]}_exit");
+            args.AddRange(["--program", entry, "--program", exit,
+                "--attach", $"{entry}={(fentry ? "fentry" : "kprobe")}:{function}", "--attach", $"{exit}={(fentry ? "fexit" : "kretprobe")}:{function}"]);
         }
         return [.. args];
     }
@@ -161,9 +166,11 @@ public sealed partial class LibbpfToolsKprobeFsTwinTests
         using var mounted = new Mounted(fs);
         using var load = new Load(Path.Combine(mounted.Dir, "bsx-data"));
         string pid = load.Pid.ToString();
-        // One histogram per operation in .bss (struct hist hists[MAX_OP]), drawn with --hist; both count the load's process only.
+        // One histogram per operation in .bss (struct hist hists[MAX_OP]), drawn with --hist; both count the load's
+        // process only. Latencies depend on the hook (under emulation a kprobe's trap costs more than a trampoline):
+        // the twin loads the same kind as the tool, fentry/fexit (on a module's function: its BTF) where the kernel can.
         using (var twin = new Twin(tool, [.. TypeArgs(tool, fs), "-p", pid], "Tracing",
-            ["--hist", "hists=usecs", "--set", $"target_pid={pid}", "--set", "in_ms=false", .. KprobeArgs(fs)]))
+            ["--hist", "hists=usecs", "--set", $"target_pid={pid}", "--set", "in_ms=false", .. PlacedPrograms(fs, BpfFeatures.Fentry.IsSupported, getattr: true)]))
         {
             load.Run();
             Thread.Sleep(300);
@@ -210,9 +217,10 @@ public sealed partial class LibbpfToolsKprobeFsTwinTests
         using var mounted = new Mounted(fs);
         using var load = new Load(Path.Combine(mounted.Dir, "bsx-data"));
         string pid = load.Pid.ToString();
-        // -m 0 (min_lat_ns 0): every operation, in CSV (exact offsets in bytes) on the tool's side.
+        // -m 0 (min_lat_ns 0): every operation, in CSV (exact offsets in bytes) on the tool's side. What an event
+        // says does not depend on the hook: the twin places the tool's fallback, the kprobe programs, with --attach.
         using (var twin = new Twin(tool, [.. TypeArgs(tool, fs), "-p", pid, "-m", "0", "-c"], "ENDTIME_ns",
-            ["--json", "--types", FsslowerEvent, "--set", $"target_pid={pid}", "--set", "min_lat_ns=0", .. KprobeArgs(fs)]))
+            ["--json", "--types", FsslowerEvent, "--set", $"target_pid={pid}", "--set", "min_lat_ns=0", .. PlacedPrograms(fs, fentry: false, getattr: false)]))
         {
             load.Run();
             Thread.Sleep(500);
