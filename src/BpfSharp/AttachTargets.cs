@@ -46,23 +46,44 @@ internal static class AttachTargets
     /// <summary>A function of a loaded module: its id in the module's split BTF, and that BTF object, opened.</summary>
     private static (uint Id, SafeFdHandle ModuleBtf)? InModules(string function)
     {
-        foreach (var module in BtfSpec.GetKernelModuleNames())
+        // The modules' BTF objects (kernel BTF named after their module); the module a function's name starts
+        // with (ext4_file_open: ext4) is searched first.
+        var modules = new List<(string Name, uint Id)>();
+        foreach (uint btfId in BtfObjectInfo.EnumerateIds())
         {
-            BtfSpec spec;
-            try { spec = BtfSpec.LoadKernelModule(module); }
-            catch (Exception e) when (e is IOException or BpfFormatException) { continue; } // unloaded meanwhile, or unreadable
-            if (!spec.TryFindId(function, BtfKind.Func, out int id)) continue;
-            // The kernel knows the module's BTF by an object id of its own, listed among every BTF object.
-            foreach (uint btfId in BtfObjectInfo.EnumerateIds())
+            try
             {
-                SafeFdHandle fd;
-                try { fd = Interop.BtfObjects.OpenById(btfId); }
-                catch (BpfException) { continue; } // freed since it was listed
-                if (BtfObjectInfo.Read(fd) is { IsKernel: true } info && info.Name == module) return ((uint)id, fd);
-                fd.Dispose();
+                if (BtfObjectInfo.FromId(btfId) is { IsKernel: true } info && info.Name != "vmlinux") modules.Add((info.Name, btfId));
             }
+            catch (BpfException) { /* freed since it was listed */ }
+        }
+        foreach (var (module, btfId) in modules.OrderBy(m => function.StartsWith(m.Name + "_", StringComparison.Ordinal) ? 0 : 1))
+        {
+            if (ModuleSpec(module, btfId) is not { } spec || !spec.TryFindId(function, BtfKind.Func, out int id)) continue;
+            try { return ((uint)id, Interop.BtfObjects.OpenById(btfId)); }
+            catch (BpfException) { continue; } // the module was unloaded meanwhile
         }
         return null;
+    }
+
+    private static readonly Dictionary<string, (uint BtfId, BtfSpec Spec)> ModuleSpecs = [];
+    private static readonly Lock ModuleSpecsLock = new();
+
+    /// <summary>
+    /// A module's parsed BTF, kept while the module stays loaded (an object's programs often target the same module:
+    /// it is parsed once); a module loaded again has a BTF object of another id, and is read afresh.
+    /// </summary>
+    private static BtfSpec? ModuleSpec(string module, uint btfId)
+    {
+        lock (ModuleSpecsLock)
+        {
+            if (ModuleSpecs.TryGetValue(module, out var known) && known.BtfId == btfId) return known.Spec;
+        }
+        BtfSpec spec;
+        try { spec = BtfSpec.LoadKernelModule(module); }
+        catch (Exception e) when (e is IOException or BpfFormatException) { return null; } // unloaded meanwhile, or unreadable
+        lock (ModuleSpecsLock) ModuleSpecs[module] = (btfId, spec);
+        return spec;
     }
 
     /// <summary>freplace: the function's id in the target program's own BTF.</summary>
