@@ -23,6 +23,9 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 echo '#include <sys/sdt.h>' | cpp >/dev/null 2>&1 || missing+=(systemtap-sdt-dev)
 # The tools people already run: LibbpfToolsTwinTests runs each beside bpfsharp run on its embedded object.
 [ -x /usr/sbin/execsnoop ] || missing+=(libbpf-tools)
+# The file systems the fs tools' twins (xfsdist, btrfsslower...) make on a loop device.
+command -v mkfs.xfs >/dev/null 2>&1 || [ -x /usr/sbin/mkfs.xfs ] || missing+=(xfsprogs)
+command -v mkfs.btrfs >/dev/null 2>&1 || [ -x /usr/sbin/mkfs.btrfs ] || missing+=(btrfs-progs)
 if [ ${#missing[@]} -gt 0 ]; then
   need_root "installing ${missing[*]}"
   echo "setup: installing ${missing[*]}"

@@ -54,6 +54,6 @@ rm -f "$results"
 exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" --share test-results \
   --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_TOOL=$tool" \
   -- \
-  bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 2>&1 | sed "s/^/guest modprobe: /"
+  bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 xfs btrfs 2>&1 | sed "s/^/guest modprobe: /"
            exec "$@"' guest-tests \
   "$exe" -noColor "${filter[@]}" -result-xml "$results"

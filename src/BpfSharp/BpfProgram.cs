@@ -59,6 +59,11 @@ public sealed unsafe partial class BpfProgram : IDisposable
         var license = Bpf.CString(options.License);
         var what = $"{type} program \"{options.Name}\"";
         using var refs = new HandleRefs();
+        // A target named by its function is resolved here; a module's function comes with the module's BTF object.
+        var (attachBtfId, moduleBtf) = options.AttachBtfId != 0 || options.AttachTarget is null
+            ? (options.AttachBtfId, null)
+            : AttachTargets.Resolve(type, options.ExpectedAttachType, options.AttachTarget, options.AttachProgram);
+        using var moduleBtfHandle = moduleBtf;
         fixed (BpfInstruction* insns = instructions)
         fixed (byte* lic = license)
         fixed (byte* funcInfo = options.FuncInfo.Span)
@@ -75,12 +80,10 @@ public sealed unsafe partial class BpfProgram : IDisposable
                 prog_name = ObjName.From(options.Name),
                 prog_ifindex = (uint)options.Ifindex,
                 expected_attach_type = options.ExpectedAttachType is { } t ? (uint)t : 0,
-                attach_btf_id = options.AttachBtfId != 0 || options.AttachTarget is null
-                    ? options.AttachBtfId
-                    : AttachTargets.Resolve(type, options.ExpectedAttachType, options.AttachTarget, options.AttachProgram),
+                attach_btf_id = attachBtfId,
             };
             if (options.AttachProgram is not null) attr.attach_prog_fd = refs.Add(options.AttachProgram.Handle);
-            else if (options.AttachBtfObject is not null) attr.attach_prog_fd = refs.Add(options.AttachBtfObject);
+            else if ((options.AttachBtfObject ?? moduleBtf) is { } btfObject) attr.attach_prog_fd = refs.Add(btfObject);
             if (options.Token is not null)
             {
                 attr.prog_token_fd = (int)refs.Add(options.Token.Handle);

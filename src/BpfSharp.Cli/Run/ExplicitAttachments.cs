@@ -6,10 +6,12 @@ namespace BpfSharp.Cli.Run;
 /// <c>--attach PROGRAM=WHERE</c>: where a program goes when its section does not say, or says something else than
 /// the tool's user space does. libbpf-tools attach some programs themselves: javagc's <c>usdt</c> sections name no
 /// probe (the tool attaches them to libjvm.so's hotspot probes of one process), gethostlatency's and funclatency's
-/// <c>kprobe/dummy_*</c> sections become uprobes on a library function. WHERE is
-/// <c>usdt:[BINARY]:PROVIDER:NAME</c>, <c>uprobe:BINARY:FUNCTION[+OFFSET]</c> or <c>uretprobe:BINARY:FUNCTION</c>;
-/// with <c>--pid</c> only that process is traced (and a usdt probe without BINARY is looked up in every file the
-/// process has mapped).
+/// <c>kprobe/dummy_*</c> sections become uprobes on a library function, fsdist's and fsslower's become kprobes on
+/// the chosen file system's functions (ext4_file_read_iter). WHERE is <c>usdt:[BINARY]:PROVIDER:NAME</c>,
+/// <c>uprobe:BINARY:FUNCTION[+OFFSET]</c>, <c>uretprobe:BINARY:FUNCTION</c>, <c>kprobe:FUNCTION[+OFFSET]</c> or
+/// <c>kretprobe:FUNCTION</c>, <c>fentry:FUNCTION</c> or <c>fexit:FUNCTION</c> (a tracing program's target is part of
+/// its load: set before it, see <see cref="IsLoadTarget"/>); with <c>--pid</c> only that process is traced by uprobes
+/// (and a usdt probe without BINARY is looked up in every file the process has mapped); a kprobe fires for every process.
 /// </summary>
 internal sealed record ExplicitAttachment(string Program, string Kind, string Binary, string Function, ulong Offset, string Provider, string Name)
 {
@@ -29,7 +31,7 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
     private static ExplicitAttachment ParseOne(string value)
     {
         int eq = value.IndexOf('=');
-        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION)");
+        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION, kprobe:FUNCTION, kretprobe:FUNCTION, fentry:FUNCTION, fexit:FUNCTION)");
         string program = value[..eq], where = value[(eq + 1)..];
         int colon = where.IndexOf(':');
         string kind = colon < 0 ? where : where[..colon], rest = colon < 0 ? "" : where[(colon + 1)..];
@@ -48,28 +50,53 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
                 int last = rest.LastIndexOf(':');
                 if (last <= 0 || last == rest.Length - 1)
                     throw new CliError($"--attach {value}: a {kind} target is {kind}:BINARY:FUNCTION[+OFFSET]");
-                string function = rest[(last + 1)..];
-                ulong offset = 0;
-                int plus = function.IndexOf('+');
-                if (plus >= 0)
-                {
-                    string off = function[(plus + 1)..];
-                    bool ok = off.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                        ? ulong.TryParse(off[2..], System.Globalization.NumberStyles.HexNumber, null, out offset)
-                        : ulong.TryParse(off, out offset);
-                    if (!ok) throw new CliError($"--attach {value}: offset '{off}' is not a number");
-                    function = function[..plus];
-                }
+                var (function, offset) = FunctionAndOffset(value, rest[(last + 1)..]);
                 return new(program, kind, rest[..last], function, offset, "", "");
             }
+            case "kprobe" or "kretprobe":
+            {
+                // A kernel function (of vmlinux or a loaded module): no binary.
+                if (rest.Length == 0 || rest.Contains(':'))
+                    throw new CliError($"--attach {value}: a {kind} target is {kind}:FUNCTION[+OFFSET]");
+                var (function, offset) = FunctionAndOffset(value, rest);
+                return new(program, kind, "", function, offset, "", "");
+            }
+            case "fentry" or "fexit":
+                if (rest.Length == 0 || rest.Contains(':') || rest.Contains('+'))
+                    throw new CliError($"--attach {value}: a {kind} target is {kind}:FUNCTION");
+                return new(program, kind, "", rest, 0, "", "");
             default:
-                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe)");
+                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe, kprobe, kretprobe, fentry, fexit)");
         }
     }
+
+    /// <summary>"FUNCTION" or "FUNCTION+OFFSET" (decimal or 0x hex).</summary>
+    private static (string Function, ulong Offset) FunctionAndOffset(string value, string text)
+    {
+        int plus = text.IndexOf('+');
+        if (plus < 0) return (text, 0);
+        string off = text[(plus + 1)..];
+        ulong offset;
+        bool ok = off.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.TryParse(off[2..], System.Globalization.NumberStyles.HexNumber, null, out offset)
+            : ulong.TryParse(off, out offset);
+        if (!ok) throw new CliError($"--attach {value}: offset '{off}' is not a number");
+        return (text[..plus], offset);
+    }
+
+    /// <summary>fentry/fexit: the function is the program's load-time target (BTF id), set before the object loads.</summary>
+    public bool IsLoadTarget => Kind is "fentry" or "fexit";
 
     /// <summary>Attaches <paramref name="program"/> as given; <paramref name="pid"/> is -1 for every process.</summary>
     public BpfLink Attach(BpfProgram program, int pid)
     {
+        if (IsLoadTarget)
+        {
+            var expected = Kind == "fentry" ? BpfAttachType.TraceFentry : BpfAttachType.TraceFexit;
+            if (program.Type != BpfProgramType.Tracing || program.ExpectedAttachType != expected)
+                throw new CliError($"--attach {Program}={Kind}:{Function}: {Program} is a {program.Type} program{(program.ExpectedAttachType is { } t ? $" ({t})" : "")}, not {Kind}");
+            return program.AttachTrace();
+        }
         if (Kind == "usdt")
         {
             if (Binary.Length == 0)
@@ -79,8 +106,15 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
             }
             return program.AttachUsdt(Binary, Provider, Name, new UsdtAttachOptions { ProcessId = pid });
         }
+        if (Kind is "kprobe" or "kretprobe")
+            return program.AttachKprobe(Function, new KprobeAttachOptions { Retprobe = Kind == "kretprobe", Offset = Offset });
         return program.AttachUprobe(Binary, Function, new UprobeAttachOptions { Retprobe = Kind == "uretprobe", Offset = Offset, ProcessId = pid });
     }
 
-    public override string ToString() => Kind == "usdt" ? $"usdt:{Binary}:{Provider}:{Name}" : $"{Kind}:{Binary}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}";
+    public override string ToString() => Kind switch
+    {
+        "usdt" => $"usdt:{Binary}:{Provider}:{Name}",
+        "kprobe" or "kretprobe" or "fentry" or "fexit" => $"{Kind}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
+        _ => $"{Kind}:{Binary}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
+    };
 }

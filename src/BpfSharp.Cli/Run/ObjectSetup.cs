@@ -32,6 +32,16 @@ internal sealed class ObjectSetup(RunOptions options)
         foreach (var name in options.Programs.Concat(options.SkippedPrograms ?? []))
             if (!obj.Programs.ContainsKey(name))
                 throw new CliError($"--program {name}: {obj.Name} has no such program (it has {string.Join(", ", obj.Programs.Keys)})");
+        // fentry/fexit places given with --attach are the programs' load-time targets (fsdist's fentry/dummy_* programs).
+        foreach (var (program, places) in ExplicitAttachment.Parse(options.Attachments ?? []))
+        {
+            if (places.FirstOrDefault(a => a.IsLoadTarget) is not { } place) continue;
+            if (places.Count > 1) throw new CliError($"--attach {program}={place.Kind}:...: a tracing program has one target (it is part of its load)");
+            if (!obj.Programs.TryGetValue(program, out var p)) continue; // said after load, with the loaded programs
+            if (p.Type != BpfProgramType.Tracing)
+                throw new CliError($"--attach {program}={place.Kind}:{place.Function}: {program} ({p.SectionName}) is a {p.Type} program, not {place.Kind}");
+            p.AttachTarget = place.Function;
+        }
         if (options.Programs.Length > 0)
         {
             foreach (var p in obj.Programs.Values) p.Autoload = options.Programs.Contains(p.Name);

@@ -13,16 +13,16 @@ public sealed partial class LibbpfToolsTwinTests
     [GeneratedRegex(@"^(?:Process Name = (.*)|\s*key \{comm=""(.*)""\})$")]
     private static partial Regex CommHeader();
 
-    /// <summary>A loop device over a temporary file; detached and deleted on dispose.</summary>
+    /// <summary>A loop device over a temporary (sparse) file of <paramref name="size"/> bytes; detached and deleted on dispose.</summary>
     internal sealed class LoopDevice : IDisposable
     {
         private readonly string _file;
 
-        public LoopDevice()
+        public LoopDevice(long size = 16 << 20)
         {
             string losetup = TestKernel.RequireTool("losetup");
             _file = Path.Combine("/var/tmp", $"bsx-twins-loop-{Guid.NewGuid():N}");
-            using (var f = File.Create(_file)) f.SetLength(16 << 20);
+            using (var f = File.Create(_file)) f.SetLength(size);
             Path_ = TestKernel.Run(losetup, "--find", "--show", "--direct-io=off", _file).Trim();
             Name = System.IO.Path.GetFileName(Path_);
             var dev = File.ReadAllText($"/sys/class/block/{Name}/dev").Trim().Split(':');

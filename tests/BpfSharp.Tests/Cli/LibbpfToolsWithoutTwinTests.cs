@@ -16,11 +16,13 @@ public sealed class LibbpfToolsWithoutTwinTests
         // Tools that need kprobes, fentry or hardware this host lacks: their own failure is the reason. (Those that
         // run on a CI kernel have twins: in LibbpfToolsTwinTests on the host, in the LibbpfToolsKprobe* classes in the guests.)
         { "biosnoop", [] }, { "biostacks", [] }, { "biotop", [] }, { "cachestat", [] }, { "capable", [] },
-        { "cpufreq", [] }, { "fsdist", ["-t", "ext4"] }, { "fsslower", ["-t", "ext4"] },
-        { "ksnoop", ["trace", "vfs_read"] }, { "klockstat", [] }, { "llcstat", [] }, { "mdflush", [] },
-        { "oomkill", [] }, { "readahead", [] }, { "runqlen", [] },
-        { "btrfsdist", [] }, { "btrfsslower", [] }, { "ext4dist", [] }, { "ext4slower", [] }, { "nfsdist", [] },
-        { "nfsslower", [] }, { "xfsdist", [] }, { "xfsslower", [] },
+        { "cpufreq", [] }, { "ksnoop", ["trace", "vfs_read"] }, { "klockstat", [] }, { "llcstat", [] },
+        { "mdflush", [] }, { "oomkill", [] }, { "readahead", [] }, { "runqlen", [] },
+        // The file system tools have twins in LibbpfToolsKprobeFsTwinTests (ext4, xfs, btrfs on a loop device), but
+        // not over NFS: that needs an NFS server in the guest (nfsd, rpc.mountd, exportfs, mount.nfs) exporting over
+        // loopback, more machinery than the twin proves beyond what the other file systems prove. The guests do not
+        // load the nfs module, so these do not start there.
+        { "nfsdist", [] }, { "nfsslower", [] },
     };
 
     [Theory]
