@@ -20,7 +20,7 @@ internal static class RunCommand
         var set = new Option<string[]>("--set") { Description = "Set a global variable (.rodata configuration) before load: an integer, bool or enumerator (repeatable)", HelpName = "VAR=VALUE" };
         var mapSize = new Option<string[]>("--map-size") { Description = "Set a map's max entries before load (repeatable)", HelpName = "NAME=N" };
         var binary = new Option<string?>("--binary") { HelpName = "PATH", Description = "The binary of uprobe sections that name only a function (bashreadline's uretprobe/readline: --binary /bin/bash)" };
-        var attach = new Option<string[]>("--attach") { HelpName = "PROGRAM=WHERE", Description = "Attach a program where its section does not say: usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION[+OFF], uretprobe:BINARY:FUNCTION (javagc, gethostlatency; repeatable)" };
+        var attach = new Option<string[]>("--attach") { HelpName = "PROGRAM=WHERE", Description = "Attach a program where its section does not say: usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION[+OFF], uretprobe:BINARY:FUNCTION, kprobe:FUNCTION[+OFF], kretprobe:FUNCTION, perf:EVENT:HZ (a software event, e.g. cpu-clock, sampled HZ times a second on each CPU) (javagc, gethostlatency, ksnoop, runqlen; repeatable)" };
         var pid = new Option<int?>("--pid") { HelpName = "PID", Description = "Uprobes and USDT probes of --attach trace only this process" };
         var pin = new Option<string?>("--pin") { HelpName = "DIR", Description = "Pin links under DIR/links, maps under DIR/maps, unattached programs under DIR/progs (a bpffs directory)" };
         var keep = new Option<bool>("--keep") { Description = "On exit leave the programs attached and pinned (needs --pin); undo with 'bpfsharp unload DIR'" };

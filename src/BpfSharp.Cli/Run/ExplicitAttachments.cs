@@ -6,10 +6,12 @@ namespace BpfSharp.Cli.Run;
 /// <c>--attach PROGRAM=WHERE</c>: where a program goes when its section does not say, or says something else than
 /// the tool's user space does. libbpf-tools attach some programs themselves: javagc's <c>usdt</c> sections name no
 /// probe (the tool attaches them to libjvm.so's hotspot probes of one process), gethostlatency's and funclatency's
-/// <c>kprobe/dummy_*</c> sections become uprobes on a library function. WHERE is
-/// <c>usdt:[BINARY]:PROVIDER:NAME</c>, <c>uprobe:BINARY:FUNCTION[+OFFSET]</c> or <c>uretprobe:BINARY:FUNCTION</c>;
-/// with <c>--pid</c> only that process is traced (and a usdt probe without BINARY is looked up in every file the
-/// process has mapped).
+/// <c>kprobe/dummy_*</c> sections become uprobes on a library function, ksnoop's <c>kprobe/foo</c> goes to the
+/// function it is asked to trace, and runqlen's <c>perf_event</c> program samples a software clock on every CPU.
+/// WHERE is <c>usdt:[BINARY]:PROVIDER:NAME</c>, <c>uprobe:BINARY:FUNCTION[+OFFSET]</c>,
+/// <c>uretprobe:BINARY:FUNCTION</c>, <c>kprobe:FUNCTION[+OFFSET]</c>, <c>kretprobe:FUNCTION</c> or
+/// <c>perf:EVENT:HZ</c> (a software event sampled HZ times a second on each online CPU); with <c>--pid</c> only that
+/// process is traced by uprobes (and a usdt probe without BINARY is looked up in every file the process has mapped).
 /// </summary>
 internal sealed record ExplicitAttachment(string Program, string Kind, string Binary, string Function, ulong Offset, string Provider, string Name)
 {
@@ -29,7 +31,7 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
     private static ExplicitAttachment ParseOne(string value)
     {
         int eq = value.IndexOf('=');
-        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION)");
+        if (eq <= 0) throw new CliError($"--attach {value}: expected PROGRAM=WHERE (usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION, uretprobe:BINARY:FUNCTION, kprobe:FUNCTION, kretprobe:FUNCTION, perf:EVENT:HZ)");
         string program = value[..eq], where = value[(eq + 1)..];
         int colon = where.IndexOf(':');
         string kind = colon < 0 ? where : where[..colon], rest = colon < 0 ? "" : where[(colon + 1)..];
@@ -54,33 +56,85 @@ internal sealed record ExplicitAttachment(string Program, string Kind, string Bi
                 if (plus >= 0)
                 {
                     string off = function[(plus + 1)..];
-                    bool ok = off.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-                        ? ulong.TryParse(off[2..], System.Globalization.NumberStyles.HexNumber, null, out offset)
-                        : ulong.TryParse(off, out offset);
-                    if (!ok) throw new CliError($"--attach {value}: offset '{off}' is not a number");
+                    if (!TryParseOffset(off, out offset)) throw new CliError($"--attach {value}: offset '{off}' is not a number");
                     function = function[..plus];
                 }
                 return new(program, kind, rest[..last], function, offset, "", "");
             }
-            default:
-                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe)");
-        }
-    }
-
-    /// <summary>Attaches <paramref name="program"/> as given; <paramref name="pid"/> is -1 for every process.</summary>
-    public BpfLink Attach(BpfProgram program, int pid)
-    {
-        if (Kind == "usdt")
-        {
-            if (Binary.Length == 0)
+            case "kprobe" or "kretprobe":
             {
-                if (pid <= 0) throw new CliError($"--attach {Program}=usdt::{Provider}:{Name}: without a binary the probe is looked up in a process: give --pid");
-                return program.AttachUsdt(pid, Provider, Name);
+                string function = rest;
+                ulong offset = 0;
+                int plus = rest.IndexOf('+');
+                if (plus >= 0)
+                {
+                    function = rest[..plus];
+                    if (kind == "kretprobe" || !TryParseOffset(rest[(plus + 1)..], out offset))
+                        throw new CliError($"--attach {value}: {(kind == "kretprobe" ? "a kretprobe takes no offset" : $"offset '{rest[(plus + 1)..]}' is not a number")}");
+                }
+                if (function.Length == 0 || function.Contains(':'))
+                    throw new CliError($"--attach {value}: a {kind} target is {kind}:FUNCTION{(kind == "kprobe" ? "[+OFFSET]" : "")}");
+                return new(program, kind, "", function, offset, "", "");
             }
-            return program.AttachUsdt(Binary, Provider, Name, new UsdtAttachOptions { ProcessId = pid });
+            case "perf":
+            {
+                var parts = rest.Split(':');
+                if (parts.Length != 2 || !ulong.TryParse(parts[1], out ulong hz) || hz == 0)
+                    throw new CliError($"--attach {value}: a perf target is perf:EVENT:HZ (runqlen samples perf:cpu-clock:99)");
+                if (!SoftwareEvents.TryGetValue(parts[0], out var @event))
+                    throw new CliError($"--attach {value}: unknown software event '{parts[0]}' ({string.Join(", ", SoftwareEvents.Keys)})");
+                return new(program, kind, "", parts[0], hz, "", "") { Event = @event };
+            }
+            default:
+                throw new CliError($"--attach {value}: unknown kind '{kind}' (usdt, uprobe, uretprobe, kprobe, kretprobe, perf)");
         }
-        return program.AttachUprobe(Binary, Function, new UprobeAttachOptions { Retprobe = Kind == "uretprobe", Offset = Offset, ProcessId = pid });
     }
 
-    public override string ToString() => Kind == "usdt" ? $"usdt:{Binary}:{Provider}:{Name}" : $"{Kind}:{Binary}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}";
+    /// <summary>perf's names of the software events (<c>perf list sw</c>).</summary>
+    private static readonly Dictionary<string, SoftwarePerfEvent> SoftwareEvents = new(StringComparer.Ordinal)
+    {
+        ["cpu-clock"] = SoftwarePerfEvent.CpuClock, ["task-clock"] = SoftwarePerfEvent.TaskClock,
+        ["page-faults"] = SoftwarePerfEvent.PageFaults, ["context-switches"] = SoftwarePerfEvent.ContextSwitches,
+        ["cpu-migrations"] = SoftwarePerfEvent.CpuMigrations, ["minor-faults"] = SoftwarePerfEvent.PageFaultsMin,
+        ["major-faults"] = SoftwarePerfEvent.PageFaultsMaj, ["alignment-faults"] = SoftwarePerfEvent.AlignmentFaults,
+        ["emulation-faults"] = SoftwarePerfEvent.EmulationFaults, ["cgroup-switches"] = SoftwarePerfEvent.CgroupSwitches,
+    };
+
+    /// <summary>The software event of a <c>perf:</c> place (its sampling frequency is <see cref="Offset"/>).</summary>
+    private SoftwarePerfEvent Event { get; init; }
+
+    private static bool TryParseOffset(string text, out ulong offset) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.TryParse(text[2..], System.Globalization.NumberStyles.HexNumber, null, out offset)
+            : ulong.TryParse(text, out offset);
+
+    /// <summary>
+    /// Attaches <paramref name="program"/> as given (a perf place: one link per online CPU); <paramref name="pid"/>
+    /// is -1 for every process.
+    /// </summary>
+    public IReadOnlyList<BpfLink> Attach(BpfProgram program, int pid)
+    {
+        switch (Kind)
+        {
+            case "usdt" when Binary.Length == 0:
+                if (pid <= 0) throw new CliError($"--attach {Program}=usdt::{Provider}:{Name}: without a binary the probe is looked up in a process: give --pid");
+                return [program.AttachUsdt(pid, Provider, Name)];
+            case "usdt":
+                return [program.AttachUsdt(Binary, Provider, Name, new UsdtAttachOptions { ProcessId = pid })];
+            case "kprobe" or "kretprobe":
+                return [program.AttachKprobe(Function, new KprobeAttachOptions { Retprobe = Kind == "kretprobe", Offset = Offset })];
+            case "perf":
+                return PerfEvents.AttachSoftwareOnEachCpu(program, Event, frequency: Offset);
+            default:
+                return [program.AttachUprobe(Binary, Function, new UprobeAttachOptions { Retprobe = Kind == "uretprobe", Offset = Offset, ProcessId = pid })];
+        }
+    }
+
+    public override string ToString() => Kind switch
+    {
+        "usdt" => $"usdt:{Binary}:{Provider}:{Name}",
+        "kprobe" or "kretprobe" => $"{Kind}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
+        "perf" => $"perf:{Function}:{Offset}",
+        _ => $"{Kind}:{Binary}:{Function}{(Offset != 0 ? $"+0x{Offset:x}" : "")}",
+    };
 }

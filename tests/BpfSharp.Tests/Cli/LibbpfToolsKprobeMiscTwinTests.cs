@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BpfSharp.Tests.Support;
+using static BpfSharp.Tests.Cli.LibbpfToolsTwinTests;
+
+namespace BpfSharp.Tests.Cli;
+
+/// <summary>
+/// Twins of the libbpf-tools that start only where the kernel has kprobes, fentry or a field the host's kernel lost
+/// (the CI guests, 6.1 and 6.12): capable (capability checks), oomkill (the OOM killer in a memory cgroup of the
+/// test's own), klockstat (kernel mutex and rwsem statistics) and runqlen (run-queue lengths sampled on each CPU).
+/// Record layouts are libbpf-tools 0.26's headers, given with --types; what the tools' user space decides is given
+/// as --set, --map-size, --program/--no-program and --attach.
+/// </summary>
+public sealed class LibbpfToolsKprobeMiscTwinTests
+{
+    private const string CapEvent = "struct cap_event { __u32 pid; __u32 cap; __u32 tgid; __u32 uid; int audit; int insetid; int ret; char task[16]; };";
+
+    [Fact]
+    public void Capable()
+    {
+        TestKernel.RequireFeature(BpfFeatures.Kprobes);
+        string setpriv = TestKernel.RequireTool("setpriv");
+        string chown = Distinctive(TestKernel.RequireTool("chown"));
+        string name = Path.GetFileName(chown);
+        string file = Path.Combine(Path.GetTempPath(), $"bsx-capable-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "x");
+        try
+        {
+            // The tool sizes its stack map (--stack-storage-size, 1024 by default) whether or not it records stacks.
+            using var twin = new Twin("capable", [], "VERDICT", "--json", "--map-size", "stackmap=1024", "--event-type", "cap_event", "--types", CapEvent);
+            // Root giving a file away: CAP_CHOWN (0), allowed; the same without CAP_CHOWN in its bounding set: denied.
+            int allowed = RunToEnd(chown, "65534", file);
+            int denied = RunToEnd(setpriv, "--bounding-set", "-chown", chown, "0", file);
+            Thread.Sleep(300);
+            twin.Stop();
+            foreach (var (pid, verdict) in new[] { (allowed, "allow"), (denied, "deny") })
+            {
+                // TIME UID PID COMM CAP NAME AUDIT VERDICT: every check the process made (exec makes some of its own).
+                var tool = twin.ToolLines.Select(Columns).Where(c => c.Length == 8 && c[2] == pid.ToString() && c[3] == name).ToList();
+                var ours = twin.OurEvents.Where(e => e.GetProperty("pid").GetInt32() == pid).ToList();
+                Assert.True(tool.Count > 0 && tool.Count == ours.Count, twin.Describe());
+                Assert.All(ours, e => Assert.Equal(name, e.GetProperty("task").GetString()));
+                Assert.All(ours, e => Assert.Equal(0, e.GetProperty("uid").GetInt32()));
+                Assert.All(tool, c => Assert.Equal("0", c[1]));
+                // The same checks on both sides: capability, audit flag and verdict (ret 0 is allow).
+                Assert.Equal(tool.Select(c => $"{c[4]} {c[6]} {c[7]}").Order(),
+                    ours.Select(e => $"{e.GetProperty("cap").GetInt32()} {e.GetProperty("audit").GetInt32()} {(e.GetProperty("ret").GetInt32() == 0 ? "allow" : "deny")}").Order());
+                Assert.Contains(tool, c => c[4] == "0" && c[5] == "CAP_CHOWN" && c[7] == verdict);
+            }
+        }
+        finally
+        {
+            File.Delete(chown);
+            File.Delete(file);
+        }
+    }
+
+    private const string OomkillEvent = "struct data_t { __u32 fpid; __u32 tpid; __u64 pages; char fcomm[16]; char tcomm[16]; };";
+
+    /// <summary>A memory cgroup of the test's own limited to <paramref name="bytes"/> without swap (v1 or v2), removed on dispose.</summary>
+    private sealed class MemoryCgroup : IDisposable
+    {
+        public MemoryCgroup(long bytes)
+        {
+            string name = $"bsx-twins-oomkill-{Environment.ProcessId}";
+            if (File.Exists("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+            {
+                Path_ = Path.Combine("/sys/fs/cgroup/memory", name);
+                Directory.CreateDirectory(Path_);
+                File.WriteAllText(Path.Combine(Path_, "memory.limit_in_bytes"), bytes.ToString());
+                string memsw = Path.Combine(Path_, "memory.memsw.limit_in_bytes");
+                if (File.Exists(memsw)) File.WriteAllText(memsw, bytes.ToString());
+                return;
+            }
+            string root = TestCgroup.Root;
+            if (!File.ReadAllText(Path.Combine(root, "cgroup.controllers")).Split(' ', '\n').Contains("memory"))
+                Assert.Skip($"no memory controller in {root}");
+            File.WriteAllText(Path.Combine(root, "cgroup.subtree_control"), "+memory");
+            Path_ = Path.Combine(root, name);
+            Directory.CreateDirectory(Path_);
+            File.WriteAllText(Path.Combine(Path_, "memory.max"), bytes.ToString());
+            string swap = Path.Combine(Path_, "memory.swap.max");
+            if (File.Exists(swap)) File.WriteAllText(swap, "0");
+        }
+
+        public string Path_ { get; } = "";
+
+        public void Dispose()
+        {
+            if (Path_.Length == 0) return;
+            Eventually.Holds(() =>
+            {
+                try { Directory.Delete(Path_); return true; }
+                catch (IOException) { return !Directory.Exists(Path_); }
+            });
+        }
+    }
+
+    [Fact]
+    public void Oomkill()
+    {
+        TestKernel.RequireFeature(BpfFeatures.Kprobes);
+        TestKernel.RequireRoot();
+        const long limit = 32 << 20;
+        string dd = Distinctive(TestKernel.RequireTool("dd"));
+        string name = Path.GetFileName(dd);
+        try
+        {
+            using var twin = new Twin("oomkill", [], "Tracing OOM kills", "--json", "--event-type", "data_t", "--types", OomkillEvent);
+            int pid;
+            using (var cgroup = new MemoryCgroup(limit))
+            {
+                // dd's buffer of 64 MiB, filled from /dev/zero, in a cgroup of 32 MiB without swap: the OOM killer ends it.
+                var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var a in (string[])["-c", $"echo $$ > {cgroup.Path_}/cgroup.procs && exec {dd} if=/dev/zero of=/dev/null bs=64M count=1"]) psi.ArgumentList.Add(a);
+                using var p = Process.Start(psi)!;
+                string err = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                Assert.True(p.ExitCode == 128 + 9 || p.ExitCode == -1 || p.ExitCode == 9, $"dd was not killed (exit {p.ExitCode}): {err}");
+                pid = p.Id;
+            }
+            Thread.Sleep(300);
+            twin.Stop();
+            // TIME Triggered by PID 123 ("comm"), OOM kill of PID 123 ("comm"), 8192 pages, loadavg: ...
+            var tool = twin.ToolLines.Where(l => l.Contains($"OOM kill of PID {pid} (\"{name}\")", StringComparison.Ordinal)).ToList();
+            var ours = twin.OurEvents.Where(e => e.GetProperty("tpid").GetInt32() == pid).ToList();
+            Assert.True(tool.Count == 1 && ours.Count == 1, twin.Describe());
+            var e = ours[0];
+            // The allocating task triggered the kill of itself, the only task of its cgroup.
+            Assert.Equal(pid, e.GetProperty("fpid").GetInt32());
+            Assert.Equal(name, e.GetProperty("fcomm").GetString());
+            Assert.Equal(name, e.GetProperty("tcomm").GetString());
+            long pages = e.GetProperty("pages").GetInt64();
+            Assert.Contains($"Triggered by PID {e.GetProperty("fpid").GetInt32()} (\"{e.GetProperty("fcomm").GetString()}\"), OOM kill of PID {pid} (\"{name}\"), {pages} pages", tool[0], StringComparison.Ordinal);
+            // A memory cgroup's OOM counts the pages of its limit (and of its swap, none here).
+            Assert.Equal(limit / Environment.SystemPageSize, pages);
+        }
+        finally { File.Delete(dd); }
+    }
+
+    /// <summary>
+    /// Runs a packaged tool until it prints <paramref name="ready"/> (then stops it), or skips with its own words
+    /// when it exits first: a tool whose object this kernel refuses says why.
+    /// </summary>
+    private static void SkipUnlessToolStarts(string tool, string ready, params string[] args)
+    {
+        string exe = TestKernel.RequireTool(tool);
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var lines = new List<string>();
+        var started = new TaskCompletionSource();
+        using var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (lines) lines.Add(e.Data);
+            if (e.Data.Contains(ready, StringComparison.Ordinal)) started.TrySetResult();
+        };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var exited = p.WaitForExitAsync();
+        Task.WaitAny([started.Task, exited], TimeSpan.FromSeconds(60));
+        if (started.Task.IsCompleted)
+        {
+            TestKernel.Run("kill", "-INT", p.Id.ToString());
+            if (!p.WaitForExit(10_000)) p.Kill();
+            p.WaitForExit();
+            return;
+        }
+        if (!p.HasExited) p.Kill();
+        p.WaitForExit();
+        string said;
+        lock (lines)
+            said = string.Join(" | ", lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("invalid", StringComparison.OrdinalIgnoreCase)).Take(3));
+        Assert.Skip($"{tool} does not start on this kernel (exit {p.ExitCode}): {said}");
+    }
+
+    [Fact]
+    public void Runqlen()
+    {
+        TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.PerfEvent));
+        TestKernel.RequireRoot();
+        // The host's 6.18 renamed cfs_rq.nr_running (nr_queued): the tool's CO-RE read of it fails there, with those words.
+        SkipUnlessToolStarts("runqlen", "Sampling run queue length");
+        int cpus = Environment.ProcessorCount;
+        // Three CPU-bound loops per CPU, at the lowest priority (the samplers still get the CPU): each CPU's run
+        // queue holds three, so a sample of one of them finds two waiting. They run before both samplers start and
+        // until both have stopped: both sample the same steady load.
+        var loops = Enumerable.Range(0, 3 * cpus).Select(_ => Process.Start("nice", ["-n", "19", "/bin/sh", "-c", "while :; do :; done"])).ToList();
+        try
+        {
+            using var twin = new Twin("runqlen", [], "Sampling run queue length", "--json", "--attach", "do_sample=perf:cpu-clock:99");
+            Thread.Sleep(3000);
+            twin.Stop();
+            // The tool: a linear histogram, "runqlen : count distribution", then "  N : COUNT |***|" per length.
+            var theirs = twin.ToolLines.Select(Columns).Where(c => c.Length >= 4 && c[1] == ":" && c[3].StartsWith('|') && int.TryParse(c[0], out _))
+                .ToDictionary(c => int.Parse(c[0]), c => double.Parse(c[2]));
+            // bpfsharp: .bss, hists[0].slots (targ_per_cpu is false: every sample counts in the first).
+            var bss = twin.OurJson.Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("runqlen.bss")[0].GetProperty("value");
+            var slots = bss.GetProperty("hists")[0].GetProperty("slots").EnumerateArray().Select(s => s.GetDouble()).ToList();
+            var ours = Enumerable.Range(0, slots.Count).Where(i => slots[i] > 0).ToDictionary(i => i, i => slots[i]);
+            double theirTotal = theirs.Values.Sum(), ourTotal = ours.Values.Sum();
+            string counts = $"tool {string.Join(' ', theirs.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))}; bpfsharp {string.Join(' ', ours.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))}";
+            // 99 samples a second on each CPU, for at least the 3 s both ran (bpfsharp started first: it ran longer).
+            Assert.True(theirTotal >= 99 * cpus * 3 * 0.5 && ourTotal >= theirTotal * 0.9, $"{counts}\n{twin.Describe()}");
+            // Two samplers of the same load: the same share in each length, within the noise of sampling.
+            foreach (var slot in theirs.Keys.Union(ours.Keys))
+            {
+                double a = theirs.GetValueOrDefault(slot) / theirTotal, b = ours.GetValueOrDefault(slot) / ourTotal;
+                Assert.True(Math.Abs(a - b) <= 0.15, $"length {slot}: {a:P0} of the tool's samples, {b:P0} of bpfsharp's\n{counts}\n{twin.Describe()}");
+            }
+            // The known load: most samples on both sides find two or more waiting.
+            Assert.True(theirs.Where(x => x.Key >= 2).Sum(x => x.Value) >= 0.5 * theirTotal, counts);
+            Assert.True(ours.Where(x => x.Key >= 2).Sum(x => x.Value) >= 0.5 * ourTotal, counts);
+        }
+        finally
+        {
+            foreach (var l in loops)
+            {
+                if (!l.HasExited) l.Kill(entireProcessTree: true);
+                l.WaitForExit();
+                l.Dispose();
+            }
+        }
+    }
+
+    /// <summary>klockstat's programs: an fentry/fexit half and a kprobe/kretprobe half (named kprobe_*) of the same work.</summary>
+    private static readonly string[] KlockstatPrograms =
+    [
+        "mutex_lock", "mutex_lock_exit", "mutex_trylock_exit", "mutex_lock_interruptible", "mutex_lock_interruptible_exit",
+        "mutex_lock_killable", "mutex_lock_killable_exit", "mutex_unlock", "down_read", "down_read_exit", "down_read_trylock_exit",
+        "down_read_interruptible", "down_read_interruptible_exit", "down_read_killable", "down_read_killable_exit", "up_read",
+        "down_write", "down_write_exit", "down_write_trylock_exit", "down_write_killable", "down_write_killable_exit", "up_write",
+        "kprobe_mutex_lock", "kprobe_mutex_lock_exit", "kprobe_mutex_trylock", "kprobe_mutex_trylock_exit",
+        "kprobe_mutex_lock_interruptible", "kprobe_mutex_lock_interruptible_exit", "kprobe_mutex_lock_killable",
+        "kprobe_mutex_lock_killable_exit", "kprobe_mutex_unlock", "kprobe_down_read", "kprobe_down_read_exit",
+        "kprobe_down_read_trylock", "kprobe_down_read_trylock_exit", "kprobe_down_read_interruptible",
+        "kprobe_down_read_interruptible_exit", "kprobe_down_read_killable", "kprobe_down_read_killable_exit", "kprobe_up_read",
+        "kprobe_down_write", "kprobe_down_write_exit", "kprobe_down_write_trylock", "kprobe_down_write_trylock_exit",
+        "kprobe_down_write_killable", "kprobe_down_write_killable_exit", "kprobe_up_write",
+    ];
+
+    [Fact]
+    public void Klockstat()
+    {
+        // The tool traces the lock functions with fentry where the kernel has it, else with kprobes: its twin loads the same half.
+        bool fentry = BpfFeatures.Fentry.IsSupported;
+        if (!fentry) TestKernel.RequireFeature(BpfFeatures.Kprobes);
+        TestKernel.RequireRoot();
+        string python = TestKernel.RequireTool("python3");
+        // A process named bsxlocks writes a byte to a pipe and reads it back, 200 times, once both are attached:
+        // each write and read takes the pipe's mutex. Both count only that process (-p, targ_tgid).
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-c", $"read go; exec {python} -c 'import os, ctypes\nctypes.CDLL(None).prctl(15, b\"bsxlocks\", 0, 0, 0)\nr, w = os.pipe()\nfor _ in range(200): os.write(w, b\"x\"); os.read(r, 1)'"]) psi.ArgumentList.Add(a);
+        using var child = Process.Start(psi)!;
+        try
+        {
+            string pid = child.Id.ToString();
+            string[] skipped = [.. KlockstatPrograms.Where(p => p.StartsWith("kprobe_", StringComparison.Ordinal) == fentry).SelectMany(p => new[] { "--no-program", p })];
+            using var twin = new Twin("klockstat", ["-p", pid], "Tracing mutex/sem lock events", ["--json", "--set", $"targ_tgid={pid}", .. skipped]);
+            child.StandardInput.WriteLine("go");
+            child.StandardInput.Close();
+            Assert.True(child.WaitForExit(30_000), "the load did not finish");
+            Assert.True(child.ExitCode == 0, child.StandardError.ReadToEnd());
+            Thread.Sleep(200);
+            twin.Stop();
+            // The tool: two tables, "Caller Avg Wait Count Max Wait Total Wait" then "... Avg Hold ...", a line per
+            // stack: CALLER AVG UNIT COUNT MAX UNIT TOTAL UNIT.
+            var waits = new List<long>();
+            var holds = new List<long>();
+            List<long>? table = null;
+            foreach (var line in twin.ToolLines)
+            {
+                if (line.Contains("Avg Wait", StringComparison.Ordinal)) table = waits;
+                else if (line.Contains("Avg Hold", StringComparison.Ordinal)) table = holds;
+                else if (table is not null && Columns(line) is { Length: 8 } c && long.TryParse(c[3], out long n)) table.Add(n);
+            }
+            // bpfsharp: stat_map, stack id → struct lock_stat.
+            var stats = twin.OurJson.Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("stat_map").EnumerateArray()
+                .Select(e => e.GetProperty("value")).ToList();
+            Assert.True(waits.Count > 0 && stats.Count > 0, twin.Describe());
+            // One entry per stack on both sides: the same counts of acquisitions and of holds.
+            Assert.Equal(waits.Order(), stats.Select(s => s.GetProperty("acq_count").GetInt64()).Order());
+            Assert.Equal(holds.Order(), stats.Select(s => s.GetProperty("hld_count").GetInt64()).Order());
+            Assert.All(stats, s => Assert.Equal("bsxlocks", s.GetProperty("acq_max_comm").GetString()));
+            // The known load: the stacks of the pipe's writes and reads, 200 each at least.
+            Assert.True(waits.Count(n => n >= 200) >= 2, twin.Describe());
+        }
+        finally
+        {
+            if (!child.HasExited) child.Kill();
+        }
+    }
+}
