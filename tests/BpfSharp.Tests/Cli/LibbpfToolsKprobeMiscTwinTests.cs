@@ -188,7 +188,7 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
     {
         TestKernel.RequireFeature(BpfFeatures.ProgramType(BpfProgramType.PerfEvent));
         TestKernel.RequireRoot();
-        // Its program reads task->se.cfs_rq->nr_running, which 6.14 renamed (nr_queued): where the kernel's BTF lacks
+        // Its program reads task->se.cfs_rq->nr_running, which later kernels renamed (nr_queued, as in the host's 6.18): where the kernel's BTF lacks
         // it, the tool's CO-RE read fails, and the test skips with the tool's words.
         var kernel = BtfSpec.LoadKernel();
         if (!kernel.TryFindId("cfs_rq", BtfKind.Struct, out int cfsRq) || !kernel.TryFindMember(cfsRq, "nr_running", out _))
