@@ -119,9 +119,11 @@ internal sealed class ObjectRunner(RunOptions options)
             {
                 foreach (var place in places)
                 {
-                    var placed = place.Attach(p.Program, options.ProcessId);
-                    _links.Add((p.Name, placed));
-                    Status($"attached {p.Name} ({place}): link {(placed.Handle is null ? "-" : placed.Id.ToString())}, program {p.Program.Id}");
+                    foreach (var placed in place.Attach(p.Program, options.ProcessId))
+                    {
+                        _links.Add((p.Name, placed));
+                        Status($"attached {p.Name} ({place}): link {(placed.Handle is null ? "-" : placed.Id.ToString())}, program {p.Program.Id}");
+                    }
                 }
                 continue;
             }

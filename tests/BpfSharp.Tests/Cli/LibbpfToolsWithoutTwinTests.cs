@@ -15,9 +15,8 @@ public sealed class LibbpfToolsWithoutTwinTests
     {
         // Tools that need kprobes, fentry or hardware this host lacks: their own failure is the reason. (Those that
         // run on a CI kernel have twins: in LibbpfToolsTwinTests on the host, in the LibbpfToolsKprobe* classes in the guests.)
-        { "biosnoop", [] }, { "biostacks", [] }, { "biotop", [] }, { "cachestat", [] }, { "capable", [] },
-        { "cpufreq", [] }, { "ksnoop", ["trace", "vfs_read"] }, { "klockstat", [] }, { "llcstat", [] },
-        { "mdflush", [] }, { "oomkill", [] }, { "readahead", [] }, { "runqlen", [] },
+        { "biosnoop", [] }, { "biostacks", [] }, { "biotop", [] }, { "cachestat", [] }, { "cpufreq", [] },
+        { "llcstat", [] }, { "mdflush", [] }, { "readahead", [] },
         // The file system tools have twins in LibbpfToolsKprobeFsTwinTests (ext4, xfs, btrfs on a loop device), but
         // not over NFS: that needs an NFS server in the guest (nfsd, rpc.mountd, exportfs, mount.nfs) exporting over
         // loopback, more machinery than the twin proves beyond what the other file systems prove. The guests do not
