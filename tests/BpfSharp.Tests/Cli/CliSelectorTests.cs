@@ -35,9 +35,10 @@ public sealed class CliSelectorTests
         Assert.DoesNotContain(c.Id, Ids(oursByTag));
         Assert.Equal(Ids(theirsByTag), Ids(oursByTag));
 
-        // id selects one, as a bare number does; commands that act on one refuse a name several share, naming them.
+        // id selects one, as a bare number does; commands that act on one refuse a name several share, naming them
+        // (prog dump, as bpftool's, dumps each of them: CliProgDumpSeveralTests).
         Assert.Equal(c.Id, BpfSharpTool.Ok("-j", "prog", "show", "id", c.Id.ToString()).Json.GetProperty("id").GetUInt32());
-        var ambiguous = BpfSharpTool.Run("prog", "dump", "name", name);
+        var ambiguous = BpfSharpTool.Run("prog", "run", "name", name);
         Assert.Equal(1, ambiguous.ExitCode);
         Assert.Contains($"name {name} selects 3 programs", ambiguous.Stderr);
         Assert.Contains(c.Id.ToString(), ambiguous.Stderr);
