@@ -21,7 +21,8 @@ internal static class Targets
     /// <summary>Every program <paramref name="target"/> selects: one for an id or pin, any number for a name or tag.</summary>
     public static List<BpfProgram> Programs(string target) => Selectors.Parse(target) switch
     {
-        ("name", var name) => Matching(BpfProgram.EnumerateIds(), BpfProgram.FromId, p => p.Name == name, target, "program"),
+        // bpftool compares the full name: a cut one (15 characters) through the program's BTF.
+        ("name", var name) => Matching(BpfProgram.EnumerateIds(), BpfProgram.FromId, p => ProgramNames.Full(p, p.GetInfo()) == name, target, "program"),
         ("tag", var tag) => Matching(BpfProgram.EnumerateIds(), BpfProgram.FromId, p => p.GetInfo().Tag == tag.ToLowerInvariant(), target, "program"),
         (_, var t) => [uint.TryParse(t, out uint id) ? BpfProgram.FromId(id) : BpfProgram.OpenPinned(ExistingPin(t))],
     };

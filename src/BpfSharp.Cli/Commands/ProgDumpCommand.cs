@@ -95,7 +95,7 @@ internal static class ProgDumpCommand
             var info = programs[i].GetInfo();
             var code = programs[i].GetCode();
             text.Append(CultureInfo.InvariantCulture, $"{info.Id}: {KernelNames.Of(info.Type)}  ");
-            if (info.Name.Length > 0) text.Append(CultureInfo.InvariantCulture, $"name {FullName(info, code)}  ");
+            if (info.Name.Length > 0) text.Append(CultureInfo.InvariantCulture, $"name {ProgramNames.Full(code, info.Name)}  ");
             text.Append("tag ").Append(info.Tag).Append(info.GplCompatible ? "  gpl" : "");
             if (info.RunTime > TimeSpan.Zero) text.Append(CultureInfo.InvariantCulture, $" run_time_ns {info.RunTime.Ticks * 100} run_cnt {info.RunCount}");
             if (info.RecursionMisses > 0) text.Append(CultureInfo.InvariantCulture, $" recursion_misses {info.RecursionMisses}");
@@ -117,7 +117,7 @@ internal static class ProgDumpCommand
             json.StartObject();
             json.IntField("id", info.Id);
             json.StringField("type", KernelNames.Of(info.Type));
-            if (info.Name.Length > 0) json.StringField("name", FullName(info, code));
+            if (info.Name.Length > 0) json.StringField("name", ProgramNames.Full(code, info.Name));
             json.StringField("tag", info.Tag);
             json.Name("gpl_compatible");
             json.Raw(info.GplCompatible ? "true" : "false");
@@ -133,21 +133,6 @@ internal static class ProgDumpCommand
         }
         json.EndArray();
         return json.ToString();
-    }
-
-    /// <summary>
-    /// The kernel keeps 15 characters of a name; bpftool shows a name that long as its first function's name in the
-    /// program's BTF, where there is one.
-    /// </summary>
-    private static string FullName(BpfProgramInfo info, BpfProgramCode code)
-    {
-        if (info.Name.Length < 15 || code.BtfId == 0 || code.Functions.Length == 0) return info.Name;
-        try
-        {
-            return BpfSharp.Btf.BtfSpec.LoadFromKernelId(code.BtfId).TryGetType((int)code.Functions[0].TypeId, out var f)
-                && f is BpfSharp.Btf.BtfFunc ? f.Name : info.Name;
-        }
-        catch (BpfException) { return info.Name; }
     }
 
     private sealed record Request(bool Jited, string Target, bool Opcodes, bool Linum, string? File, bool Visual);

@@ -19,7 +19,7 @@ internal sealed record CgroupProgramRecord(uint Id, string AttachType, string At
             try { btfName = Btf.BtfSpec.LoadFromKernelId(info.AttachBtfObjectId)[(int)info.AttachBtfId].Name; }
             catch (BpfException) { /* the BTF object went away: the ids still say it */ }
         }
-        return new CgroupProgramRecord(info.Id, KernelNames.Of(type), Flags(flags), info.Name, btfName, info.AttachBtfObjectId, info.AttachBtfId);
+        return new CgroupProgramRecord(info.Id, KernelNames.Of(type), Flags(flags), ProgramNames.Full(prog, info), btfName, info.AttachBtfObjectId, info.AttachBtfId);
     }
 
     /// <summary>The attach types a cgroup's programs are queried at: every cgroup hook, and LSM's per-cgroup one.</summary>

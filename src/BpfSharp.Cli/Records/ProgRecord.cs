@@ -32,7 +32,7 @@ internal sealed record ProgRecord(
     {
         var i = p.GetInfo();
         bool stats = i.RunCount > 0 || i.RunTime > TimeSpan.Zero;
-        return new ProgRecord(i.Id, KernelNames.Of(i.Type), i.Name, i.Tag, i.GplCompatible,
+        return new ProgRecord(i.Id, KernelNames.Of(i.Type), ProgramNames.Full(p, i), i.Tag, i.GplCompatible,
             stats ? i.RunTime.Ticks * 100 : null, stats ? i.RunCount : null, i.RecursionMisses > 0 ? i.RecursionMisses : null,
             LoadedAtSeconds(p), i.CreatedByUid, i.TranslatedSize, i.JitedSize > 0, i.JitedSize,
             FdInfo.Read(p.Handle, "memlock"), i.MapIds.Count > 0 ? [.. i.MapIds] : null, i.BtfId != 0 ? i.BtfId : null,
