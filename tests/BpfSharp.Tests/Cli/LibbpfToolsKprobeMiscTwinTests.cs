@@ -63,45 +63,6 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
 
     private const string OomkillEvent = "struct data_t { __u32 fpid; __u32 tpid; __u64 pages; char fcomm[16]; char tcomm[16]; };";
 
-    /// <summary>A memory cgroup of the test's own limited to <paramref name="bytes"/> without swap (v1 or v2), removed on dispose.</summary>
-    private sealed class MemoryCgroup : IDisposable
-    {
-        public MemoryCgroup(long bytes)
-        {
-            string name = $"bsx-twins-oomkill-{Environment.ProcessId}";
-            if (File.Exists("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
-            {
-                Path_ = Path.Combine("/sys/fs/cgroup/memory", name);
-                Directory.CreateDirectory(Path_);
-                File.WriteAllText(Path.Combine(Path_, "memory.limit_in_bytes"), bytes.ToString());
-                string memsw = Path.Combine(Path_, "memory.memsw.limit_in_bytes");
-                if (File.Exists(memsw)) File.WriteAllText(memsw, bytes.ToString());
-                return;
-            }
-            string root = TestCgroup.Root;
-            if (!File.ReadAllText(Path.Combine(root, "cgroup.controllers")).Split(' ', '\n').Contains("memory"))
-                Assert.Skip($"no memory controller in {root}");
-            File.WriteAllText(Path.Combine(root, "cgroup.subtree_control"), "+memory");
-            Path_ = Path.Combine(root, name);
-            Directory.CreateDirectory(Path_);
-            File.WriteAllText(Path.Combine(Path_, "memory.max"), bytes.ToString());
-            string swap = Path.Combine(Path_, "memory.swap.max");
-            if (File.Exists(swap)) File.WriteAllText(swap, "0");
-        }
-
-        public string Path_ { get; } = "";
-
-        public void Dispose()
-        {
-            if (Path_.Length == 0) return;
-            Eventually.Holds(() =>
-            {
-                try { Directory.Delete(Path_); return true; }
-                catch (IOException) { return !Directory.Exists(Path_); }
-            });
-        }
-    }
-
     [Fact]
     public void Oomkill()
     {
@@ -114,7 +75,7 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
         {
             using var twin = new Twin("oomkill", [], "Tracing OOM kills", "--json", "--event-type", "data_t", "--types", OomkillEvent);
             int pid;
-            using (var cgroup = new MemoryCgroup(limit))
+            using (var cgroup = new LibbpfToolsTwinTests.MemoryCgroup("oomkill", limit, withoutSwap: true))
             {
                 // dd's buffer of 64 MiB, filled from /dev/zero, in a cgroup of 32 MiB without swap: the OOM killer ends it.
                 var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };

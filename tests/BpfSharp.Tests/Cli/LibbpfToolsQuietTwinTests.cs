@@ -44,17 +44,22 @@ public sealed partial class LibbpfToolsTwinTests
     private static long AllocStalls() =>
         File.ReadAllLines("/proc/vmstat").Where(l => l.StartsWith("allocstall_", StringComparison.Ordinal)).Sum(l => long.Parse(Columns(l)[1]));
 
-    /// <summary>A memory cgroup of the test's own limited to <paramref name="bytes"/> (v1 or v2), removed on dispose.</summary>
-    private sealed class MemoryCgroup : IDisposable
+    /// <summary>
+    /// A memory cgroup of the test's own (named after <paramref name="tool"/>) limited to <paramref name="bytes"/>, with
+    /// swap limited too when <paramref name="withoutSwap"/> (v1 or v2), removed on dispose.
+    /// </summary>
+    internal sealed class MemoryCgroup : IDisposable
     {
-        public MemoryCgroup(long bytes)
+        public MemoryCgroup(string tool, long bytes, bool withoutSwap = false)
         {
-            string name = $"bsx-twins-drsnoop-{Environment.ProcessId}";
+            string name = $"bsx-twins-{tool}-{Environment.ProcessId}";
             if (File.Exists("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
             {
                 Path_ = Path.Combine("/sys/fs/cgroup/memory", name);
                 Directory.CreateDirectory(Path_);
                 File.WriteAllText(Path.Combine(Path_, "memory.limit_in_bytes"), bytes.ToString());
+                string memsw = Path.Combine(Path_, "memory.memsw.limit_in_bytes");
+                if (withoutSwap && File.Exists(memsw)) File.WriteAllText(memsw, bytes.ToString());
                 return;
             }
             string root = TestCgroup.Root;
@@ -64,6 +69,8 @@ public sealed partial class LibbpfToolsTwinTests
             Path_ = Path.Combine(root, name);
             Directory.CreateDirectory(Path_);
             File.WriteAllText(Path.Combine(Path_, "memory.max"), bytes.ToString());
+            string swap = Path.Combine(Path_, "memory.swap.max");
+            if (withoutSwap && File.Exists(swap)) File.WriteAllText(swap, "0");
         }
 
         public string Path_ { get; } = "";
@@ -103,7 +110,7 @@ public sealed partial class LibbpfToolsTwinTests
         long stallsBefore = AllocStalls();
         int pid;
         long hits;
-        using (var cgroup = new MemoryCgroup(32 << 20))
+        using (var cgroup = new MemoryCgroup("drsnoop", 32 << 20))
         {
             try
             {
