@@ -56,37 +56,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
     {
         TestKernel.RequireRoot();
         if (File.ReadLines("/proc/kallsyms").Any(l => Columns(l) is [_, _, var name] && name == function)) return;
-        string exe = TestKernel.RequireTool(tool);
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var output = new List<string>();
-        using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        bool attached = false;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!attached && !p.HasExited && DateTime.UtcNow < deadline)
-        {
-            try { attached = Directory.EnumerateFileSystemEntries($"/proc/{p.Id}/fd").Any(fd => new FileInfo(fd).LinkTarget == "anon_inode:bpf_link"); }
-            catch (IOException) { /* it exited, or an fd closed while listed */ }
-            if (!attached) Thread.Sleep(50);
-        }
-        if (!p.HasExited)
-        {
-            TestKernel.TryRun("kill", "-INT", p.Id.ToString());
-            if (!p.WaitForExit(10_000)) p.Kill();
-        }
-        p.WaitForExit();
-        if (attached) return;
-        string said;
-        lock (output)
-        {
-            var failures = output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
-            said = string.Join(" | ", failures.Count > 0 ? failures : output.Where(l => l.Length > 0).Take(3));
-        }
-        Assert.Skip($"{tool} does not start on this kernel (exit {p.ExitCode}): {said}");
+        PackagedToolStart.Try(tool, args).SkipUnlessStarted();
     }
 
     /// <summary>The entries of map <paramref name="name"/> in bpfsharp's last map display (at its exit).</summary>

@@ -109,40 +109,8 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
     /// Runs a packaged tool until it prints <paramref name="ready"/> (then stops it), or skips with its own words
     /// when it exits first: a tool whose object this kernel refuses says why.
     /// </summary>
-    private static void SkipUnlessToolStarts(string tool, string ready, params string[] args)
-    {
-        string exe = TestKernel.RequireTool(tool);
-        // Line-buffered: the tools print through stdio, which a pipe would otherwise hold until exit.
-        var psi = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-oL", exe, .. args]) psi.ArgumentList.Add(a);
-        var lines = new List<string>();
-        var started = new TaskCompletionSource();
-        using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (lines) lines.Add(e.Data);
-            if (e.Data.Contains(ready, StringComparison.Ordinal)) started.TrySetResult();
-        };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        var exited = p.WaitForExitAsync();
-        Task.WaitAny([started.Task, exited], TimeSpan.FromSeconds(60));
-        if (started.Task.IsCompleted)
-        {
-            TestKernel.Run("kill", "-INT", p.Id.ToString());
-            if (!p.WaitForExit(10_000)) p.Kill();
-            p.WaitForExit();
-            return;
-        }
-        if (!p.HasExited) p.Kill();
-        p.WaitForExit();
-        string said;
-        lock (lines)
-            said = string.Join(" | ", lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("invalid", StringComparison.OrdinalIgnoreCase)).Take(3));
-        Assert.Skip($"{tool} does not start on this kernel (exit {p.ExitCode}): {said}");
-    }
+    private static void SkipUnlessToolStarts(string tool, string ready, params string[] args) =>
+        PackagedToolStart.Try(tool, args, ready, TimeSpan.FromSeconds(60)).SkipUnlessStarted();
 
     [Fact]
     public void Runqlen()

@@ -389,48 +389,6 @@ public sealed class LibbpfToolsKprobeNetTwinTests
     /// kernel (bindsnoop on 6.12: libbpf fails the CO-RE relocation of inet_sock.freebind, a bit of inet_flags
     /// since 6.6), and the test is skipped with its own words.
     /// </summary>
-    private static void SkipWhereTheToolDoesNotStart(string tool, string[] args, string ready)
-    {
-        TestKernel.RequireRoot();
-        string exe = TestKernel.RequireTool(tool);
-        var psi = new ProcessStartInfo("stdbuf") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-oL", exe, .. args]) psi.ArgumentList.Add(a);
-        var lines = new List<string>();
-        var started = new TaskCompletionSource<bool>();
-        using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) { started.TrySetResult(false); return; }
-            lock (lines) lines.Add(e.Data);
-            if (e.Data.Contains(ready, StringComparison.Ordinal)) started.TrySetResult(true);
-        };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        bool ran = started.Task.Wait(30_000) && started.Task.Result;
-        if (ran)
-        {
-            TestKernel.TryRun("kill", "-INT", p.Id.ToString());
-            if (!p.WaitForExit(10_000)) p.Kill();
-            p.WaitForExit();
-            return;
-        }
-        // Its output ended: it is exiting (or stuck, which is a failure of its own).
-        if (!p.WaitForExit(10_000))
-        {
-            p.Kill();
-            Assert.Fail($"{tool} neither started nor exited in 30 s");
-        }
-        p.WaitForExit();
-        string said;
-        lock (lines)
-        {
-            // libbpf's failures, and the verifier's last word before its summary ("processed N insns").
-            int summary = lines.FindIndex(l => l.Contains(" processed ", StringComparison.Ordinal) || l.StartsWith("processed ", StringComparison.Ordinal));
-            var words = lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
-            if (summary > 0) words.Insert(Math.Min(1, words.Count), lines[summary - 1]);
-            said = string.Join(" | ", (words.Count > 0 ? words : lines.Take(3)).Distinct());
-        }
-        Assert.Skip($"{tool} does not run on this kernel (exit {p.ExitCode}): {said}");
-    }
+    private static void SkipWhereTheToolDoesNotStart(string tool, string[] args, string ready) =>
+        PackagedToolStart.Try(tool, args, ready).SkipUnlessStarted();
 }

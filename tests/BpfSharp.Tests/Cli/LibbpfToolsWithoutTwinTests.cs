@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BpfSharp.Tests.Support;
 
 namespace BpfSharp.Tests.Cli;
@@ -28,38 +27,11 @@ public sealed class LibbpfToolsWithoutTwinTests
     [MemberData(nameof(Tools))]
     public void StartsOrSaysWhyNot(string tool, string[] args)
     {
-        TestKernel.RequireRoot();
-        string exe = TestKernel.RequireTool(tool);
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in args) psi.ArgumentList.Add(a == "SELF" ? Environment.ProcessId.ToString() : a);
-        var output = new List<string>();
-        using var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        // A tool that cannot attach exits within a second; one that runs is still tracing after four.
-        bool exited = p.WaitForExit(4000);
-        if (!exited)
-        {
-            TestKernel.Run("kill", "-INT", p.Id.ToString());
-            if (!p.WaitForExit(5000)) p.Kill();
-        }
-        p.WaitForExit();
-        string said;
-        lock (output)
-        {
-            // The lines that say what failed, rather than a verifier log.
-            var failures = output.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("No such", StringComparison.Ordinal)).Take(2).ToList();
-            said = string.Join(" | ", failures.Count > 0 ? failures : output.Where(l => l.Length > 0).Take(2));
-        }
-        if (exited)
-        {
-            // Its own words: "failed to create kprobe ...", "failed to find kernel BTF type ID ...", "Permission denied" (fentry).
-            Assert.True(p.ExitCode != 0 || said.Length > 0, $"{tool} exited 0 at once and said nothing");
-            Assert.Skip($"{tool} does not run on this kernel (exit {p.ExitCode}): {said}");
-        }
+        var start = PackagedToolStart.Try(tool, args.Select(a => a == "SELF" ? Environment.ProcessId.ToString() : a));
+        // Its own words: "failed to create kprobe ...", "failed to find kernel BTF type ID ...", "Permission denied" (fentry).
+        Assert.True(start.Started || start.ExitCode != 0 || start.Said.Length > 0, $"{tool} exited 0 at once and said nothing");
+        start.SkipUnlessStarted();
         // Every tool that runs on a CI kernel has a twin (issue 25): one that starts here and has none is a failure.
-        Assert.Fail($"{tool} RUNS on this kernel and has no bpfsharp twin (it said: {said})");
+        Assert.Fail($"{tool} RUNS on this kernel and has no bpfsharp twin (it said: {start.Said})");
     }
 }
