@@ -13,6 +13,17 @@ internal static class MapInput
 
     public static byte[] Value(BpfMapInfo info, string[] tokens) => Parse(info, info.BtfValueTypeId, tokens, info.ValueSize, "value");
 
+    /// <summary>The value to write: for a per-CPU map the same value on every possible CPU, each in an 8-byte aligned slot.</summary>
+    public static byte[] ValueForEachCpu(BpfMap map, BpfMapInfo info, string[] tokens)
+    {
+        var v = Value(info, tokens);
+        if (!map.IsPerCpu) return v;
+        var all = new byte[map.ValueBufferSize];
+        int stride = (info.ValueSize + 7) & ~7;
+        for (int off = 0; off + v.Length <= all.Length; off += stride) v.CopyTo(all, off);
+        return all;
+    }
+
     private static byte[] Parse(BpfMapInfo info, uint typeId, string[] tokens, int size, string what)
     {
         if (tokens is [var name] && typeId != 0 && info.BtfId != 0 && !ByteParser.TryInteger(name, out _) && IsIdentifier(name))

@@ -121,15 +121,7 @@ internal static class MapCommand
             using var map = Targets.Map(r.GetValue(target)!);
             var info = map.GetInfo();
             var k = MapInput.Key(info, r.GetValue(key)!);
-            var v = MapInput.Value(info, r.GetValue(value)!);
-            if (map.IsPerCpu)
-            {
-                // One value per possible CPU, each in an 8-byte aligned slot.
-                var all = new byte[map.ValueBufferSize];
-                int stride = (info.ValueSize + 7) & ~7;
-                for (int off = 0; off + v.Length <= all.Length; off += stride) v.CopyTo(all, off);
-                v = all;
-            }
+            var v = MapInput.ValueForEachCpu(map, info, r.GetValue(value)!);
             var f = r.GetValue(flags) switch { "noexist" => BpfMapUpdateFlags.NoExist, "exist" => BpfMapUpdateFlags.Exist, _ => BpfMapUpdateFlags.Any };
             map.Update(k, v, f);
             return 0;

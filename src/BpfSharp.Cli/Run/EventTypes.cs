@@ -76,7 +76,10 @@ internal sealed class EventTypes
     {
         foreach (var tier in Tiers(map))
         {
-            var fitting = tier.Where(s => Fits(s, length, padded)).ToList();
+            // A struct the user named may be sent cut inside any of its buffers (ksnoop's trace stops in buf, before
+            // members only its user space fills); a guessed one only inside its last, lest a struct fit by chance.
+            bool named = _given is not null;
+            var fitting = tier.Where(s => Fits(s, length, padded) || (named && EndsInsideABuffer(s, length))).ToList();
             if (fitting.Count == 1) return fitting[0];
             if (fitting.Count > 1) return fitting.Count(s => s.Size == length) == 1 ? fitting.Single(s => s.Size == length) : null;
         }
@@ -92,6 +95,14 @@ internal sealed class EventTypes
         var last = s.Members[^1];
         return s.Spec[s.Spec.SkipModifiers(last.TypeId)] is BtfArray && length >= last.ByteOffset;
     }
+
+    /// <summary>
+    /// Whether a record of <paramref name="length"/> bytes, shorter than <paramref name="s"/>, stops inside one of its
+    /// array members (or at either end of one): a buffer sent as far as it was filled, the members after it unsent.
+    /// </summary>
+    public static bool EndsInsideABuffer(BtfStruct s, int length) =>
+        length < s.Size && s.Members.Any(m => !m.IsBitfield && s.Spec[s.Spec.SkipModifiers(m.TypeId)] is BtfArray
+                                              && s.Spec.TryGetSize(m.TypeId, out int size) && m.ByteOffset <= length && length <= m.ByteOffset + size);
 
     private List<BtfStruct>[] Tiers(string map)
     {

@@ -9,7 +9,7 @@ namespace BpfSharp.Cli.Run;
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
     TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null,
     IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null,
-    string[]? Attachments = null, int ProcessId = -1);
+    string[]? Attachments = null, int ProcessId = -1, string[]? MapEntries = null);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -34,6 +34,7 @@ internal sealed class ObjectRunner(RunOptions options)
         bool completed = false;
         try
         {
+            MapEntries.Apply(obj, options.MapEntries ?? []);
             Attach(obj);
             if (options.PinDir is { } pinDir) Pin(obj, pinDir);
             OpenReaders(obj);

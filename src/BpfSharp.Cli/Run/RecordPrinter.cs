@@ -21,14 +21,9 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
     {
         var type = types.For(map, record.Length, padded);
         var trailing = type is null ? null : TrailingStrings.Find(type, record);
+        // A record shorter than its struct is the part the program filled: decoded as sent, the buffer it stops in
+        // up to where it stops, and the members after it (never sent) left out.
         if (type is null) NoteUndecoded(map, record.Length);
-        else if (record.Length < type.Size)
-        {
-            // The program sent the struct up to the filled part of its last buffer: the rest reads as zeros.
-            var whole = new byte[type.Size];
-            record.CopyTo(whole);
-            record = whole;
-        }
         var formatter = type is null ? null : FormatterFor(type.Spec);
         lock (outputLock)
         {

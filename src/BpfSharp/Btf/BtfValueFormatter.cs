@@ -13,7 +13,7 @@ namespace BpfSharp.Btf;
 /// </summary>
 /// <remarks>
 /// Bytes are read as little-endian, the byte order of the BPF targets BpfSharp runs on. Output is bounded by the
-/// data, not by the type: array elements past the end of the data are not written, and after
+/// data, not by the type: array elements and struct members that start past the end of the data are not written, and after
 /// <see cref="MinValueBudget"/> values (or 8 per byte of data, whichever is more) the rest of each array is one
 /// <c>...</c>. Floating-point NaN and infinities are written <c>nan</c>, <c>inf</c>, <c>-inf</c> in text and as
 /// the strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> in JSON (which has no such numbers). A type
@@ -160,6 +160,7 @@ public sealed class BtfValueFormatter(BtfSpec spec)
         foreach (var m in c.Members)
         {
             if (walk.Budget <= 0) break; // the arrays around say "..."
+            if (StartsPastTheData(data, bitOffset + m.BitOffset)) continue;
             if (m.IsAnonymous && Spec[Resolve(m.TypeId)] is BtfComposite inner)
             {
                 // Members of an anonymous struct or union read as members of the enclosing one, as in C.
@@ -171,6 +172,13 @@ public sealed class BtfValueFormatter(BtfSpec spec)
         }
         walk.Depth--;
     }
+
+    /// <summary>
+    /// A member that starts past the end of the data was not sent (a record cut inside an earlier buffer): it is left
+    /// out, as array elements past the data are, rather than shown as zeros. One that starts exactly at the end is
+    /// written: a flexible array at the end of a whole struct.
+    /// </summary>
+    private static bool StartsPastTheData(ReadOnlySpan<byte> data, long bitOffset) => bitOffset > data.Length * 8L;
 
     /// <summary>
     /// How many of an array's elements to write: those that start inside the data, and no more than the budget
@@ -266,6 +274,7 @@ public sealed class BtfValueFormatter(BtfSpec spec)
         foreach (var m in c.Members)
         {
             if (walk.Budget <= 0) break; // the arrays around say "..."
+            if (StartsPastTheData(data, bitOffset + m.BitOffset)) continue;
             if (m.IsAnonymous && Spec[Resolve(m.TypeId)] is BtfComposite inner)
             {
                 first = AppendMembersText(sb, inner, data, bitOffset + m.BitOffset, first, ref walk);

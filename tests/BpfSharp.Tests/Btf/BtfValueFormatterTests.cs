@@ -87,4 +87,28 @@ public sealed class BtfValueFormatterTests
         BitConverter.GetBytes(9u).CopyTo(data, 8);
         Assert.Equal("{whole=4294967298 low=2 tail=9}", f.FormatText(s, data));
     }
+
+    [Fact]
+    public void MembersPastTheData_AreLeftOut_AFlexibleArrayAtTheEndIsNot()
+    {
+        // ksnoop's struct trace, sent cut inside buf: the members after it were never sent, and are not shown as zeros.
+        var b = new BtfBuilder();
+        int u32 = b.AddInt("unsigned int", 4);
+        int ch = b.AddInt("char", 1, BtfIntEncoding.Signed);
+        int buf = b.AddArray(ch, u32, 8);
+        int none = b.AddArray(ch, u32, 0);
+        int trace = b.AddStruct("trace", 20, [new("pid", u32, 0, 0), new("buf", buf, 32, 0), new("buf_end", none, 96, 0), new("links", u32, 96, 0), new("more", u32, 128, 0)]);
+        int counts = b.AddArray(u32, u32, 0);
+        int flex = b.AddStruct("flex", 4, [new("n", u32, 0, 0), new("counts", counts, 32, 0)]);
+        var f = new BtfValueFormatter(BtfSpec.Parse(b.Build()));
+        byte[] cut = [7, 0, 0, 0, (byte)'a', (byte)'b', 0];
+        Assert.Equal("{\"pid\":7,\"buf\":\"ab\"}", Json(f, trace, cut));
+        Assert.Equal("pid=7 buf=\"ab\"", f.FormatText(trace, cut, braces: false));
+        // Whole, every member is there; a flexible array that starts where the data ends is written, empty.
+        var whole = new byte[20];
+        cut.CopyTo(whole, 0);
+        whole[16] = 5;
+        Assert.Equal("pid=7 buf=\"ab\" buf_end=\"\" links=0 more=5", f.FormatText(trace, whole, braces: false));
+        Assert.Equal("{\"n\":3,\"counts\":[]}", Json(f, flex, [3, 0, 0, 0]));
+    }
 }

@@ -109,6 +109,152 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         }
     }
 
+    private const string CutInTheMiddleSource = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        char LICENSE[] SEC("license") = "GPL";
+        /* As ksnoop's struct trace: a buffer sent as far as it was filled, then members only user space uses. */
+        struct event { __u32 pid; __u16 len; char buf[64]; char buf_end[0]; __u64 user_only; __u64 more; };
+        struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, struct event); } scratch SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096 * 4); } events SEC(".maps");
+        SEC("tracepoint/syscalls/sys_enter_openat")
+        int on_openat(void *ctx)
+        {
+            __u32 zero = 0;
+            struct event *e = bpf_map_lookup_elem(&scratch, &zero);
+            if (!e)
+                return 0;
+            e->pid = bpf_get_current_pid_tgid() >> 32;
+            e->len = 6;
+            __builtin_memcpy(e->buf, "hello", 6);
+            e->user_only = 0x77;
+            bpf_ringbuf_output(&events, e, __builtin_offsetof(struct event, buf) + 6, 0);
+            return 0;
+        }
+        """;
+
+    /// <summary>
+    /// A record cut inside a buffer that is not its struct's last member: guessed, the struct is not taken (a cut
+    /// there could fit many structs by chance), and the records are hex with the hint; named with --event-type, it
+    /// is decoded as sent, the buffer up to the cut and the members after it left out rather than shown as zeros.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ARecordCutInsideAMiddleBuffer_IsDecodedWhenItsStructIsNamed(bool named)
+    {
+        TestKernel.RequireRoot();
+        string clang = TestKernel.RequireTool("clang-19");
+        File.WriteAllText(Path.Combine(_dir, "cut.bpf.c"), CutInTheMiddleSource);
+        string obj = Path.Combine(_dir, "cut.bpf.o");
+        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-linux-gnu";
+        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", Path.Combine(_dir, "cut.bpf.c"), "-o", obj);
+        string[] args = named ? ["run", obj, "--duration", "1.5", "--json", "--event-type", "event"] : ["run", obj, "--duration", "1.5", "--json"];
+        var (p, _, stdout, stderr) = BpfSharpTool.StartAttached(args);
+        using (p)
+        {
+            File.ReadAllText("/etc/hostname");
+            Assert.True(p.WaitForExit(60_000));
+            var records = stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(l => l.TryGetProperty("map", out var m) && m.GetString() == "events").ToList();
+            Assert.NotEmpty(records);
+            if (!named)
+            {
+                Assert.All(records, l => Assert.False(l.TryGetProperty("event", out _), l.ToString()));
+                var hint = HexHint().Match(stderr.ToString());
+                Assert.True(hint.Success, stderr.ToString());
+                Assert.Equal("12", hint.Groups[1].Value);
+                Assert.Contains("event (88 bytes) do not fit", hint.Groups[2].Value);
+                return;
+            }
+            var ours = records.Select(l => l.GetProperty("event")).Where(e => e.GetProperty("pid").GetInt32() == Environment.ProcessId).ToList();
+            Assert.True(ours.Count > 0, string.Join("\n", records));
+            foreach (var e in ours)
+            {
+                Assert.Equal(["pid", "len", "buf"], e.EnumerateObject().Select(m => m.Name));
+                Assert.Equal(6, e.GetProperty("len").GetInt32());
+                Assert.Equal("hello", e.GetProperty("buf").GetString());
+            }
+        }
+    }
+
+    private const string ConfiguredByUserSpaceSource = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        char LICENSE[] SEC("license") = "GPL";
+        /* As ksnoop: the program records only what user space put in its maps after load. */
+        enum mode { MODE_OFF = 0, MODE_ON = 3 };
+        struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } config SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, enum mode); } percpu SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096 * 4); } events SEC(".maps");
+        struct event { __u32 pid; enum mode mode; __u64 value; };
+        /* The tools' way of putting the record's struct in the object's BTF. */
+        struct event *unused_event __attribute__((unused));
+        SEC("tracepoint/syscalls/sys_enter_openat")
+        int on_openat(void *ctx)
+        {
+            __u32 key = 7, zero = 0;
+            __u64 *value = bpf_map_lookup_elem(&config, &key);
+            enum mode *mode = bpf_map_lookup_elem(&percpu, &zero);
+            struct event *e;
+            if (!value || !mode)
+                return 0;
+            e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+            if (!e)
+                return 0;
+            e->pid = bpf_get_current_pid_tgid() >> 32;
+            e->mode = *mode;
+            e->value = *value;
+            bpf_ringbuf_submit(e, 0);
+            return 0;
+        }
+        """;
+
+    /// <summary>
+    /// --map-entry writes what a tool's user space would after load and before attach: the program sees the hash
+    /// map's element and, on whichever CPU it runs, the per-CPU map's (given by its enumerator's name); without
+    /// them it sends nothing. A map the object lacks is refused with the names it has.
+    /// </summary>
+    [Fact]
+    public void MapEntriesAreWrittenBeforeTheProgramsRun()
+    {
+        TestKernel.RequireRoot();
+        string clang = TestKernel.RequireTool("clang-19");
+        File.WriteAllText(Path.Combine(_dir, "config.bpf.c"), ConfiguredByUserSpaceSource);
+        string obj = Path.Combine(_dir, "config.bpf.o");
+        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-linux-gnu";
+        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", Path.Combine(_dir, "config.bpf.c"), "-o", obj);
+
+        List<JsonElement> Ours(params string[] entries)
+        {
+            var (p, _, stdout, stderr) = BpfSharpTool.StartAttached(["run", obj, "--duration", "1.5", "--json", .. entries]);
+            using (p)
+            {
+                for (int i = 0; i < 3; i++) File.ReadAllText("/etc/hostname");
+                Assert.True(p.WaitForExit(60_000));
+                Assert.True(p.ExitCode == 0, stderr.ToString());
+                return [.. stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                    .Where(l => l.TryGetProperty("event", out var e) && e.GetProperty("pid").GetInt32() == Environment.ProcessId)
+                    .Select(l => l.GetProperty("event"))];
+            }
+        }
+
+        Assert.Empty(Ours());
+        var events = Ours("--map-entry", "config:7=0x1234", "--map-entry", "percpu:0=MODE_ON");
+        Assert.NotEmpty(events);
+        Assert.All(events, e =>
+        {
+            Assert.Equal(0x1234UL, e.GetProperty("value").GetUInt64());
+            Assert.Equal("MODE_ON", e.GetProperty("mode").GetString());
+        });
+
+        var wrong = BpfSharpTool.Run("run", obj, "--duration", "1", "--map-entry", "nosuch:1=2");
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains("--map-entry nosuch: config has no map nosuch (it has config, percpu, events", wrong.Stderr);
+        var malformed = BpfSharpTool.Run("run", obj, "--duration", "1", "--map-entry", "config=1");
+        Assert.Contains("--map-entry config=1: expected NAME:KEY=VALUE", malformed.Stderr);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -292,19 +292,6 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
         return trace;
     }
 
-    /// <summary>
-    /// ksnoop.h's struct trace as its program sends it: cut after the part of buf it filled. The object's own struct
-    /// goes on past buf (buf_end, then the links of ksnoop's user space), so a cut record does not fit it; this one
-    /// ends in buf (its two user-space pointers, btf and dump, as __u64).
-    /// </summary>
-    private const string KsnoopRecord =
-        "struct value { char name[256]; int base_arg; __u32 offset; __u32 size; __u64 type_id; __u64 flags; __u64 predicate_value; };" +
-        "struct func { char name[96]; char mod[96]; __s32 id; __u8 nr_args; __u64 ip; struct value args[6]; };" +
-        "struct trace_data { __u64 raw_value; __u32 err_type_id; int err; __u32 buf_offset; __u16 buf_len; };" +
-        "struct trace { __u64 btf; __u64 dump; struct func func; __u8 nr_traces; __u32 filter_pid; __u64 prev_ip; __u64 next_ip; " +
-        "struct value traces[6]; __u64 flags; __u64 task; __u32 pid; __u32 cpu; __u64 time; __u64 data_flags; " +
-        "struct trace_data trace_data[6]; __u16 buf_len; char buf[12288]; };";
-
     [GeneratedRegex(@"^\s*\d+\s+\d+\s+(\d+) (\w+)\($")]
     private static partial Regex KsnoopCall();
 
@@ -331,12 +318,14 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
         try
         {
             // The programs' sections say kprobe/foo: ksnoop attaches them to the function it traces, and so does --attach.
-            using var twin = new Twin("ksnoop", ["trace", function], "FUNCTION/ARGS", "--json", "--pin", pins, "--event-type", "trace", "--types", KsnoopRecord,
-                "--attach", $"kprobe_entry=kprobe:{function}", "--attach", $"kprobe_return=kretprobe:{function}");
+            // Records are the object's own struct trace, sent cut inside buf (the links of ksnoop's user space after
+            // it are not sent): named with --event-type, as a struct cut before its last member is never guessed.
             // ksnoop's user space fills ksnoop_func_map (per CPU, keyed by the function's address) once loaded; the
-            // twin's, pinned by --pin, is filled the same way.
+            // twin's is filled the same way, by --map-entry before its programs attach.
+            using var twin = new Twin("ksnoop", ["trace", function], "FUNCTION/ARGS", "--json", "--pin", pins, "--event-type", "trace",
+                "--attach", $"kprobe_entry=kprobe:{function}", "--attach", $"kprobe_return=kretprobe:{function}",
+                "--map-entry", $"ksnoop_func_map:0x{address:x}={Convert.ToHexString(trace)}");
             string funcMap = Path.Combine(pins, "maps", "ksnoop_func_map");
-            BpfSharpTool.Ok("map", "update", funcMap, "--key", $"0x{address:x}", "--value", Convert.ToHexString(trace));
             int pid = RunToEnd(sleep, "0.05");
             Thread.Sleep(300);
             if (!ToolCalls(twin, pid, function).Any())
