@@ -126,7 +126,8 @@ public sealed class BtfBadInputTests
         Assert.Contains("char __pad_268435444[1879048203];", c);
         Assert.True(c.Length < 2000, $"{c.Length} characters");
         var formatter = new BtfValueFormatter(spec);
-        Assert.Equal("{first=67305985 last=0}", formatter.FormatText(spec.FindByName("huge", BtfKind.Struct).Id, [1, 2, 3, 4]));
+        // last starts 2 GiB past the 4 bytes given: not written, as array elements past the data are not.
+        Assert.Equal("{first=67305985}", formatter.FormatText(spec.FindByName("huge", BtfKind.Struct).Id, [1, 2, 3, 4]));
     }
 
     [Fact]
