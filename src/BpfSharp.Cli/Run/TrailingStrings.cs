@@ -11,7 +11,7 @@ namespace BpfSharp.Cli.Run;
 internal static class TrailingStrings
 {
     /// <summary>
-    /// The last member's name and its strings when <paramref name="record"/> (as sent, before any zero fill) stops
+    /// The last member's name and its strings when <paramref name="record"/> (as sent) stops
     /// inside that member and the member is a char array; null otherwise (a whole record reads as the struct says).
     /// </summary>
     public static (string Member, List<string> Strings)? Find(BtfStruct type, ReadOnlySpan<byte> record)
