@@ -9,7 +9,9 @@ namespace BpfSharp.Cli.Run;
 /// global variables hold (never a map's key type). A kernel struct the object only reads (through CO-RE, or a program's context) is never a
 /// candidate: its size may equal a record's by chance. A candidate must fit the record: the same size (perf
 /// records are padded to 8 bytes), or shorter when the struct ends in a buffer the program fills in part
-/// (execsnoop sends <c>struct event</c> up to its last argument).
+/// (execsnoop sends <c>struct event</c> up to its last argument). A struct named with <c>--event-type</c> may also
+/// be cut inside an earlier buffer (ksnoop's <c>struct trace</c> stops in <c>buf</c>, before what only its user
+/// space fills); a guessed one may not, lest a struct fit a record by chance.
 /// </summary>
 internal sealed class EventTypes
 {
