@@ -26,6 +26,18 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         return obj;
     }
 
+    /// <summary>A BPF object this test writes, compiled by the clang that set-up installs.</summary>
+    private string Compiled(string name, string source)
+    {
+        string clang = TestKernel.RequireTool("clang-19");
+        string c = Path.Combine(_dir, $"{name}.bpf.c"), obj = Path.Combine(_dir, $"{name}.bpf.o");
+        File.WriteAllText(c, source);
+        string arch = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{arch}-linux-gnu";
+        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", c, "-o", obj);
+        return obj;
+    }
+
     [GeneratedRegex(@"records of events \((\d+) bytes\) are shown in hex \((.*)\); give the layout with --event-type NAME --types")]
     private static partial Regex HexHint();
 
@@ -88,11 +100,7 @@ public sealed partial class CliRunToolObjectTests : IDisposable
     public void AMapKeyStructOfTheRecordsSize_IsNotTheirLayout()
     {
         TestKernel.RequireRoot();
-        string clang = TestKernel.RequireTool("clang-19");
-        File.WriteAllText(Path.Combine(_dir, "keys.bpf.c"), KeyLookalikeSource);
-        string obj = Path.Combine(_dir, "keys.bpf.o");
-        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-linux-gnu";
-        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", Path.Combine(_dir, "keys.bpf.c"), "-o", obj);
+        string obj = Compiled("keys", KeyLookalikeSource);
         var (p, _, stdout, stderr) = BpfSharpTool.StartAttached("run", obj, "--duration", "1.5", "--json");
         using (p)
         {
@@ -144,11 +152,7 @@ public sealed partial class CliRunToolObjectTests : IDisposable
     public void ARecordCutInsideAMiddleBuffer_IsDecodedWhenItsStructIsNamed(bool named)
     {
         TestKernel.RequireRoot();
-        string clang = TestKernel.RequireTool("clang-19");
-        File.WriteAllText(Path.Combine(_dir, "cut.bpf.c"), CutInTheMiddleSource);
-        string obj = Path.Combine(_dir, "cut.bpf.o");
-        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-linux-gnu";
-        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", Path.Combine(_dir, "cut.bpf.c"), "-o", obj);
+        string obj = Compiled("cut", CutInTheMiddleSource);
         string[] args = named ? ["run", obj, "--duration", "1.5", "--json", "--event-type", "event"] : ["run", obj, "--duration", "1.5", "--json"];
         var (p, _, stdout, stderr) = BpfSharpTool.StartAttached(args);
         using (p)
@@ -219,11 +223,7 @@ public sealed partial class CliRunToolObjectTests : IDisposable
     public void MapEntriesAreWrittenBeforeTheProgramsRun()
     {
         TestKernel.RequireRoot();
-        string clang = TestKernel.RequireTool("clang-19");
-        File.WriteAllText(Path.Combine(_dir, "config.bpf.c"), ConfiguredByUserSpaceSource);
-        string obj = Path.Combine(_dir, "config.bpf.o");
-        string multiarch = Directory.Exists("/usr/include/x86_64-linux-gnu") ? "/usr/include/x86_64-linux-gnu" : $"/usr/include/{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-linux-gnu";
-        TestKernel.Run(clang, "-g", "-O2", "-target", "bpf", $"-I{multiarch}", "-c", Path.Combine(_dir, "config.bpf.c"), "-o", obj);
+        string obj = Compiled("config", ConfiguredByUserSpaceSource);
 
         List<JsonElement> Ours(params string[] entries)
         {
