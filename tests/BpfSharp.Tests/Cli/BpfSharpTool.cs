@@ -21,7 +21,7 @@ public static partial class BpfSharpTool
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = new StringWriter();
         var links = new List<uint>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + TestKernel.Patience(60);
         while (DateTime.UtcNow < deadline)
         {
             string? line = p.StandardError.ReadLine();

@@ -110,7 +110,7 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
     /// when it exits first: a tool whose object this kernel refuses says why.
     /// </summary>
     private static void SkipUnlessToolStarts(string tool, string ready, params string[] args) =>
-        PackagedToolStart.Try(tool, args, ready, TimeSpan.FromSeconds(60)).SkipUnlessStarted();
+        PackagedToolStart.Try(tool, args, ready, TestKernel.Patience(60)).SkipUnlessStarted();
 
     [Fact]
     public void Runqlen()

@@ -54,8 +54,9 @@ public sealed partial class LibbpfToolsTwinTests
                 _tool.BeginOutputReadLine();
                 _tool.BeginErrorReadLine();
                 // A tool that prints nothing until it stops (offcputime) is attached once it holds a BPF link.
-                if (ready.Length == 0 ? !HoldsLink(_tool, TimeSpan.FromSeconds(30)) : !readyLine.Task.Wait(30_000))
-                    Assert.Fail($"{tool} did not {(ready.Length == 0 ? "attach" : $"print '{ready}' (attached)")} in 30 s:\n{string.Join('\n', ToolLines)}");
+                var patience = TestKernel.Patience(30);
+                if (ready.Length == 0 ? !HoldsLink(_tool, patience) : !readyLine.Task.Wait(patience))
+                    Assert.Fail($"{tool} did not {(ready.Length == 0 ? "attach" : $"print '{ready}' (attached)")} in {patience.TotalSeconds} s:\n{string.Join('\n', ToolLines)}");
                 // Some tools (execsnoop) print their header before they open their perf buffer: events until then are lost.
                 Thread.Sleep(500);
             }
@@ -107,9 +108,9 @@ public sealed partial class LibbpfToolsTwinTests
         {
             TestKernel.Run("kill", "-INT", _tool.Id.ToString());
             TestKernel.Run("kill", "-TERM", _ours.Id.ToString());
-            Assert.True(_tool.WaitForExit(30_000), "the tool did not stop on SIGINT");
+            Assert.True(_tool.WaitForExit(TestKernel.Patience(30)), "the tool did not stop on SIGINT");
             _tool.WaitForExit();
-            Assert.True(_ours.WaitForExit(30_000), "bpfsharp did not stop on SIGTERM");
+            Assert.True(_ours.WaitForExit(TestKernel.Patience(30)), "bpfsharp did not stop on SIGTERM");
             OursStdout = _oursStdout();
             Assert.True(_ours.ExitCode == 0, $"bpfsharp exited {_ours.ExitCode}: {_oursStderr}");
         }

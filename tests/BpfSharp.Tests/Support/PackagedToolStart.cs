@@ -46,14 +46,14 @@ public static class PackagedToolStart
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + (within ?? TestKernel.Patience(30));
         while (!p.HasExited && DateTime.UtcNow < deadline && !Volatile.Read(ref printedReady) && !HoldsBpfLink(p.Id))
             Thread.Sleep(50);
         bool started = !p.HasExited;
         if (started)
         {
             TestKernel.TryRun("kill", "-INT", p.Id.ToString());
-            if (!p.WaitForExit(10_000)) p.Kill();
+            if (!p.WaitForExit(TestKernel.Patience(10))) p.Kill();
         }
         p.WaitForExit();
         lock (lines) return new Outcome(tool, started, p.ExitCode, WhyItFailed(lines));

@@ -21,6 +21,13 @@ public static partial class TestKernel
     /// </summary>
     public static string? GuestKernel => Environment.GetEnvironmentVariable("BPFSHARP_GUEST_KERNEL") is { Length: > 0 } v ? v : null;
 
+    /// <summary>
+    /// A time-out that bounds a hang, never a speed: <paramref name="seconds"/> here, four times that in a CI guest,
+    /// where the emulator runs each instruction tens of times slower beside another guest on a machine that may be
+    /// slower than this one (a tool loading dozens of programs took 10 s there, and more in CI).
+    /// </summary>
+    public static TimeSpan Patience(int seconds) => TimeSpan.FromSeconds(GuestKernel is null ? seconds : 4 * seconds);
+
     /// <summary>Names of what the kernel offers outside the probe catalogue, for <see cref="RequireKernelHas"/>.</summary>
     public const string ModuleBtf = "module BTF (/sys/kernel/btf/<module>)";
     public const string KallsymsData = "data symbols in kallsyms (CONFIG_KALLSYMS_ALL)";
