@@ -63,7 +63,12 @@ trap 'exit 143' TERM
   printf 'exec'; printf ' %q' "$@"; echo
 } >"$ctl/cmd.sh"
 
+# Two NUMA nodes of 1G each, every CPU on node 0 and node 1 memory only: a page placed on node 1 is misplaced
+# for every task, which NUMA balancing's tests (numamove) need. NUMA balancing itself stays off (numa_balancing=disable
+# below) so that no other test meets its hinting faults; a test that wants it turns kernel.numa_balancing on and back.
 args=(-accel tcg,thread=multi -cpu max -smp "$cpus" -m 2G
+  -object memory-backend-ram,id=node0-ram,size=1G -object memory-backend-ram,id=node1-ram,size=1G
+  -numa "node,nodeid=0,cpus=0-$((cpus - 1)),memdev=node0-ram" -numa node,nodeid=1,memdev=node1-ram
   -display none -vga none -monitor none -no-reboot -nic none
   -serial "file:$ctl/console.log"
   -device virtio-serial-pci -chardev stdio,id=out,signal=off -device virtconsole,chardev=out
@@ -77,7 +82,7 @@ for s in "${shares[@]}"; do
 done
 rw=$(IFS=,; echo "${shares[*]}")
 # panic=-1 with -no-reboot ends qemu if init dies.
-append="console=ttyS0 quiet panic=-1 mitigations=off bpfsharp.ctl=$ctl bpfsharp.modules=$(cat "$kdir/modules-dir")"
+append="console=ttyS0 quiet panic=-1 mitigations=off numa_balancing=disable bpfsharp.ctl=$ctl bpfsharp.modules=$(cat "$kdir/modules-dir")"
 [ -z "$rw" ] || append+=" bpfsharp.rw=$rw"
 args+=(-append "$append")
 

@@ -29,15 +29,16 @@ public sealed class LibbpfToolsKprobeFileTwinTests
 
         public int Pid => _process.Id;
 
-        /// <summary>Starts the work and waits for its end.</summary>
-        public void Run()
+        /// <summary>Starts the work, waits for its end and returns what it printed.</summary>
+        public string Run()
         {
             _process.StandardInput.WriteLine("go");
             _process.StandardInput.Close();
             var stderr = _process.StandardError.ReadToEndAsync();
-            _ = _process.StandardOutput.ReadToEndAsync();
+            var stdout = _process.StandardOutput.ReadToEndAsync();
             Assert.True(_process.WaitForExit(60_000), "the python load did not finish in 60 s");
             Assert.True(_process.ExitCode == 0, $"the python load exited {_process.ExitCode}: {stderr.Result}");
+            return stdout.Result;
         }
 
         public void Dispose()
@@ -274,27 +275,144 @@ public sealed class LibbpfToolsKprobeFileTwinTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    /// <summary>
+    /// Misplaces a region on purpose: binds the process's allocations to node 1, touches argv[1] MiB there (4 KiB
+    /// pages: no transparent huge page, which one call would migrate whole), returns to the default policy (local:
+    /// node 0, where the CPUs are), then touches the region until NUMA balancing has moved all of it or argv[2]
+    /// seconds have passed. Prints where the region's pages were after the bind and at the end (its numa_maps line).
+    /// </summary>
+    private const string MisplacedPagesScript = """
+        import ctypes, mmap, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        SET_MEMPOLICY, MPOL_DEFAULT, MPOL_BIND = 238, 0, 2
+        size, seconds, page = int(sys.argv[1]) << 20, float(sys.argv[2]), mmap.PAGESIZE
+        region = mmap.mmap(-1, size, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        region.madvise(mmap.MADV_NOHUGEPAGE)
+        start = ctypes.addressof(ctypes.c_char.from_buffer(region))
+
+        def placement():
+            for line in open("/proc/self/numa_maps"):
+                fields = line.split()
+                if int(fields[0], 16) == start:
+                    return dict((k, int(v)) for k, v in (f.split("=", 1) for f in fields[2:] if f[0] == "N" and "=" in f))
+            raise SystemExit("the region is not in /proc/self/numa_maps")
+
+        def touch():
+            for i in range(0, size, page):
+                region[i] = 1
+
+        def set_mempolicy(mode, mask, maxnode):
+            if libc.syscall(ctypes.c_long(SET_MEMPOLICY), ctypes.c_long(mode), mask, ctypes.c_ulong(maxnode)) != 0:
+                raise OSError(ctypes.get_errno(), f"set_mempolicy({mode})")
+
+        set_mempolicy(MPOL_BIND, ctypes.byref(ctypes.c_ulong(1 << 1)), 65)
+        touch()
+        placed = placement()
+        set_mempolicy(MPOL_DEFAULT, None, 0)
+        began = time.monotonic()
+        now = placed
+        while now.get("N1", 0) > 0 and time.monotonic() - began < seconds:
+            touch()
+            now = placement()
+        print(f"placed_node0={placed.get('N0', 0)} placed_node1={placed.get('N1', 0)} node0={now.get('N0', 0)} node1={now.get('N1', 0)} seconds={time.monotonic() - began:.1f}")
+        """;
+
+    private static Dictionary<string, long> VmStat() =>
+        File.ReadLines("/proc/vmstat").Select(Columns).Where(c => c.Length == 2).ToDictionary(c => c[0], c => long.Parse(c[1]));
+
+    private static int NumaNodes() =>
+        Directory.Exists("/sys/devices/system/node") ? Directory.EnumerateDirectories("/sys/devices/system/node", "node*").Count() : 1;
+
     [Fact]
     public void Numamove()
     {
         TestKernel.RequireFeature(BpfFeatures.Kprobes);
         // fentry/fexit on migrate_misplaced_page, which 6.12 no longer has (migrate_misplaced_folio).
         RequireToolStarts("numamove", "migrate_misplaced_page");
+        int nodes = NumaNodes();
+        if (nodes < 2)
+        {
+            NumamoveOnOneNode(nodes);
+            return;
+        }
+
+        const string balancingSysctl = "/proc/sys/kernel/numa_balancing";
+        if (!File.Exists(balancingSysctl)) Assert.Skip($"this kernel has no NUMA balancing (no {balancingSysctl}): nothing calls migrate_misplaced_page");
+        const int regionMiB = 64, regionPages = regionMiB << 8;
+        using var load = new Load(MisplacedPagesScript, regionMiB.ToString(), "30");
+        var clock = Stopwatch.StartNew();
+        var beforeTwin = VmStat();
+        using var twin = new Twin("numamove", [], "NUMA_migrations", "--json");
+        var beforeLoad = VmStat();
+        string balancing = File.ReadAllText(balancingSysctl).Trim();
+        string loadSaid;
+        File.WriteAllText(balancingSysctl, "1");
+        try { loadSaid = load.Run().Trim(); }
+        finally { File.WriteAllText(balancingSysctl, balancing); }
+        var afterLoad = VmStat();
+        // The tool prints the calls since its last line once more when SIGINT ends its sleep.
+        twin.Stop();
+        var afterTwin = VmStat();
+        long elapsedMs = clock.ElapsedMilliseconds;
+
+        var (toolCount, toolLatency, ourCount, ourLatency) = NumamoveCounts(twin);
+        var region = loadSaid.Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+        long moved = long.Parse(region["node0"]);
+        long Delta(Dictionary<string, long> from, Dictionary<string, long> to, string name) => to.GetValueOrDefault(name) - from.GetValueOrDefault(name);
+        long kernelMigrated = Delta(beforeLoad, afterLoad, "numa_pages_migrated");
+        // A call moves one page, or one transparent huge page (512 pages, counted as such), or the pages of one it
+        // had to split: the kernel's pages bound its successful calls from below.
+        long hugeCalls = Delta(beforeLoad, afterLoad, "thp_migration_success") + Delta(beforeLoad, afterLoad, "thp_migration_split");
+        long kernelCalls = kernelMigrated - 511 * hugeCalls;
+        string measured = $"region ({regionPages} pages): {loadSaid}; kernel during the load: numa_pte_updates +{Delta(beforeLoad, afterLoad, "numa_pte_updates")}, " +
+            $"numa_hint_faults +{Delta(beforeLoad, afterLoad, "numa_hint_faults")}, numa_pages_migrated +{kernelMigrated}, " +
+            $"pgmigrate_success +{Delta(beforeLoad, afterLoad, "pgmigrate_success")}, pgmigrate_fail +{Delta(beforeLoad, afterLoad, "pgmigrate_fail")}, " +
+            $"huge pages migrated or split +{hugeCalls}; " +
+            $"numamove: {toolCount} calls, {toolLatency} ms; bpfsharp: num={ourCount}, latency={ourLatency} ms";
+        TestContext.Current.TestOutputHelper?.WriteLine(measured);
+
+        Assert.True(long.Parse(region["placed_node1"]) == regionPages, $"the bind did not place the region on node 1: {measured}");
+        Assert.True(moved > 0, $"NUMA balancing moved none of the region's pages to node 0: {measured}\n{twin.Describe()}");
+        // Each page of the region now on node 0 was moved by one migrate_misplaced_page call (4 KiB pages: one
+        // page per call) while both were attached, and counted by the kernel as it went (numa_pages_migrated counts
+        // pages; a call that fails counts nothing there, but the tools count it).
+        Assert.True(kernelMigrated >= moved, measured);
+        Assert.True(toolCount >= moved, $"{measured}\n{twin.Describe()}");
+        // Every migration the kernel counted during the load came from a call inside the tool's window (both were
+        // attached before NUMA balancing was turned on, and stopped after it was turned off again).
+        Assert.True(toolCount >= kernelCalls, $"{measured}\n{twin.Describe()}");
+        // bpfsharp was attached before the tool and detached after it: it saw every call the tool saw.
+        Assert.True(ourCount >= toolCount, $"{measured}\n{twin.Describe()}");
+        // And no more calls than NUMA hinting faults (each call is one fault's) while it was attached.
+        Assert.True(ourCount <= Delta(beforeTwin, afterTwin, "numa_hint_faults"), $"{measured}\n{twin.Describe()}");
+        // Both sum each call's whole milliseconds, timed by their own probes microseconds apart: on the tool's calls
+        // they differ by at most 1 ms a call. The calls of one task are sequential: the sum stays within the time
+        // bpfsharp ran, times the CPUs.
+        Assert.True(ourLatency >= toolLatency - toolCount && ourLatency <= elapsedMs * Environment.ProcessorCount, measured);
+    }
+
+    /// <summary>Where no page can be NUMA-misplaced, both sides run idle and count nothing: the test skips saying so.</summary>
+    private static void NumamoveOnOneNode(int nodes)
+    {
         using var twin = new Twin("numamove", [], "NUMA_migrations", "--json");
         // The tool prints each second's count and latency, and once more when SIGINT ends its sleep.
         int printed = twin.ToolLines.Count;
         Assert.True(Eventually.Holds(() => twin.ToolLines.Count >= printed + 2, 10_000), twin.Describe());
         twin.Stop();
-        // TIME NUMA_migrations NUMA_migrations_ms
-        var lines = twin.ToolLines.Select(Columns).Where(c => c.Length == 3 && long.TryParse(c[1], out _)).ToList();
-        long toolMigrations = lines.Sum(c => long.Parse(c[1]));
-        var bss = LastMap(twin, "numamove.bss").Single().GetProperty("value");
-        long ourMigrations = bss.GetProperty("num").GetInt64();
-        int nodes = Directory.Exists("/sys/devices/system/node") ? Directory.EnumerateDirectories("/sys/devices/system/node", "node*").Count() : 1;
-        if (toolMigrations == 0 && ourMigrations == 0 && nodes < 2)
+        var (toolCount, _, ourCount, ourLatency) = NumamoveCounts(twin);
+        if (toolCount == 0 && ourCount == 0)
             Assert.Skip($"this machine has {nodes} NUMA node: no page is NUMA-misplaced, and neither numamove nor bpfsharp on its object " +
-                $"counted a migration ({lines.Count} lines of the tool; bpfsharp's num={ourMigrations}, latency={bss.GetProperty("latency")})");
-        // Both count every migration while attached; bpfsharp's window holds the tool's.
-        Assert.True(ourMigrations >= toolMigrations, twin.Describe());
+                $"counted a migration (bpfsharp's num={ourCount}, latency={ourLatency})");
+        Assert.True(ourCount >= toolCount, twin.Describe());
+    }
+
+    /// <summary>numamove's printed calls and milliseconds (summed over its lines) and bpfsharp's .bss at its exit.</summary>
+    private static (long ToolCount, long ToolLatency, long OurCount, long OurLatency) NumamoveCounts(Twin twin)
+    {
+        // TIME NUMA_migrations NUMA_migrations_ms
+        var lines = twin.ToolLines.Select(Columns).Where(c => c.Length == 3 && long.TryParse(c[1], out _) && long.TryParse(c[2], out _)).ToList();
+        var bss = LastMap(twin, "numamove.bss").Single().GetProperty("value");
+        return (lines.Sum(c => long.Parse(c[1])), lines.Sum(c => long.Parse(c[2])), bss.GetProperty("num").GetInt64(), bss.GetProperty("latency").GetInt64());
     }
 }
