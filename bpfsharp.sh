@@ -38,7 +38,7 @@ build() {
   exec 9>"$out/.lock"
   flock 9                               # one build at a time; a second caller finds it done
   stale || return 0
-  "$here/scripts/setup-machine.sh"
+  "$here/scripts/setup-machine.sh" >&2    # stdout is the executable's path (--build)
   local rid
   case "$(uname -m)" in
     x86_64) rid=linux-x64 ;;
@@ -72,6 +72,6 @@ esac
 if stale; then
   build
 elif mounts_missing; then
-  "$here/scripts/setup-machine.sh"
+  "$here/scripts/setup-machine.sh" >&2    # stdout is the executable's path (--build)
 fi
 exec "$bin" "$@"

@@ -36,7 +36,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
             _process.StandardInput.Close();
             var stderr = _process.StandardError.ReadToEndAsync();
             var stdout = _process.StandardOutput.ReadToEndAsync();
-            Assert.True(_process.WaitForExit(60_000), "the python load did not finish in 60 s");
+            Assert.True(_process.WaitForExit(TestKernel.Patience(60)), "the python load did not finish");
             Assert.True(_process.ExitCode == 0, $"the python load exited {_process.ExitCode}: {stderr.Result}");
             return stdout.Result;
         }

@@ -133,7 +133,7 @@ public sealed partial class LibbpfToolsKprobeFsTwinTests
             _process.StandardInput.WriteLine("go");
             _process.StandardInput.Close();
             var stderr = _process.StandardError.ReadToEndAsync();
-            Assert.True(_process.WaitForExit(30_000), "the load did not finish");
+            Assert.True(_process.WaitForExit(TestKernel.Patience(30)), "the load did not finish");
             Assert.True(_process.ExitCode == 0, $"the load failed: {stderr.Result}");
         }
 

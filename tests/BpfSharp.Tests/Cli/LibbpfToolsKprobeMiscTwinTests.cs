@@ -201,7 +201,7 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
             using var twin = new Twin("klockstat", ["-p", pid], "Tracing mutex/sem lock events", ["--json", "--set", $"targ_tgid={pid}", .. skipped]);
             child.StandardInput.WriteLine("go");
             child.StandardInput.Close();
-            Assert.True(child.WaitForExit(30_000), "the load did not finish");
+            Assert.True(child.WaitForExit(TestKernel.Patience(30)), "the load did not finish");
             Assert.True(child.ExitCode == 0, child.StandardError.ReadToEnd());
             Thread.Sleep(200);
             twin.Stop();

@@ -26,7 +26,7 @@ public sealed class LibbpfToolsKprobeNetTwinTests
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), "the python load did not finish");
+        Assert.True(p.WaitForExit(TestKernel.Patience(60)), "the python load did not finish");
         Assert.True(p.ExitCode == 0, stderr.Result);
         return (p.Id, Columns(stdout.Trim()));
     }
@@ -245,7 +245,7 @@ public sealed class LibbpfToolsKprobeNetTwinTests
             child.StandardInput.WriteLine("go");
             child.StandardInput.Close();
             var ports = Columns(child.StandardOutput.ReadToEnd().Trim());
-            Assert.True(child.WaitForExit(30_000) && child.ExitCode == 0 && ports.Length == 2, child.StandardError.ReadToEnd());
+            Assert.True(child.WaitForExit(TestKernel.Patience(30)) && child.ExitCode == 0 && ports.Length == 2, child.StandardError.ReadToEnd());
             int listen = int.Parse(ports[0]), client = int.Parse(ports[1]);
             Thread.Sleep(300);
             twin.Stop();
