@@ -72,6 +72,6 @@ esac
 if stale; then
   build
 elif mounts_missing; then
-  "$here/scripts/setup-machine.sh" >&2    # stdout is the executable's path (--build)
+  "$here/scripts/setup-machine.sh" >&2    # stdout is the command's own output
 fi
 exec "$bin" "$@"

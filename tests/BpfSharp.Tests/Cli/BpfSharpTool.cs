@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using BpfSharp.Tests.Support;
 
 namespace BpfSharp.Tests.Cli;
 
