@@ -20,6 +20,7 @@ internal static class RunCommand
         var set = new Option<string[]>("--set") { Description = "Set a global variable (.rodata configuration) before load: an integer, bool or enumerator (repeatable)", HelpName = "VAR=VALUE" };
         var mapSize = new Option<string[]>("--map-size") { Description = "Set a map's max entries before load (repeatable)", HelpName = "NAME=N" };
         var mapEntry = new Option<string[]>("--map-entry") { Description = "Write a map element after load, before attach, as the tool's user space would (ksnoop's ksnoop_func_map); KEY and VALUE as for 'map update' (repeatable)", HelpName = "NAME:KEY=VALUE" };
+        var stackKeys = new Option<string[]>("--stack-keys") { Description = "The keys of MAP are ids in the object's stack trace map: show each entry's stack, symbolised (klockstat's stat_map; keys with a *stack_id member are found without it; repeatable)", HelpName = "MAP" };
         var binary = new Option<string?>("--binary") { HelpName = "PATH", Description = "The binary of uprobe sections that name only a function (bashreadline's uretprobe/readline: --binary /bin/bash)" };
         var attach = new Option<string[]>("--attach") { HelpName = "PROGRAM=WHERE", Description = "Attach a program where its section does not say: usdt:[BINARY]:PROVIDER:NAME, uprobe:BINARY:FUNCTION[+OFF], uretprobe:BINARY:FUNCTION, kprobe:FUNCTION[+OFF], kretprobe:FUNCTION, fentry:FUNCTION, fexit:FUNCTION, perf:EVENT:HZ (a software event, e.g. cpu-clock, sampled HZ times a second on each CPU) (javagc, gethostlatency, fsdist, ksnoop, runqlen; repeatable)" };
         var pid = new Option<int?>("--pid") { HelpName = "PID", Description = "Uprobes and USDT probes of --attach trace only this process" };
@@ -34,7 +35,7 @@ internal static class RunCommand
         json.Description = "Print one JSON object per line";
         var command = new Command("run", "Load and attach a BPF object, print its events until Ctrl+C")
         {
-            file, programs, noPrograms, binary, attach, pid, set, mapSize, mapEntry, hist, pin, keep, eventType, types, duration, interval, iface, json,
+            file, programs, noPrograms, binary, attach, pid, set, mapSize, mapEntry, hist, stackKeys, pin, keep, eventType, types, duration, interval, iface, json,
         };
         command.SetGuardedAction(r =>
         {
@@ -56,7 +57,8 @@ internal static class RunCommand
                 r.GetValue(binary),
                 r.GetValue(attach),
                 r.GetValue(pid) ?? -1,
-                r.GetValue(mapEntry));
+                r.GetValue(mapEntry),
+                r.GetValue(stackKeys));
             return new ObjectRunner(options).Run();
         });
         return command;

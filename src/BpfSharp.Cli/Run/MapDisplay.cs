@@ -7,7 +7,8 @@ namespace BpfSharp.Cli.Run;
 /// The object's maps other than event buffers and read-only data, decoded through their BTF; log2 histograms
 /// (<c>--hist MAP</c>) drawn as the tools draw them. A map user space cannot read is skipped with a note, once.
 /// </summary>
-internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IReadOnlyDictionary<string, string> histograms, Action<string> status)
+internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IReadOnlyDictionary<string, string> histograms,
+    IReadOnlyCollection<string> stackKeyed, Action<string> status)
 {
     private readonly HashSet<string> _skipped = [];
     private readonly StackSymbolizer _symbolizer = new();
@@ -26,6 +27,8 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
         _ => null,
     };
 
+    private StackReferences? StacksOf(BpfObjectMap m) => StackReferences.Of(obj, m, _symbolizer, stackKeyed.Contains(m.Name));
+
     public void Show()
     {
         var shown = new List<(BpfObjectMap Map, List<(byte[] Key, byte[] Value)> Entries)>();
@@ -37,10 +40,10 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             if (m.Type is BpfMapType.StackTrace)
             {
                 // Its stacks are shown, symbolised, with the entries whose keys hold their ids.
-                var referrers = obj.Maps.Values.Where(r => r != m && r.Map is not null && StackReferences.Of(obj, r, _symbolizer) is not null).Select(r => r.Name).ToList();
+                var referrers = obj.Maps.Values.Where(r => r != m && r.Map is not null && StacksOf(r) is not null).Select(r => r.Name).ToList();
                 Skip(m, referrers.Count > 0 && StackReferences.StackMap(obj) == m
                     ? $"its stacks are shown with the entries of {string.Join(", ", referrers)}"
-                    : "stack traces are shown, symbolised, only with the entries of a map whose key holds their ids (a member named *stack_id)");
+                    : "stack traces are shown, symbolised, only with the entries of a map whose key holds their ids (a member named *stack_id, or a map named with --stack-keys)");
                 continue;
             }
             if (Unreadable(m.Type) is { } why)
@@ -78,7 +81,7 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             {
                 var formatter = new MapEntryFormatter(m.Map!, m.Map!.GetInfo());
                 w.WriteStartArray(m.Name);
-                var stacks = StackReferences.Of(obj, m, _symbolizer);
+                var stacks = StacksOf(m);
                 foreach (var (k, v) in entries) formatter.WriteEntry(w, k, v, stacks is null ? null : jw => stacks.WriteJson(jw, k));
                 w.WriteEndArray();
             }
@@ -97,7 +100,7 @@ internal sealed class MapDisplay(BpfObject obj, bool json, Lock outputLock, IRea
             Console.WriteLine($"{m.Name} ({KernelNames.Of(m.Type)}, {entries.Count} {(entries.Count == 1 ? "element" : "elements")}):");
             if (histograms.TryGetValue(m.Name, out var unit) && DrawHistograms(m, entries, formatter, unit)) continue;
             if (entries.Count == 1 && VariableHistograms.Draw(obj, m, entries[0].Value, histograms, Console.Out)) continue;
-            var stacks = StackReferences.Of(obj, m, _symbolizer);
+            var stacks = StacksOf(m);
             foreach (var (k, v) in entries.Take(64))
             {
                 Console.WriteLine("  " + formatter.EntryText(k, v));

@@ -9,7 +9,7 @@ namespace BpfSharp.Cli.Run;
 internal sealed record RunOptions(string File, string[] Programs, string? PinDir, bool Keep, string? EventType,
     TimeSpan? Duration, TimeSpan? Interval, bool Json, string? Interface = null, string? Types = null,
     IReadOnlyDictionary<string, string>? Histograms = null, string[]? Settings = null, string[]? MapSizes = null, string[]? SkippedPrograms = null, string? Binary = null,
-    string[]? Attachments = null, int ProcessId = -1, string[]? MapEntries = null);
+    string[]? Attachments = null, int ProcessId = -1, string[]? MapEntries = null, string[]? StackKeys = null);
 
 /// <summary>One <c>run</c>: the object, its links, its event readers and the way out.</summary>
 internal sealed class ObjectRunner(RunOptions options)
@@ -35,13 +35,14 @@ internal sealed class ObjectRunner(RunOptions options)
         try
         {
             MapEntries.Apply(obj, options.MapEntries ?? []);
+            foreach (var name in options.StackKeys ?? []) StackReferences.RequireStackKeyed(obj, name);
             Attach(obj);
             if (options.PinDir is { } pinDir) Pin(obj, pinDir);
             OpenReaders(obj);
             Status(_readers.Count > 0
                 ? $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; printing events{(options.Duration is { } d ? $" for {Units.Duration(d)}" : "")}, Ctrl+C to stop"
                 : $"attached {_links.Count} {(_links.Count == 1 ? "program" : "programs")}; no event maps{(options.Duration is null ? ", Ctrl+C to stop" : "")}");
-            _maps = new MapDisplay(obj, options.Json, _outputLock, options.Histograms ?? new Dictionary<string, string>(), Status);
+            _maps = new MapDisplay(obj, options.Json, _outputLock, options.Histograms ?? new Dictionary<string, string>(), options.StackKeys ?? [], Status);
             var records = new RecordPrinter(obj, eventTypes, options.Json, _outputLock, Status);
             Loop(obj, records);
             _maps!.Show();

@@ -9,7 +9,10 @@ namespace BpfSharp.Cli.Run;
 /// and its id (what <c>bpf_get_stackid</c> returned) in the key of their own map, beside the thread it is of
 /// (offcputime's <c>struct key_t { u32 pid; u32 tgid; int user_stack_id; int kern_stack_id; }</c>). A 32-bit
 /// integer member whose name holds <c>stack_id</c> or <c>stackid</c> is such an id; the process of its user
-/// addresses is the struct's <c>tgid</c> (else <c>pid</c>). The object must have exactly one stack trace map.
+/// addresses is the struct's <c>tgid</c> (else <c>pid</c>). A map whose whole key is a stack id (klockstat's
+/// <c>stat_map</c>, keyed by a bare <c>s32</c>) says nothing of it in its types: it is named with
+/// <c>--stack-keys MAP</c> (a guess could take a CPU number for a stack id). The object must have exactly one stack
+/// trace map.
 /// </summary>
 internal sealed class StackReferences
 {
@@ -30,9 +33,13 @@ internal sealed class StackReferences
     public static BpfObjectMap? StackMap(BpfObject obj) =>
         obj.Maps.Values.Where(m => m.Type == BpfMapType.StackTrace && m.Map is not null).ToList() is [var only] ? only : null;
 
-    /// <summary>The stack ids in the keys of <paramref name="map"/>, or null when its key holds none.</summary>
-    public static StackReferences? Of(BpfObject obj, BpfObjectMap map, StackSymbolizer symbolizer)
+    /// <summary>
+    /// The stack ids in the keys of <paramref name="map"/>, or null when its key holds none; with
+    /// <paramref name="keyIsStackId"/> (<c>--stack-keys</c>), its whole key is one.
+    /// </summary>
+    public static StackReferences? Of(BpfObject obj, BpfObjectMap map, StackSymbolizer symbolizer, bool keyIsStackId = false)
     {
+        if (keyIsStackId) return new StackReferences(RequireStackKeyed(obj, map.Name).Map!, symbolizer, [("stack", 0)], -1);
         if (obj.Btf is not { } btf || StackMap(obj) is not { } stacks || MapTypes.KeyTypeId(btf, map.Name) is not int keyType
             || btf[btf.SkipModifiers(keyType)] is not BtfStruct key)
             return null;
@@ -44,6 +51,20 @@ internal sealed class StackReferences
         foreach (var name in new[] { "tgid", "pid" })
             if (pid < 0 && key.TryGetMember(name, out var m) && btf[btf.SkipModifiers(m.TypeId)] is BtfInt { Size: 4 }) pid = m.ByteOffset;
         return new StackReferences(stacks.Map!, symbolizer, ids, pid);
+    }
+
+    /// <summary>
+    /// The stack trace map the keys of <paramref name="name"/> refer to (<c>--stack-keys</c>); refused unless the object
+    /// has that map, its key is a 32-bit id, and there is exactly one stack trace map for it to be an id in.
+    /// </summary>
+    public static BpfObjectMap RequireStackKeyed(BpfObject obj, string name)
+    {
+        if (!obj.Maps.TryGetValue(name, out var map))
+            throw new CliError($"--stack-keys {name}: {obj.Name} has no map {name} (it has {string.Join(", ", obj.Maps.Keys)})");
+        if (map.KeySize != 4)
+            throw new CliError($"--stack-keys {name}: its key is {map.KeySize} bytes, not a 32-bit stack id");
+        var stackMaps = obj.Maps.Values.Where(m => m.Type == BpfMapType.StackTrace).Select(m => m.Name).ToList();
+        return StackMap(obj) ?? throw new CliError($"--stack-keys {name}: {obj.Name} has {(stackMaps.Count == 0 ? "no stack trace map" : $"{stackMaps.Count} stack trace maps ({string.Join(", ", stackMaps)})")}, so its ids refer to none");
     }
 
     /// <summary>Each stack id member of <paramref name="key"/> with its frames, or why it has none.</summary>

@@ -255,6 +255,67 @@ public sealed partial class CliRunToolObjectTests : IDisposable
         Assert.Contains("--map-entry config=1: expected NAME:KEY=VALUE", malformed.Stderr);
     }
 
+    private const string CountedByStackSource = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+        char LICENSE[] SEC("license") = "GPL";
+        /* As klockstat's stat_map: counts keyed by the stack id itself, a bare 32-bit integer. */
+        struct { __uint(type, BPF_MAP_TYPE_STACK_TRACE); __uint(max_entries, 64); __uint(key_size, 4); __uint(value_size, 127 * 8); } stacks SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, __s32); __type(value, __u64); } by_stack SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, __u64); __type(value, __u64); } wide SEC(".maps");
+        SEC("tracepoint/syscalls/sys_enter_openat")
+        int on_openat(void *ctx)
+        {
+            __s32 id = bpf_get_stackid(ctx, &stacks, 0);
+            __u64 one = 1, *n;
+            if (id < 0)
+                return 0;
+            n = bpf_map_lookup_elem(&by_stack, &id);
+            if (n)
+                __sync_fetch_and_add(n, 1);
+            else
+                bpf_map_update_elem(&by_stack, &id, &one, BPF_ANY);
+            return 0;
+        }
+        """;
+
+    /// <summary>
+    /// A map keyed by a bare stack id says nothing of it in its types: without --stack-keys its keys are numbers;
+    /// with it, each entry shows its kernel stack, symbolised (an openat's passes through do_syscall_64). A map
+    /// the object lacks, or whose key is not 32 bits, is refused.
+    /// </summary>
+    [Fact]
+    public void StackKeysShowTheStacksOfAMapKeyedByBareIds()
+    {
+        TestKernel.RequireRoot();
+        string obj = Compiled("bystack", CountedByStackSource);
+
+        JsonElement Entries(params string[] extra)
+        {
+            var (p, _, stdout, stderr) = BpfSharpTool.StartAttached(["run", obj, "--duration", "1.5", "--json", .. extra]);
+            using (p)
+            {
+                File.ReadAllText("/etc/hostname");
+                Assert.True(p.WaitForExit(60_000));
+                Assert.True(p.ExitCode == 0, stderr.ToString());
+                return stdout().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                    .Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("by_stack");
+            }
+        }
+
+        Assert.All(Entries().EnumerateArray(), e => Assert.False(e.TryGetProperty("stacks", out _), e.ToString()));
+        var named = Entries("--stack-keys", "by_stack").EnumerateArray().ToList();
+        Assert.NotEmpty(named);
+        var symbols = named.SelectMany(e => e.GetProperty("stacks").GetProperty("stack").EnumerateArray())
+            .Where(f => f.TryGetProperty("symbol", out _)).Select(f => f.GetProperty("symbol").GetString()).ToHashSet();
+        Assert.Contains("do_syscall_64", symbols);
+
+        var nosuch = BpfSharpTool.Run("run", obj, "--duration", "1", "--stack-keys", "nosuch");
+        Assert.Contains("--stack-keys nosuch: bystack has no map nosuch (it has stacks, by_stack, wide", nosuch.Stderr);
+        var wide = BpfSharpTool.Run("run", obj, "--duration", "1", "--stack-keys", "wide");
+        Assert.Contains("--stack-keys wide: its key is 8 bytes, not a 32-bit stack id", wide.Stderr);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

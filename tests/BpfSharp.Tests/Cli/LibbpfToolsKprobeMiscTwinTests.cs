@@ -198,7 +198,8 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
         {
             string pid = child.Id.ToString();
             string[] skipped = [.. KlockstatPrograms.Where(p => p.StartsWith("kprobe_", StringComparison.Ordinal) == fentry).SelectMany(p => new[] { "--no-program", p })];
-            using var twin = new Twin("klockstat", ["-p", pid], "Tracing mutex/sem lock events", ["--json", "--set", $"targ_tgid={pid}", .. skipped]);
+            // stat_map is keyed by a bare s32, the stack id: named with --stack-keys, its stacks are shown.
+            using var twin = new Twin("klockstat", ["-p", pid], "Tracing mutex/sem lock events", ["--json", "--set", $"targ_tgid={pid}", "--stack-keys", "stat_map", .. skipped]);
             child.StandardInput.WriteLine("go");
             child.StandardInput.Close();
             Assert.True(child.WaitForExit(TestKernel.Patience(30)), "the load did not finish");
@@ -209,16 +210,30 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
             // stack: CALLER AVG UNIT COUNT MAX UNIT TOTAL UNIT.
             var waits = new List<long>();
             var holds = new List<long>();
+            var callers = new List<(string Caller, long Count)>();
             List<long>? table = null;
             foreach (var line in twin.ToolLines)
             {
                 if (line.Contains("Avg Wait", StringComparison.Ordinal)) table = waits;
                 else if (line.Contains("Avg Hold", StringComparison.Ordinal)) table = holds;
-                else if (table is not null && Columns(line) is { Length: 8 } c && long.TryParse(c[3], out long n)) table.Add(n);
+                else if (table is not null && Columns(line) is { Length: 8 } c && long.TryParse(c[3], out long n))
+                {
+                    table.Add(n);
+                    if (table == waits) callers.Add((c[0].Split('+')[0], n));
+                }
             }
-            // bpfsharp: stat_map, stack id → struct lock_stat.
-            var stats = twin.OurJson.Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("stat_map").EnumerateArray()
-                .Select(e => e.GetProperty("value")).ToList();
+            // bpfsharp: stat_map, stack id → struct lock_stat, each with its stack.
+            var entries = twin.OurJson.Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("stat_map").EnumerateArray().ToList();
+            var stats = entries.Select(e => e.GetProperty("value")).ToList();
+            // The tool names each stack by its caller (the first frame past the lock functions): the entry of the same
+            // count has that function among its symbolised frames.
+            var symbols = entries.Select(e => (Count: e.GetProperty("value").GetProperty("acq_count").GetInt64(),
+                Symbols: e.GetProperty("stacks").GetProperty("stack") is { ValueKind: JsonValueKind.Array } frames
+                    ? frames.EnumerateArray().Where(f => f.TryGetProperty("symbol", out _)).Select(f => f.GetProperty("symbol").GetString()).ToHashSet()
+                    : [])).ToList();
+            Assert.True(callers.Count > 0, twin.Describe());
+            Assert.All(callers, c => Assert.True(symbols.Any(s => s.Count == c.Count && s.Symbols.Contains(c.Caller)),
+                $"no entry of {c.Count} acquisitions has {c.Caller} in its stack\n{twin.Describe()}"));
             Assert.True(waits.Count > 0 && stats.Count > 0, twin.Describe());
             // One entry per stack on both sides: the same counts of acquisitions and of holds.
             Assert.Equal(waits.Order(), stats.Select(s => s.GetProperty("acq_count").GetInt64()).Order());
