@@ -4,22 +4,23 @@
 # vanishes with the guest), the current directory's path, and read-write the folders given with --share
 # (at the same paths). The guest has no network, only loopback.
 #
-# Usage: run-in-guest.sh [--kernel 6.1|6.12] [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--cpus N] [--] CMD [ARG]...
+# Usage: run-in-guest.sh [--kernel 6.1|6.12] [--share DIR]... [--env NAME=VALUE]... [--timeout SECONDS] [--cpus N] [--numa] [--] CMD [ARG]...
 # The kernel series defaults to $BPFSHARP_GUEST_SERIES, else 6.1. The guest has as many CPUs as the host
-# unless --cpus says otherwise.
+# unless --cpus says otherwise, and one NUMA node unless --numa gives it two (below).
 # Exit code: the command's; 124 when the timeout struck; 125 when the guest failed before the command ended.
 # Needs root (qemu's 9p passthrough of /); the first run prepares the kernel (prepare.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log() { echo "guest: $*" >&2; }
 
-shares=() envs=() timeout=1800 cpus=$(nproc)
+shares=() envs=() timeout=1800 cpus=$(nproc) numa=0
 while [ $# -gt 0 ]; do
   case $1 in
     --share) shares+=("$(cd "$2" && pwd)"); shift 2 ;;
     --env) envs+=("$2"); shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
+    --numa) numa=1; shift ;;
     --kernel) export BPFSHARP_GUEST_SERIES=$2; shift 2 ;;
     --) shift; break ;;
     -*) log "unknown option $1"; exit 2 ;;
@@ -63,12 +64,7 @@ trap 'exit 143' TERM
   printf 'exec'; printf ' %q' "$@"; echo
 } >"$ctl/cmd.sh"
 
-# Two NUMA nodes of 1G each, every CPU on node 0 and node 1 memory only: a page placed on node 1 is misplaced
-# for every task, which NUMA balancing's tests (numamove) need. NUMA balancing itself stays off (numa_balancing=disable
-# below) so that no other test meets its hinting faults; a test that wants it turns kernel.numa_balancing on and back.
 args=(-accel tcg,thread=multi -cpu max -smp "$cpus" -m 2G
-  -object memory-backend-ram,id=node0-ram,size=1G -object memory-backend-ram,id=node1-ram,size=1G
-  -numa "node,nodeid=0,cpus=0-$((cpus - 1)),memdev=node0-ram" -numa node,nodeid=1,memdev=node1-ram
   -display none -vga none -monitor none -no-reboot -nic none
   -serial "file:$ctl/console.log"
   -device virtio-serial-pci -chardev stdio,id=out,signal=off -device virtconsole,chardev=out
@@ -82,7 +78,15 @@ for s in "${shares[@]}"; do
 done
 rw=$(IFS=,; echo "${shares[*]}")
 # panic=-1 with -no-reboot ends qemu if init dies.
-append="console=ttyS0 quiet panic=-1 mitigations=off numa_balancing=disable bpfsharp.ctl=$ctl bpfsharp.modules=$(cat "$kdir/modules-dir")"
+append="console=ttyS0 quiet panic=-1 mitigations=off bpfsharp.ctl=$ctl bpfsharp.modules=$(cat "$kdir/modules-dir")"
+if [ $numa = 1 ]; then
+  # Two NUMA nodes of 1G each, every CPU on node 0 and node 1 memory only: a page placed on node 1 is misplaced for
+  # every task, which NUMA balancing's tests (numamove) need. NUMA balancing itself stays off (numa_balancing=disable)
+  # so that no other test meets its hinting faults; a test that wants it turns kernel.numa_balancing on and back.
+  args+=(-object memory-backend-ram,id=node0-ram,size=1G -object memory-backend-ram,id=node1-ram,size=1G
+    -numa "node,nodeid=0,cpus=0-$((cpus - 1)),memdev=node0-ram" -numa node,nodeid=1,memdev=node1-ram)
+  append+=" numa_balancing=disable"
+fi
 [ -z "$rw" ] || append+=" bpfsharp.rw=$rw"
 args+=(-append "$append")
 

@@ -51,7 +51,11 @@ rm -f "$results"
 # Before the tests, the modules the networking tests use (veth pairs, clsact, cls_bpf, netfilter's
 # defragmentation for BPF_F_NETFILTER_IP_DEFRAG) and the file system tools' twins (ext4 on a loop device), since the guest kernel cannot load modules on demand (its
 # modprobe path is the initramfs's). The kernel's configuration is in /boot already (the guest's init).
-exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" --share test-results \
+# Two NUMA nodes where numamove runs (6.1: 6.12 has no migrate_misplaced_page). Not in 6.12: its guest with two
+# nodes panicked once in __schedule ("Fatal exception in interrupt") 818 s into the suite, cause not found.
+numa=()
+[ "$guest" != 6.1 ] || numa=(--numa)
+exec scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" "${numa[@]}" --share test-results \
   --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_TOOL=$tool" \
   -- \
   bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 xfs btrfs 2>&1 | sed "s/^/guest modprobe: /"
