@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Lists each failed test with the run it failed in and the first line of its message, so that the end of CI's
+# output (often all a reader gets) names what failed. Assembly-level errors are counted by summarize-results.sh.
+# Usage: scripts/failed-tests.sh LABEL=RESULTS.xml...   (bash, awk and sed only)
+set -uo pipefail
+[ $# -gt 0 ] || { echo "usage: failed-tests.sh LABEL=RESULTS.xml..." >&2; exit 2; }
+for arg in "$@"; do
+  label=${arg%%=*} path=${arg#*=}
+  [ -r "$path" ] || continue
+  # xunit v3 writes each test as one <test ...> tag; a failed one holds <failure><message>...</message>.
+  awk -v label="$label" 'BEGIN { RS = "<test " }
+    NR > 1 && /^[^>]* result="Fail"/ {
+      name = $0; sub(/^[^>]* name="/, "", name); sub(/".*/, "", name)
+      message = ""
+      if (match($0, /<message>/)) {
+        message = substr($0, RSTART + RLENGTH); sub(/^<!\[CDATA\[/, "", message)
+        sub(/(\]\]>)?<\/message>.*/, "", message); sub(/\n.*/, "", message)
+      }
+      print "failed on " label ": " name ": " substr(message, 1, 240)
+    }' "$path"
+done | sed 's/\\&quot;/"/g; s/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&apos;/'"'"'/g; s/&amp;/\&/g'
