@@ -20,11 +20,11 @@ internal sealed class RecordPrinter(BpfObject obj, EventTypes types, bool json, 
     public void Print(string map, ReadOnlySpan<byte> record, bool padded)
     {
         var type = types.For(map, record.Length, padded);
-        var trailing = type is null ? null : TrailingStrings.Find(type, record);
+        var formatter = type is null ? null : FormatterFor(type.Spec);
+        var trailing = type is null ? null : TrailingStrings.Find(type, record, formatter!);
         // A record shorter than its struct is the part the program filled: decoded as sent, the buffer it stops in
         // up to where it stops, and the members after it (never sent) left out.
         if (type is null) NoteUndecoded(map, record.Length);
-        var formatter = type is null ? null : FormatterFor(type.Spec);
         lock (outputLock)
         {
             if (json)

@@ -14,11 +14,12 @@ internal static class TrailingStrings
     /// The last member's name and its strings when <paramref name="record"/> (as sent) stops
     /// inside that member and the member is a char array; null otherwise (a whole record reads as the struct says).
     /// </summary>
-    public static (string Member, List<string> Strings)? Find(BtfStruct type, ReadOnlySpan<byte> record)
+    public static (string Member, List<string> Strings)? Find(BtfStruct type, ReadOnlySpan<byte> record, BtfValueFormatter formatter)
     {
         if (record.Length >= type.Size || type.Members.Length == 0) return null;
         var last = type.Members[^1];
-        if (last.IsBitfield || last.IsAnonymous || !IsCharArray(type.Spec, last.TypeId)) return null;
+        // Text by the formatter's rule: a __u8 buffer is bytes, cut or not.
+        if (last.IsBitfield || last.IsAnonymous || !formatter.WritesAsText(last.TypeId)) return null;
         int start = last.ByteOffset;
         if (record.Length <= start) return null;
         var filled = record[start..];
@@ -33,27 +34,5 @@ internal static class TrailingStrings
         // Perf records are padded to 8 bytes with zeros: empty strings at the end are that padding.
         while (strings.Count > 0 && strings[^1].Length == 0) strings.RemoveAt(strings.Count - 1);
         return (last.Name, strings);
-    }
-
-    private static bool IsCharArray(BtfSpec spec, int id)
-    {
-        var t = Unqualified(spec, id);
-        return t is BtfArray a && Unqualified(spec, a.ElementTypeId) is BtfInt { Size: 1 } i
-            && (i.IsChar || i.Name is "char" or "signed char" or "unsigned char");
-    }
-
-    private static BtfType Unqualified(BtfSpec spec, int id)
-    {
-        var t = spec[id];
-        for (int depth = 0; depth < 32; depth++)
-        {
-            switch (t)
-            {
-                case BtfTypedef d: t = d.Target; break;
-                case BtfModifier m: t = m.Target; break;
-                default: return t;
-            }
-        }
-        return t;
     }
 }

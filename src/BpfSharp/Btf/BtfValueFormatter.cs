@@ -305,6 +305,12 @@ public sealed class BtfValueFormatter(BtfSpec spec)
     }
 
     /// <summary>
+    /// Whether a value of type <paramref name="typeId"/> is written as a string: an array (through typedefs and
+    /// qualifiers) whose element is <c>char</c>, by the rule below.
+    /// </summary>
+    public bool WritesAsText(int typeId) => Spec[Resolve(typeId)] is BtfArray a && IsTextElement(a.ElementTypeId);
+
+    /// <summary>
     /// An array is text when its element is <c>char</c> itself (through qualifiers, not typedefs), as bpftool decides:
     /// <c>__u8 addr[16]</c> or <c>unsigned char key[32]</c> are bytes, which a NUL does not end.
     /// </summary>

@@ -66,11 +66,13 @@ public sealed class BtfValueFormatterTests
         int bytes = b.AddArray(u8, u32, 4);
         int raw = b.AddArray(uchar, u32, 2);
         int text = b.AddArray(b.AddConst(ch), u32, 4);
+        int named = b.AddTypedef("name_t", text);
         int s = b.AddStruct("s", 10, [new("addr", bytes, 0, 0), new("key", raw, 32, 0), new("name", text, 48, 0)]);
         var f = new BtfValueFormatter(BtfSpec.Parse(b.Build()));
         byte[] data = [127, 0, 0, 1, 0, 9, (byte)'o', (byte)'k', 0, 0];
         Assert.Equal("{\"addr\":[127,0,0,1],\"key\":[0,9],\"name\":\"ok\"}", Json(f, s, data));
         Assert.Equal("addr=[127 0 0 1] key=[0 9] name=\"ok\"", f.FormatText(s, data, braces: false));
+        Assert.Equal([false, false, true, true], new[] { bytes, raw, text, named }.Select(f.WritesAsText));
     }
 
     [Fact]
