@@ -9,8 +9,8 @@ namespace BpfSharp.Cli.Run;
 /// global variables hold (never a map's key type). A kernel struct the object only reads (through CO-RE, or a program's context) is never a
 /// candidate: its size may equal a record's by chance. A candidate must fit the record: the same size (perf
 /// records are padded to 8 bytes), or shorter when the struct ends in a buffer the program fills in part
-/// (execsnoop sends <c>struct event</c> up to its last argument). A struct named with <c>--event-type</c> may also
-/// be cut inside an earlier buffer (ksnoop's <c>struct trace</c> stops in <c>buf</c>, before what only its user
+/// (execsnoop sends <c>struct event</c> up to its last argument). A struct the user gave (<c>--event-type</c>, or
+/// declared with <c>--types</c>) may also be cut inside an earlier buffer (ksnoop's <c>struct trace</c> stops in <c>buf</c>, before what only its user
 /// space fills); a guessed one may not, lest a struct fit a record by chance.
 /// </summary>
 internal sealed class EventTypes
@@ -78,10 +78,10 @@ internal sealed class EventTypes
     {
         foreach (var tier in Tiers(map))
         {
-            // A struct the user named may be sent cut inside any of its buffers (ksnoop's trace stops in buf, before
+            // A struct the user gave may be sent cut inside any of its buffers (ksnoop's trace stops in buf, before
             // members only its user space fills); a guessed one only inside its last, lest a struct fit by chance.
-            bool named = _given is not null;
-            var fitting = tier.Where(s => Fits(s, length, padded) || (named && EndsInsideABuffer(s, length))).ToList();
+            bool given = _given is not null;
+            var fitting = tier.Where(s => Fits(s, length, padded) || (given && EndsInsideABuffer(s, length))).ToList();
             if (fitting.Count == 1) return fitting[0];
             if (fitting.Count > 1) return fitting.Count(s => s.Size == length) == 1 ? fitting.Single(s => s.Size == length) : null;
         }
