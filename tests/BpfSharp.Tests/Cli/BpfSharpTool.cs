@@ -15,11 +15,25 @@ public static partial class BpfSharpTool
     [System.Text.RegularExpressions.GeneratedRegex(@"link (\d+)")]
     private static partial System.Text.RegularExpressions.Regex RunLinkId();
 
-    /// <summary>Starts <c>bpfsharp run</c> and waits until it says it has attached; returns the process and the link ids.</summary>
+    /// <summary>
+    /// Starts <c>bpfsharp run</c> and waits until it says it has attached; returns the process and the link ids.
+    /// <c>Stdout()</c> is what it printed so far, and everything once it has exited.
+    /// </summary>
     public static (Process Process, List<uint> Links, Func<string> Stdout, ToolStderr Stderr) StartAttached(params string[] args)
     {
         var p = Process.Start(BpfSharpTool.StartInfo(args))!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
+        var printed = new StringBuilder();
+        var reading = Task.Run(() =>
+        {
+            var buffer = new char[8192];
+            for (int n; (n = p.StandardOutput.Read(buffer)) > 0;)
+                lock (printed) printed.Append(buffer, 0, n);
+        });
+        string Stdout()
+        {
+            if (HasExited(p)) reading.Wait(TimeSpan.FromSeconds(30));
+            lock (printed) return printed.ToString();
+        }
         var stderr = new StringWriter();
         var links = new List<uint>();
         var deadline = DateTime.UtcNow + TestKernel.Patience(60);
@@ -32,7 +46,7 @@ public static partial class BpfSharpTool
             if (line.Contains("printing events", StringComparison.Ordinal) || line.Contains("no event maps", StringComparison.Ordinal))
             {
                 var rest = Task.Run(() => p.StandardError.ReadToEnd());
-                return (p, links, () => stdout.GetAwaiter().GetResult(), new ToolStderr(p, stderr.ToString(), rest));
+                return (p, links, Stdout, new ToolStderr(p, stderr.ToString(), rest));
             }
         }
         p.Kill(entireProcessTree: true);
@@ -40,6 +54,12 @@ public static partial class BpfSharpTool
         return default;
     }
 
+
+    private static bool HasExited(Process process)
+    {
+        try { return process.HasExited; }
+        catch (InvalidOperationException) { return true; }
+    }
 
     /// <summary>
     /// What the tool wrote to stderr: the lines read until it attached, then the rest. Once the process has exited,
@@ -50,10 +70,7 @@ public static partial class BpfSharpTool
     {
         public override string ToString()
         {
-            bool exited;
-            try { exited = process.HasExited; }
-            catch (InvalidOperationException) { exited = true; }
-            if (exited) rest.Wait(TimeSpan.FromSeconds(30));
+            if (HasExited(process)) rest.Wait(TimeSpan.FromSeconds(30));
             return rest.IsCompletedSuccessfully ? untilAttached + rest.Result : untilAttached;
         }
     }

@@ -129,20 +129,32 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
         var loops = Enumerable.Range(0, 3 * cpus).Select(_ => Process.Start("nice", ["-n", "19", "/bin/sh", "-c", "while :; do :; done"])).ToList();
         try
         {
-            using var twin = new Twin("runqlen", [], "Sampling run queue length", "--json", "--attach", "do_sample=perf:cpu-clock:99");
-            Thread.Sleep(3000);
+            // Both print their counts each second: the tool its histogram of the last second (then cleared), bpfsharp its
+            // .bss so far. The two are compared over the same steady seconds: the tool's first second is left out (it
+            // began while the tool was still loading, seconds under emulation, its own work on the run queues), and
+            // bpfsharp's counts are taken as the difference of its .bss between the tool's first print and its fourth.
+            const int seconds = 3;
+            using var twin = new Twin("runqlen", ["1"], "Sampling run queue length", "--json", "--interval", "1s", "--attach", "do_sample=perf:cpu-clock:99");
+            var patience = TestKernel.Patience(30);
+            Assert.True(Eventually.Holds(() => RunqlenPrints(twin.ToolLines).Count >= 1, (int)patience.TotalMilliseconds), twin.Describe());
+            var ourFirst = RunqlenSlots(twin.OurJsonSoFar());
+            Assert.True(Eventually.Holds(() => RunqlenPrints(twin.ToolLines).Count >= 1 + seconds, (int)patience.TotalMilliseconds), twin.Describe());
+            // A print's lines come together: the fourth is whole a moment after its first line.
+            Thread.Sleep(200);
+            var ourLast = RunqlenSlots(twin.OurJsonSoFar());
+            var toolPrints = RunqlenPrints(twin.ToolLines);
             twin.Stop();
-            // The tool: a linear histogram, "runqlen : count distribution", then "  N : COUNT |***|" per length.
-            var theirs = twin.ToolLines.Select(Columns).Where(c => c.Length >= 4 && c[1] == ":" && c[3].StartsWith('|') && int.TryParse(c[0], out _))
-                .ToDictionary(c => int.Parse(c[0]), c => double.Parse(c[2]));
-            // bpfsharp: .bss, hists[0].slots (targ_per_cpu is false: every sample counts in the first).
-            var bss = twin.OurJson.Last(l => l.TryGetProperty("maps", out _)).GetProperty("maps").GetProperty("runqlen.bss")[0].GetProperty("value");
-            var slots = bss.GetProperty("hists")[0].GetProperty("slots").EnumerateArray().Select(s => s.GetDouble()).ToList();
-            var ours = Enumerable.Range(0, slots.Count).Where(i => slots[i] > 0).ToDictionary(i => i, i => slots[i]);
+
+            var theirs = toolPrints.Skip(1).Take(seconds).SelectMany(p => p).GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.Sum(x => x.Value));
+            int ourSeconds = ourLast.Index - ourFirst.Index;
+            var ours = Enumerable.Range(0, ourLast.Slots.Count).Where(i => ourLast.Slots[i] > ourFirst.Slots[i]).ToDictionary(i => i, i => ourLast.Slots[i] - ourFirst.Slots[i]);
             double theirTotal = theirs.Values.Sum(), ourTotal = ours.Values.Sum();
-            string counts = $"tool {string.Join(' ', theirs.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))}; bpfsharp {string.Join(' ', ours.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))}";
-            // 99 samples a second on each CPU, for at least the 3 s both ran (bpfsharp started first: it ran longer).
-            Assert.True(theirTotal >= 99 * cpus * 3 * 0.5 && ourTotal >= theirTotal * 0.9, $"{counts}\n{twin.Describe()}");
+            string counts = $"tool ({seconds} s) {string.Join(' ', theirs.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))}; " +
+                $"bpfsharp ({ourSeconds} s) {string.Join(' ', ours.OrderBy(x => x.Key).Select(x => $"{x.Key}:{x.Value}"))}";
+            TestContext.Current.TestOutputHelper?.WriteLine(counts);
+            // 99 samples a second on each CPU; each side's own seconds (bpfsharp's prints are a second apart, give or take its work).
+            Assert.True(ourSeconds >= seconds - 1, $"bpfsharp printed its maps {ourSeconds} times in the tool's {seconds} s\n{counts}\n{twin.Describe()}");
+            Assert.True(theirTotal >= 99 * cpus * seconds * 0.5 && ourTotal / ourSeconds >= theirTotal / seconds * 0.9, $"{counts}\n{twin.Describe()}");
             // Two samplers of the same load: the same share in each length, within the noise of sampling.
             foreach (var slot in theirs.Keys.Union(ours.Keys))
             {
@@ -162,6 +174,31 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
                 l.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// runqlen's prints, each a linear histogram ("runqlen : count distribution", then "  N : COUNT |***|" per length),
+    /// as length to count.
+    /// </summary>
+    private static List<Dictionary<int, double>> RunqlenPrints(IReadOnlyList<string> lines)
+    {
+        var prints = new List<Dictionary<int, double>>();
+        foreach (var c in lines.Select(Columns))
+        {
+            if (c.Length >= 2 && c[0] == "runqlen" && c[1] == ":") prints.Add([]);
+            else if (prints.Count > 0 && c.Length >= 4 && c[1] == ":" && c[3].StartsWith('|') && int.TryParse(c[0], out int length))
+                prints[^1][length] = double.Parse(c[2]);
+        }
+        return prints;
+    }
+
+    /// <summary>bpfsharp's last print of runqlen's .bss so far: hists[0].slots (targ_per_cpu is false: every sample counts in the first), and which print it was.</summary>
+    private static (int Index, List<double> Slots) RunqlenSlots(IReadOnlyList<JsonElement> printed)
+    {
+        var maps = printed.Where(l => l.TryGetProperty("maps", out _)).ToList();
+        Assert.True(maps.Count > 0, "bpfsharp has printed no maps yet");
+        var bss = maps[^1].GetProperty("maps").GetProperty("runqlen.bss")[0].GetProperty("value");
+        return (maps.Count, [.. bss.GetProperty("hists")[0].GetProperty("slots").EnumerateArray().Select(s => s.GetDouble())]);
     }
 
     /// <summary>klockstat's programs: an fentry/fexit half and a kprobe/kretprobe half (named kprobe_*) of the same work.</summary>

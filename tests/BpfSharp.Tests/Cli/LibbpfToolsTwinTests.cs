@@ -101,6 +101,13 @@ public sealed partial class LibbpfToolsTwinTests
 
         public IEnumerable<JsonElement> OurJson => OursStdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement);
 
+        /// <summary>The JSON lines bpfsharp has printed so far, while it runs (a line still being written left out).</summary>
+        public IReadOnlyList<JsonElement> OurJsonSoFar()
+        {
+            string printed = _oursStdout();
+            return [.. printed[..(printed.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)];
+        }
+
         public IEnumerable<JsonElement> OurEvents => OurJson.Where(l => l.TryGetProperty("event", out _)).Select(l => l.GetProperty("event"));
 
         /// <summary>Stops both at the same moment (the tools print their summary on SIGINT; bpfsharp on SIGTERM too).</summary>
