@@ -123,9 +123,9 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
         if (!kernel.TryFindId("cfs_rq", BtfKind.Struct, out int cfsRq) || !kernel.TryFindMember(cfsRq, "nr_running", out _))
             SkipUnlessToolStarts("runqlen", "Sampling run queue length");
         int cpus = Environment.ProcessorCount;
-        // Three CPU-bound loops per CPU, at the lowest priority (the samplers still get the CPU): each CPU's run
-        // queue holds three, so a sample of one of them finds two waiting. They run before both samplers start and
-        // until both have stopped: both sample the same steady load.
+        // Three CPU-bound loops per CPU, at the lowest priority (the samplers still get the CPU): spread evenly, each
+        // CPU's run queue holds three, so a sample of one of them finds two waiting. They run before both samplers
+        // start and until both have stopped: both sample the same steady load.
         var loops = Enumerable.Range(0, 3 * cpus).Select(_ => Process.Start("nice", ["-n", "19", "/bin/sh", "-c", "while :; do :; done"])).ToList();
         try
         {
@@ -161,9 +161,10 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
                 double a = theirs.GetValueOrDefault(slot) / theirTotal, b = ours.GetValueOrDefault(slot) / ourTotal;
                 Assert.True(Math.Abs(a - b) <= 0.15, $"length {slot}: {a:P0} of the tool's samples, {b:P0} of bpfsharp's\n{counts}\n{twin.Describe()}");
             }
-            // The known load: most samples on both sides find two or more waiting.
-            Assert.True(theirs.Where(x => x.Key >= 2).Sum(x => x.Value) >= 0.5 * theirTotal, counts);
-            Assert.True(ours.Where(x => x.Key >= 2).Sum(x => x.Value) >= 0.5 * ourTotal, counts);
+            // The known load: three loops per CPU keep two waiting per CPU on average however the scheduler spreads them
+            // (under emulation it has left all of them on one CPU, whose samples then find five and the other's none).
+            double Mean(Dictionary<int, double> h, double total) => h.Sum(x => x.Key * x.Value) / total;
+            Assert.True(Mean(theirs, theirTotal) >= 1.5 && Mean(ours, ourTotal) >= 1.5, $"mean length: tool {Mean(theirs, theirTotal):F2}, bpfsharp {Mean(ours, ourTotal):F2}\n{counts}");
         }
         finally
         {
