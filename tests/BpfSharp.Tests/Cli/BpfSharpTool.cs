@@ -39,7 +39,11 @@ public static partial class BpfSharpTool
         var deadline = DateTime.UtcNow + TestKernel.Patience(60);
         while (DateTime.UtcNow < deadline)
         {
-            string? line = p.StandardError.ReadLine();
+            // Bounded by the deadline even when the tool hangs without a word.
+            var next = p.StandardError.ReadLineAsync();
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || !next.Wait(left)) break;
+            string? line = next.Result;
             if (line is null) break;
             stderr.WriteLine(line);
             if (RunLinkId().Match(line) is { Success: true } m) links.Add(uint.Parse(m.Groups[1].Value));
@@ -50,7 +54,7 @@ public static partial class BpfSharpTool
             }
         }
         p.Kill(entireProcessTree: true);
-        Assert.Fail($"bpfsharp {string.Join(' ', args)} did not attach: {stderr}");
+        Assert.Fail($"bpfsharp {string.Join(' ', args)} did not attach in {TestKernel.Patience(60).TotalSeconds} s: {stderr}");
         return default;
     }
 
