@@ -61,12 +61,12 @@ mkdir -p test-results
 # /boot already (the guest's init). A test still running after 5 minutes is named in the output, every 5 minutes:
 # when a suite ends without results (its time-out), that names the test it was in.
 suite() { # suite RESULTS.xml [run-in-guest option]... -- RUNNER-FILTER...
-  local results=$1 guest_options=()
+  local results=$1 guest_options=(--timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}")
   shift
   while [ "$1" != -- ]; do guest_options+=("$1"); shift; done
   shift
   rm -f "$results"
-  scripts/guest/run-in-guest.sh --timeout "${BPFSHARP_GUEST_TIMEOUT:-1200}" "${guest_options[@]}" --share test-results \
+  scripts/guest/run-in-guest.sh "${guest_options[@]}" --share test-results \
     --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_TOOL=$tool" \
     -- \
     bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 xfs btrfs 2>&1 | sed "s/^/guest modprobe: /"
@@ -76,7 +76,8 @@ suite() { # suite RESULTS.xml [run-in-guest option]... -- RUNNER-FILTER...
 status=0
 suite "$results" "${numa[@]}" -- "${filter[@]}" 2>&1 | tee "test-results/guest-$series-output.log" || status=1
 if [ $numa_boot = 1 ]; then
-  suite "test-results/guest-$series-numa-results.xml" --numa -- -method "$numa_test" 2>&1 |
+  # One test: a boot and a minute or two under emulation; ten minutes bound a hang.
+  suite "test-results/guest-$series-numa-results.xml" --numa --timeout 600 -- -method "$numa_test" 2>&1 |
     tee "test-results/guest-$series-numa-output.log" || status=1
 fi
 exit $status
