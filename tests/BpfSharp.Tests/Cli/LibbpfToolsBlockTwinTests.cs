@@ -67,12 +67,7 @@ public sealed partial class LibbpfToolsTwinTests
         // own clock reads, so that one near a slot's edge may land in the next slot on one side.
         Assert.True(theirs.Values.Sum() >= 200, twin.Describe());
         Assert.Equal(theirs.Values.Sum(), ours.Values.Sum());
-        // Each side's program runs beside the other's at the same hooks, under whatever else the machine runs: a
-        // request near a slot's edge lands on either side of it (as in the funclatency twin, 5 % of the total).
-        double noise = Math.Max(3, 0.05 * theirs.Values.Sum());
-        foreach (var slot in theirs.Keys.Union(ours.Keys))
-            Assert.True(Math.Abs(theirs.GetValueOrDefault(slot) - ours.GetValueOrDefault(slot)) <= noise,
-                $"slot {slot}: {theirs.GetValueOrDefault(slot)} counted by the tool, {ours.GetValueOrDefault(slot)} by bpfsharp\n{twin.Describe()}");
+        AssertLatencySlotsAlike(theirs, ours, twin.Describe);
     }
 
     [Fact]

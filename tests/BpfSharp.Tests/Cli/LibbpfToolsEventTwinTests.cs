@@ -347,10 +347,7 @@ public sealed partial class LibbpfToolsTwinTests
             // The same calls of one process: the same number; each timed by each side's own clock reads.
             Assert.True(theirs.Values.Sum() >= 2000, twin.Describe());
             Assert.Equal(theirs.Values.Sum(), ours.Values.Sum());
-            double noise = Math.Max(3, 0.05 * theirs.Values.Sum());
-            foreach (var slot in theirs.Keys.Union(ours.Keys))
-                Assert.True(Math.Abs(theirs.GetValueOrDefault(slot) - ours.GetValueOrDefault(slot)) <= noise,
-                    $"slot {slot}: {theirs.GetValueOrDefault(slot)} counted by the tool, {ours.GetValueOrDefault(slot)} by bpfsharp\n{twin.Describe()}");
+            AssertLatencySlotsAlike(theirs, ours, twin.Describe);
         }
         finally
         {
