@@ -124,7 +124,7 @@ public sealed class LibbpfToolsKprobeMdTwinTests
             // TIME PID COMM DEVICE: DEVICE is the last column, empty when the program read no name.
             var theirs = twin.ToolLines.Select(Columns).Where(c => c.Length is 3 or 4 && c[1] == pid.ToString())
                 .Select(c => (Comm: c[2], Device: c.Length == 4 ? c[3] : "")).ToList();
-            var ours = twin.OurEvents.Where(e => e.GetProperty("pid").GetInt32() == pid)
+            var ours = twin.OurEvents.Where(e => e.GetProperty("pid").GetInt64() == pid)
                 .Select(e => (Comm: e.GetProperty("comm").GetString()!, Device: e.GetProperty("disk").GetString()!)).ToList();
             Assert.True(theirs.Count == Fsyncs && theirs.All(e => e.Comm == name), $"the tool did not show the load's {Fsyncs} flushes\n{twin.Describe()}");
             // libbpf-tools 0.26 reads gendisk->disk_name with BPF_CORE_READ_STR_INTO(event.disk, ...), whose size is
