@@ -56,7 +56,8 @@ guest=$(cut -d. -f1,2 "$kdir/kernel-version")
 
 mkdir -p test-results
 # Before the tests, the modules the networking tests use (veth pairs, clsact, cls_bpf, netfilter's
-# defragmentation for BPF_F_NETFILTER_IP_DEFRAG) and the file system tools' twins (ext4 on a loop device), since the
+# defragmentation for BPF_F_NETFILTER_IP_DEFRAG), the file system tools' twins (ext4 on a loop device) and mdflush's
+# (md_mod, whose md_flush_request the tool traces, and raid1, its array's personality), since the
 # guest kernel cannot load modules on demand (its modprobe path is the initramfs's). The kernel's configuration is in
 # /boot already (the guest's init). A test still running after 5 minutes is named in the output, every 5 minutes:
 # when a suite ends without results (its time-out), that names the test it was in.
@@ -69,7 +70,7 @@ suite() { # suite RESULTS.xml [run-in-guest option]... -- RUNNER-FILTER...
   scripts/guest/run-in-guest.sh "${guest_options[@]}" --share test-results \
     --env BPFSHARP_REQUIRE_KERNEL=1 --env "BPFSHARP_GUEST_KERNEL=$guest" --env "BPFSHARP_TOOL=$tool" \
     -- \
-    bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 xfs btrfs 2>&1 | sed "s/^/guest modprobe: /"
+    bash -c 'modprobe -a veth sch_ingress cls_bpf act_bpf nf_defrag_ipv4 nf_defrag_ipv6 loop ext4 xfs btrfs md_mod raid1 2>&1 | sed "s/^/guest modprobe: /"
              exec "$@"' guest-tests \
     "$exe" -noColor -longRunning 300 "$@" -result-xml "$results"
 }
