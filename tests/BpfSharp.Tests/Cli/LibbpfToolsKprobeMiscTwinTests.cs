@@ -136,7 +136,9 @@ public sealed partial class LibbpfToolsKprobeMiscTwinTests
             const int seconds = 3;
             using var twin = new Twin("runqlen", ["1"], "Sampling run queue length", "--json", "--interval", "1s", "--attach", "do_sample=perf:cpu-clock:99");
             var patience = TestKernel.Patience(30);
-            Assert.True(Eventually.Holds(() => RunqlenPrints(twin.ToolLines).Count >= 1, (int)patience.TotalMilliseconds), twin.Describe());
+            // (bpfsharp, attached first, has printed by then; waited for all the same.)
+            Assert.True(Eventually.Holds(() => RunqlenPrints(twin.ToolLines).Count >= 1 && twin.OurJsonSoFar().Any(l => l.TryGetProperty("maps", out _)),
+                (int)patience.TotalMilliseconds), twin.Describe());
             var ourFirst = RunqlenSlots(twin.OurJsonSoFar());
             Assert.True(Eventually.Holds(() => RunqlenPrints(twin.ToolLines).Count >= 1 + seconds, (int)patience.TotalMilliseconds), twin.Describe());
             // A print's lines come together: the fourth is whole a moment after its first line.
