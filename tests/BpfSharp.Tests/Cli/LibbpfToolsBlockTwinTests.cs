@@ -25,7 +25,8 @@ public sealed partial class LibbpfToolsTwinTests
             using (var f = File.Create(_file)) f.SetLength(size);
             Path_ = TestKernel.Run(losetup, "--find", "--show", "--direct-io=off", _file).Trim();
             Name = System.IO.Path.GetFileName(Path_);
-            var dev = File.ReadAllText($"/sys/class/block/{Name}/dev").Trim().Split(':');
+            Numbers = File.ReadAllText($"/sys/class/block/{Name}/dev").Trim();
+            var dev = Numbers.Split(':');
             // The kernel's dev_t, as block tracepoints report it: major << 20 | minor.
             KernelDev = (uint.Parse(dev[0]) << 20) | uint.Parse(dev[1]);
         }
@@ -33,6 +34,9 @@ public sealed partial class LibbpfToolsTwinTests
         public string Path_ { get; }
 
         public string Name { get; }
+
+        /// <summary>"MAJOR:MINOR", as sysfs writes and takes it.</summary>
+        public string Numbers { get; }
 
         public uint KernelDev { get; }
 

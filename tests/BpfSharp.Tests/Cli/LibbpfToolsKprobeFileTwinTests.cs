@@ -56,7 +56,7 @@ public sealed class LibbpfToolsKprobeFileTwinTests
     private static void RequireToolStarts(string tool, string function, params string[] args)
     {
         TestKernel.RequireRoot();
-        if (File.ReadLines("/proc/kallsyms").Any(l => Columns(l) is [_, _, var name] && name == function)) return;
+        if (InKallsyms(function)) return;
         PackagedToolStart.Try(tool, args).SkipUnlessStarted();
     }
 

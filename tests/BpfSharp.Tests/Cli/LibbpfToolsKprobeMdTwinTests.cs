@@ -46,7 +46,7 @@ public sealed class LibbpfToolsKprobeMdTwinTests
                 for (int slot = 0; slot < _members.Count; slot++)
                 {
                     var member = _members[slot];
-                    Write(Md("new_dev"), File.ReadAllText($"/sys/class/block/{member.Name}/dev").Trim());
+                    Write(Md("new_dev"), member.Numbers);
                     Write(Md($"dev-{member.Name}/size"), MemberKiB.ToString());
                     Write(Md($"dev-{member.Name}/slot"), slot.ToString());
                 }
@@ -98,9 +98,7 @@ public sealed class LibbpfToolsKprobeMdTwinTests
         TestKernel.RequireRoot();
         // Where md_mod is not loaded the tool says so ("failed to find kernel BTF type ID of 'md_flush_request'"),
         // and where the kernel has no BPF trampolines its fentry is refused: skipped with its words.
-        // (A module's symbol in kallsyms: "address T md_flush_request\t[md_mod]".)
-        bool mdLoaded = File.ReadLines("/proc/kallsyms").Any(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is [_, _, "md_flush_request", ..]);
-        if (!mdLoaded || !BpfFeatures.Fentry.IsSupported)
+        if (!InKallsyms("md_flush_request") || !BpfFeatures.Fentry.IsSupported)
             PackagedToolStart.Try("mdflush", []).SkipUnlessStarted();
         using var array = new MdArray();
         string python = Distinctive(TestKernel.RequireTool("python3"));

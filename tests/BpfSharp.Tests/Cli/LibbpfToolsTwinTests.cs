@@ -160,6 +160,10 @@ public sealed partial class LibbpfToolsTwinTests
 
     internal static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>Whether the running kernel has <paramref name="function"/>, its own or a loaded module's ("ADDRESS T NAME\t[MODULE]").</summary>
+    internal static bool InKallsyms(string function) =>
+        File.ReadLines("/proc/kallsyms").Any(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) is [_, _, var name, ..] && name == function);
+
     [Fact]
     public void Execsnoop()
     {
